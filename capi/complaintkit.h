@@ -1,0 +1,233 @@
+/*
+ * complaintkit — the stable C API (C99).
+ *
+ * Conventions (after GEOS, SQLite, libgit2 and zstd):
+ *  - Every symbol is prefixed ck_ / CK_. Only these leave libcomplaintkit.so.
+ *  - Every call that can fail takes a ck_context* first, returns an int status
+ *    (CK_OK = 0, negative CK_E_* on error) and delivers results through out-parameters.
+ *    The context keeps the last error's code, message and JSON path until the next
+ *    failing call on it; a success does not clear it, so test the return code, never
+ *    the message. An optional handler is called with each error as it happens.
+ *  - No C++ exception ever crosses this interface.
+ *  - Objects are opaque handles made by ck_*_new / ck_*_from_* / ck_*_compile and
+ *    released by the matching ck_*_free, which accepts NULL.
+ *  - Strings in are UTF-8 with an explicit length (pass (size_t)-1 = CK_NUL_TERMINATED
+ *    for a NUL-terminated string). Strings out are UTF-8 and NUL-terminated; those the
+ *    caller owns (char **) are released with ck_string_free; borrowed ones (const char **)
+ *    live as long as the object they came from, until it is modified or freed.
+ *  - Enumerations have explicit values and only grow; options are bit flags.
+ *
+ * Thread safety:
+ *  - A ck_context must be used by one thread at a time (make one per thread).
+ *  - A ck_complaint may be read from several threads at once; modifying it (appending
+ *    events, applying commands) needs exclusive access.
+ *  - Compiled, immutable objects (rule sets, calendars, policies, models) are safe to
+ *    share between threads once built.
+ *  - Taxonomy strings and ck_version() are static and always safe.
+ */
+#ifndef COMPLAINTKIT_H
+#define COMPLAINTKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#  if defined(CK_BUILDING_DLL)
+#    define CK_EXTERN(type) __declspec(dllexport) type
+#  else
+#    define CK_EXTERN(type) __declspec(dllimport) type
+#  endif
+#else
+#  define CK_EXTERN(type) __attribute__((visibility("default"))) type
+#endif
+
+/* ------------------------------------------------------------------ version */
+
+#define CK_VERSION_MAJOR 0
+#define CK_VERSION_MINOR 1
+#define CK_VERSION_PATCH 0
+#define CK_VERSION_NUMBER (CK_VERSION_MAJOR * 10000 + CK_VERSION_MINOR * 100 + CK_VERSION_PATCH)
+#define CK_VERSION_STRING "0.1.0"
+#define CK_MAKE_VERSION(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))
+#define CK_AT_LEAST_VERSION(major, minor, patch) (CK_VERSION_NUMBER >= CK_MAKE_VERSION(major, minor, patch))
+
+/** Library version as "MAJOR.MINOR.PATCH" (static string). \since 0.1 */
+CK_EXTERN(const char *) ck_version(void);
+/** CK_VERSION_NUMBER of the library actually loaded. \since 0.1 */
+CK_EXTERN(int) ck_version_number(void);
+/** C-ABI interface number (CURRENT of the libtool scheme). \since 0.1 */
+CK_EXTERN(int) ck_abi_interface(void);
+
+#define CK_NUL_TERMINATED ((size_t)-1)
+
+/* ------------------------------------------------------------------ status codes */
+
+typedef enum ck_status {
+    CK_OK = 0,
+    CK_E_INVALID_ARGUMENT = -1,   /* NULL where an object is required, bad index or flag */
+    CK_E_PARSE = -2,              /* malformed JSON / CSV / syntax */
+    CK_E_INVALID_UTF8 = -3,
+    CK_E_INVALID_VALUE = -4,      /* well-formed but unacceptable (negative money, bad date) */
+    CK_E_UNKNOWN_CODE = -5,       /* a taxonomy code that does not exist */
+    CK_E_MISSING_FIELD = -6,
+    CK_E_OUT_OF_ORDER = -7,       /* events or commands out of time order */
+    CK_E_ILLEGAL_TRANSITION = -8, /* workflow command not allowed in this state */
+    CK_E_NOT_FOUND = -9,
+    CK_E_IO = -10,
+    CK_E_COMPILE = -11,           /* rule pack / model does not compile or load */
+    CK_E_UNSUPPORTED = -12,
+    CK_E_INTERNAL = -13,          /* a bug in complaintkit: please report it */
+    CK_E_NO_MEMORY = -14
+} ck_status;
+
+/** Stable lower-snake name of a status ("invalid_utf8"); "unknown" for other values. \since 0.1 */
+CK_EXTERN(const char *) ck_status_name(int status);
+
+/* ------------------------------------------------------------------ context */
+
+typedef struct ck_context ck_context;
+
+/** Error handler: called on every failing call with the status, the full message
+ *  ("path: message") and the caller's userdata. It must not call back into the context. */
+typedef void (*ck_error_handler)(int status, const char *message, void *userdata);
+
+/** New context, or NULL if out of memory. \since 0.1 */
+CK_EXTERN(ck_context *) ck_context_new(void);
+/** Frees a context (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_context_free(ck_context *ctx);
+/** Installs (or with NULL removes) the error handler. \since 0.1 */
+CK_EXTERN(void) ck_context_set_error_handler(ck_context *ctx, ck_error_handler handler, void *userdata);
+/** Status of the last failing call on ctx (CK_OK if none failed yet). \since 0.1 */
+CK_EXTERN(int) ck_context_errcode(const ck_context *ctx);
+/** Full message of the last error, "" if none; owned by ctx, valid until its next error. \since 0.1 */
+CK_EXTERN(const char *) ck_context_errmsg(const ck_context *ctx);
+/** JSON pointer of the last input error ("/events/2/at"), "" if none. \since 0.1 */
+CK_EXTERN(const char *) ck_context_errpath(const ck_context *ctx);
+/** Forgets the last error. \since 0.1 */
+CK_EXTERN(void) ck_context_clear_error(ck_context *ctx);
+
+/** Frees a string the library returned through a char ** (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_string_free(char *s);
+
+/* ------------------------------------------------------------------ taxonomies */
+
+typedef enum ck_taxonomy {
+    CK_TAXONOMY_CATEGORY = 0,
+    CK_TAXONOMY_SUBCATEGORY = 1,
+    CK_TAXONOMY_CAUSE = 2,
+    CK_TAXONOMY_SUB_CAUSE = 3,
+    CK_TAXONOMY_ATTRIBUTION = 4,
+    CK_TAXONOMY_DIMENSION = 5,
+    CK_TAXONOMY_SEVERITY = 6,
+    CK_TAXONOMY_PERSONALITY = 7,
+    CK_TAXONOMY_MOTIVE = 8,
+    CK_TAXONOMY_KIND = 9,
+    CK_TAXONOMY_STATUS = 10,
+    CK_TAXONOMY_CHANNEL = 11,
+    CK_TAXONOMY_TIER = 12,
+    CK_TAXONOMY_REMEDY_TYPE = 13,
+    CK_TAXONOMY_EVENT_TYPE = 14
+} ck_taxonomy;
+
+typedef enum ck_lang { CK_LANG_EN = 0, CK_LANG_ZH_HANS = 1, CK_LANG_ZH_HANT = 2 } ck_lang;
+
+/** Number of values in a taxonomy. \since 0.1 */
+CK_EXTERN(int) ck_taxonomy_size(ck_context *ctx, int taxonomy, size_t *out_count);
+/** The index-th value (0 ≤ index < size) of a taxonomy, in numeric order. \since 0.1 */
+CK_EXTERN(int) ck_taxonomy_value_at(ck_context *ctx, int taxonomy, size_t index, int *out_value);
+/** Stable code of a value ("product_quality"); static string. \since 0.1 */
+CK_EXTERN(int) ck_taxonomy_code(ck_context *ctx, int taxonomy, int value, const char **out_code);
+/** Label of a value in a language (ck_lang); static string. \since 0.1 */
+CK_EXTERN(int) ck_taxonomy_label(ck_context *ctx, int taxonomy, int value, int lang, const char **out_label);
+/** Value of a code; CK_E_UNKNOWN_CODE if there is none. \since 0.1 */
+CK_EXTERN(int) ck_taxonomy_from_code(ck_context *ctx, int taxonomy, const char *code, size_t len, int *out_value);
+
+/* ------------------------------------------------------------------ complaints */
+
+typedef struct ck_complaint ck_complaint;
+
+/** Parse flags. */
+#define CK_PARSE_PRESERVE_UNKNOWN 0x1u /* keep unknown top-level fields instead of rejecting them */
+/** Serialisation flags. */
+#define CK_JSON_PRETTY 0x1u
+
+/** String fields of a complaint. */
+typedef enum ck_field {
+    CK_FIELD_ID = 0,
+    CK_FIELD_CUSTOMER_ID = 1,
+    CK_FIELD_CUSTOMER_NAME = 2,
+    CK_FIELD_CUSTOMER_CONTACT = 3,
+    CK_FIELD_CUSTOMER_OWNER = 4,
+    CK_FIELD_COMPLAINANT = 5,
+    CK_FIELD_BRANCH = 6,
+    CK_FIELD_PRODUCT = 7,
+    CK_FIELD_ORDER = 8,
+    CK_FIELD_LANGUAGE = 9,
+    CK_FIELD_TITLE = 10,
+    CK_FIELD_TEXT = 11,
+    CK_FIELD_REMEDY_TEXT = 12
+} ck_field;
+
+/** Coded fields of a complaint and their taxonomy. */
+typedef enum ck_code_field {
+    CK_CODE_CHANNEL = 0,        /* ck_taxonomy CHANNEL */
+    CK_CODE_TIER = 1,           /* TIER */
+    CK_CODE_PERSONALITY = 2,    /* PERSONALITY: the customer's, as recorded */
+    CK_CODE_KIND = 3,           /* the facets assigned to the complaint: */
+    CK_CODE_CATEGORY = 4,
+    CK_CODE_SUBCATEGORY = 5,
+    CK_CODE_CAUSE = 6,
+    CK_CODE_SUB_CAUSE = 7,
+    CK_CODE_ATTRIBUTION = 8,
+    CK_CODE_DIMENSION = 9,
+    CK_CODE_SEVERITY = 10,
+    CK_CODE_FACET_PERSONALITY = 11,
+    CK_CODE_MOTIVE = 12
+} ck_code_field;
+
+/** Parses a complaint from a JSON object (docs/complaint-json.md). On error *out is
+ *  NULL, the status says what kind of error and ck_context_errpath the JSON pointer. \since 0.1 */
+CK_EXTERN(int) ck_complaint_from_json(ck_context *ctx, ck_complaint **out, const char *json, size_t len,
+                                      unsigned flags);
+/** Frees a complaint (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_complaint_free(ck_complaint *c);
+/** Deep copy. \since 0.1 */
+CK_EXTERN(int) ck_complaint_clone(ck_context *ctx, ck_complaint **out, const ck_complaint *c);
+/** Serialises to JSON; *out is owned by the caller (ck_string_free). out_len may be NULL. \since 0.1 */
+CK_EXTERN(int) ck_complaint_to_json(ck_context *ctx, const ck_complaint *c, unsigned flags, char **out,
+                                    size_t *out_len);
+/** A string field (borrowed; "" when absent). out_len may be NULL. \since 0.1 */
+CK_EXTERN(int) ck_complaint_string(ck_context *ctx, const ck_complaint *c, int field, const char **out,
+                                   size_t *out_len);
+/** A coded field's numeric value (see ck_taxonomy_code for its code). \since 0.1 */
+CK_EXTERN(int) ck_complaint_code(ck_context *ctx, const ck_complaint *c, int field, int *out_value);
+/** When received: microseconds since the Unix epoch (UTC) and the original UTC offset in minutes. \since 0.1 */
+CK_EXTERN(int) ck_complaint_received_at(ck_context *ctx, const ck_complaint *c, int64_t *out_unix_us,
+                                        int *out_offset_minutes);
+/** A money amount by kind ("paid", "overcharged"); CK_E_NOT_FOUND if absent. Currency borrowed. \since 0.1 */
+CK_EXTERN(int) ck_complaint_amount(ck_context *ctx, const ck_complaint *c, const char *kind, int64_t *out_minor,
+                                   const char **out_currency);
+/** Region path: number of levels, and the index-th (0 = top) level. \since 0.1 */
+CK_EXTERN(int) ck_complaint_region_count(ck_context *ctx, const ck_complaint *c, size_t *out_count);
+CK_EXTERN(int) ck_complaint_region_at(ck_context *ctx, const ck_complaint *c, size_t index, const char **out);
+/** A free attribute as JSON text (owned by caller); CK_E_NOT_FOUND if absent. \since 0.1 */
+CK_EXTERN(int) ck_complaint_attribute_json(ck_context *ctx, const ck_complaint *c, const char *name, char **out);
+/** Number of history events. \since 0.1 */
+CK_EXTERN(int) ck_complaint_event_count(ck_context *ctx, const ck_complaint *c, size_t *out_count);
+/** The index-th event: type (ck_taxonomy EVENT_TYPE), time (µs since epoch, UTC), actor and text
+ *  (borrowed). Any out-parameter may be NULL. \since 0.1 */
+CK_EXTERN(int) ck_complaint_event_at(ck_context *ctx, const ck_complaint *c, size_t index, int *out_type,
+                                     int64_t *out_unix_us, const char **out_actor, const char **out_text);
+/** Appends one event given as JSON ({"at", "type", "actor", "text", "payload"}); an event earlier
+ *  than the last one is CK_E_OUT_OF_ORDER and changes nothing. \since 0.1 */
+CK_EXTERN(int) ck_complaint_append_event_json(ck_context *ctx, ck_complaint *c, const char *json, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* COMPLAINTKIT_H */

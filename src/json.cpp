@@ -1,0 +1,589 @@
+// complaintkit — complaint JSON: strict parsing with JSON-pointer errors, lossless writing.
+#include "json_internal.hpp"
+
+#include <complaintkit/json.hpp>
+#include <complaintkit/utf8.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ck::detail {
+
+std::string pointer_escape(std::string_view key) {
+    std::string out;
+    out.reserve(key.size());
+    for (char c : key) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
+json::value parse_json(std::string_view text) {
+    json::parse_options opt;
+    opt.allow_invalid_utf8 = true;  // reported later with the path of the string
+    opt.max_depth = 64;
+    json::stream_parser p({}, opt);
+    boost::system::error_code ec;
+    std::size_t n = p.write_some(text.data(), text.size(), ec);
+    if (!ec && n < text.size()) {
+        // write_some stops after one complete value: anything but whitespace is an error.
+        auto rest = text.substr(n);
+        if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+            ec = json::error::extra_data;
+            n += rest.find_first_not_of(" \t\r\n");
+        }
+    }
+    if (!ec) p.finish(ec);
+    if (ec) {
+        std::size_t line = 1, col = 1;
+        for (std::size_t i = 0; i < n && i < text.size(); ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+                ++col;
+            }
+        }
+        if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+            throw Error(ErrorCode::parse, "malformed JSON: empty input");
+        throw Error(ErrorCode::parse, "malformed JSON at line " + std::to_string(line) + ", column " +
+                                          std::to_string(col) + ": " + ec.message());
+    }
+    return p.release();
+}
+
+static const char* kind_name(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: return "a number";
+    case json::kind::string: return "a string";
+    case json::kind::array: return "an array";
+    case json::kind::object: return "an object";
+    }
+    return "a value";
+}
+
+std::string Node::str() const {
+    if (!v->is_string()) fail(ErrorCode::invalid_value, std::string("expected a string, got ") + kind_name(*v));
+    const auto& s = v->get_string();
+    require_utf8(std::string_view(s.data(), s.size()), path);
+    return std::string(s.data(), s.size());
+}
+
+std::string Node::str_nonempty() const {
+    std::string s = str();
+    if (s.empty()) fail(ErrorCode::invalid_value, "must not be empty");
+    return s;
+}
+
+std::int64_t Node::int64() const {
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64()) fail(ErrorCode::invalid_value, "integer out of range");
+    if (v->is_double()) {
+        const double d = v->get_double();
+        if (std::trunc(d) == d && std::abs(d) < 9.0e15) return static_cast<std::int64_t>(d);
+        fail(ErrorCode::invalid_value, "expected an integer, got a fractional number");
+    }
+    fail(ErrorCode::invalid_value, std::string("expected an integer, got ") + kind_name(*v));
+}
+
+double Node::number() const {
+    if (v->is_int64()) return static_cast<double>(v->get_int64());
+    if (v->is_uint64()) return static_cast<double>(v->get_uint64());
+    if (v->is_double()) return v->get_double();
+    fail(ErrorCode::invalid_value, std::string("expected a number, got ") + kind_name(*v));
+}
+
+bool Node::boolean() const {
+    if (!v->is_bool()) fail(ErrorCode::invalid_value, std::string("expected a boolean, got ") + kind_name(*v));
+    return v->get_bool();
+}
+
+Timestamp Node::time() const {
+    const std::string s = str();
+    try {
+        return parse_timestamp(s);
+    } catch (const Error& e) {
+        throw Error(e.code(), e.message(), path);
+    }
+}
+
+Money Node::money() const {
+    ObjectIn o(*this);
+    Money m;
+    Node minor = o.req("minor");
+    m.minor = minor.int64();
+    if (m.minor < 0) minor.fail(ErrorCode::invalid_value, "money must not be negative");
+    Node cur = o.req("currency");
+    m.currency = cur.str();
+    if (m.currency.size() != 3 ||
+        !std::all_of(m.currency.begin(), m.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+        cur.fail(ErrorCode::invalid_value, "not an ISO 4217 currency code: \"" + m.currency + "\"");
+    o.reject_unknown();
+    return m;
+}
+
+const json::array& Node::array() const {
+    if (!v->is_array()) fail(ErrorCode::invalid_value, std::string("expected an array, got ") + kind_name(*v));
+    return v->get_array();
+}
+
+Node Node::at(std::size_t i) const { return Node{&array()[i], path + "/" + std::to_string(i)}; }
+
+std::vector<std::string> Node::strings() const {
+    std::vector<std::string> out;
+    const auto& a = array();
+    for (std::size_t i = 0; i < a.size(); ++i) out.push_back(at(i).str());
+    return out;
+}
+
+ObjectIn::ObjectIn(const Node& n) : path_(n.path) {
+    if (!n.v->is_object()) n.fail(ErrorCode::invalid_value, std::string("expected an object, got ") + kind_name(*n.v));
+    obj_ = &n.v->get_object();
+    for (const auto& kv : *obj_)
+        require_utf8(std::string_view(kv.key().data(), kv.key().size()), path_ + "/(key)");
+}
+
+std::optional<Node> ObjectIn::opt(std::string_view key) {
+    seen_.emplace_back(key);
+    auto it = obj_->find(key);
+    if (it == obj_->end() || it->value().is_null()) return std::nullopt;
+    return Node{&it->value(), path_ + "/" + pointer_escape(key)};
+}
+
+Node ObjectIn::req(std::string_view key) {
+    auto n = opt(key);
+    if (!n) throw Error(ErrorCode::missing_field, "required field is missing", path_ + "/" + pointer_escape(key));
+    return *n;
+}
+
+void ObjectIn::reject_unknown() const {
+    for (const auto& kv : *obj_) {
+        if (std::find(seen_.begin(), seen_.end(), std::string_view(kv.key())) == seen_.end())
+            throw Error(ErrorCode::invalid_value, "unknown field", path_ + "/" + pointer_escape(kv.key()));
+    }
+}
+
+json::object ObjectIn::unknown() const {
+    json::object out;
+    for (const auto& kv : *obj_)
+        if (std::find(seen_.begin(), seen_.end(), std::string_view(kv.key())) == seen_.end())
+            out.emplace(kv.key(), kv.value());
+    return out;
+}
+
+std::vector<std::pair<std::string, Node>> ObjectIn::members() {
+    std::vector<std::pair<std::string, Node>> out;
+    for (const auto& kv : *obj_) {
+        seen_.emplace_back(kv.key());
+        out.emplace_back(std::string(kv.key()), Node{&kv.value(), path_ + "/" + pointer_escape(kv.key())});
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- writing
+
+json::value to_value(const Money& m) { return json::object{{"minor", m.minor}, {"currency", m.currency}}; }
+
+static json::value to_value(const AttributeValue& a) {
+    return std::visit(
+        [](const auto& x) -> json::value {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, Timestamp>) return json::object{{"time", format_timestamp(x)}};
+            else if constexpr (std::is_same_v<T, Money>) return to_value(x);
+            else if constexpr (std::is_same_v<T, std::string>) return json::value(x);
+            else return json::value(x);
+        },
+        a);
+}
+
+template <TaxonomyEnum E> static void put_code(json::object& o, std::string_view key, E v) {
+    if (v != E{}) o[key] = to_code(v);
+}
+
+json::value to_value(const Facets& f) {
+    json::object o;
+    put_code(o, "kind", f.kind);
+    put_code(o, "category", f.category);
+    put_code(o, "subcategory", f.subcategory);
+    put_code(o, "cause", f.cause);
+    put_code(o, "sub_cause", f.sub_cause);
+    put_code(o, "attribution", f.attribution);
+    put_code(o, "dimension", f.dimension);
+    put_code(o, "severity", f.severity);
+    put_code(o, "personality", f.personality);
+    put_code(o, "motive", f.motive);
+    if (f.reasonable) o["reasonable"] = *f.reasonable;
+    if (!f.tags.empty()) {
+        json::array a;
+        for (const auto& t : f.tags) a.emplace_back(t);
+        o["tags"] = std::move(a);
+    }
+    return o;
+}
+
+json::value to_value(const Event& e) {
+    json::object o;
+    o["at"] = format_timestamp(e.at);
+    o["type"] = to_code(e.type);
+    if (!e.actor.empty()) o["actor"] = e.actor;
+    if (!e.text.empty()) o["text"] = e.text;
+    if (!e.payload.empty() && e.payload != "{}") o["payload"] = parse_json(e.payload);
+    return o;
+}
+
+static void put_str(json::object& o, std::string_view key, const std::string& s) {
+    if (!s.empty()) o[key] = s;
+}
+
+json::value to_value(const Complaint& c) {
+    json::object o;
+    o["id"] = c.id;
+    o["received_at"] = format_timestamp(c.received_at);
+    if (c.channel != Channel::unknown) o["channel"] = to_code(c.channel);
+    if (!(c.customer == Customer{})) {
+        json::object cu;
+        put_str(cu, "id", c.customer.id);
+        put_str(cu, "name", c.customer.name);
+        put_str(cu, "contact", c.customer.contact);
+        put_code(cu, "tier", c.customer.tier);
+        put_code(cu, "personality", c.customer.personality);
+        put_str(cu, "owner", c.customer.owner);
+        o["customer"] = std::move(cu);
+    }
+    put_str(o, "complainant", c.complainant);
+    put_str(o, "branch", c.branch);
+    if (!c.region.empty()) {
+        json::array a;
+        for (const auto& r : c.region) a.emplace_back(r);
+        o["region"] = std::move(a);
+    }
+    put_str(o, "product", c.product);
+    put_str(o, "order", c.order);
+    if (!c.amounts.empty()) {
+        json::object a;
+        for (const auto& [k, m] : c.amounts) a[k] = to_value(m);
+        o["amounts"] = std::move(a);
+    }
+    put_str(o, "language", c.language);
+    put_str(o, "title", c.title);
+    put_str(o, "text", c.text);
+    if (!(c.remedy_sought == RemedySought{})) {
+        json::object r;
+        if (!c.remedy_sought.types.empty()) {
+            json::array a;
+            for (auto t : c.remedy_sought.types) a.emplace_back(to_code(t));
+            r["types"] = std::move(a);
+        }
+        put_str(r, "text", c.remedy_sought.text);
+        if (c.remedy_sought.amount) r["amount"] = to_value(*c.remedy_sought.amount);
+        o["remedy_sought"] = std::move(r);
+    }
+    if (!c.attributes.empty()) {
+        json::object a;
+        for (const auto& [k, v] : c.attributes) a[k] = to_value(v);
+        o["attributes"] = std::move(a);
+    }
+    if (!c.facets.empty()) o["facets"] = to_value(c.facets);
+    if (!c.events.empty()) {
+        json::array a;
+        for (const auto& e : c.events) a.push_back(to_value(e));
+        o["events"] = std::move(a);
+    }
+    if (!c.extensions.empty()) {
+        auto ext = parse_json(c.extensions);
+        for (const auto& kv : ext.as_object()) o[kv.key()] = kv.value();
+    }
+    return o;
+}
+
+static void write(std::string& out, const json::value& v, int indent, int depth) {
+    if (indent < 0) {
+        out += json::serialize(v);
+        return;
+    }
+    const std::string pad(static_cast<std::size_t>(indent * (depth + 1)), ' ');
+    const std::string pad_end(static_cast<std::size_t>(indent * depth), ' ');
+    if (v.is_object() && !v.get_object().empty()) {
+        out += "{\n";
+        bool first = true;
+        for (const auto& kv : v.get_object()) {
+            if (!first) out += ",\n";
+            first = false;
+            out += pad;
+            out += json::serialize(json::value(kv.key()));
+            out += ": ";
+            write(out, kv.value(), indent, depth + 1);
+        }
+        out += "\n" + pad_end + "}";
+    } else if (v.is_array() && !v.get_array().empty()) {
+        out += "[\n";
+        bool first = true;
+        for (const auto& x : v.get_array()) {
+            if (!first) out += ",\n";
+            first = false;
+            out += pad;
+            write(out, x, indent, depth + 1);
+        }
+        out += "\n" + pad_end + "]";
+    } else {
+        out += json::serialize(v);
+    }
+}
+
+std::string serialize(const json::value& v, bool pretty) {
+    std::string out;
+    write(out, v, pretty ? 2 : -1, 0);
+    return out;
+}
+
+// ---------------------------------------------------------------- reading
+
+static AttributeValue attribute_from_node(const Node& n) {
+    const json::value& v = *n;
+    switch (v.kind()) {
+    case json::kind::bool_: return v.get_bool();
+    case json::kind::int64: return v.get_int64();
+    case json::kind::uint64: n.fail(ErrorCode::invalid_value, "integer out of range");
+    case json::kind::double_: {
+        const double d = v.get_double();
+        if (!std::isfinite(d)) n.fail(ErrorCode::invalid_value, "number is not finite");
+        return d;
+    }
+    case json::kind::string: return n.str();
+    case json::kind::object: {
+        const auto& o = v.get_object();
+        if (o.contains("time")) {
+            ObjectIn in(n);
+            Timestamp t = in.req("time").time();
+            in.reject_unknown();
+            return t;
+        }
+        if (o.contains("minor") || o.contains("currency")) return n.money();
+        n.fail(ErrorCode::invalid_value, "an attribute object must be a time {\"time\": …} or money {\"minor\": …, \"currency\": …}");
+    }
+    default:
+        n.fail(ErrorCode::invalid_value, std::string("an attribute must be a boolean, number, string, time or money, got ") +
+                                             kind_name(v));
+    }
+}
+
+static bool is_lower_snake(std::string_view s) {
+    if (s.empty() || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+static bool is_language_tag(std::string_view s) {
+    // BCP-47 shape: 2–3 letter primary subtag, then alphanumeric subtags of 1–8.
+    std::size_t i = 0;
+    while (i < s.size() && s[i] >= 'a' && s[i] <= 'z') ++i;
+    if (i < 2 || i > 3) return false;
+    while (i < s.size()) {
+        if (s[i] != '-') return false;
+        std::size_t j = ++i;
+        while (j < s.size() && std::isalnum(static_cast<unsigned char>(s[j]))) ++j;
+        if (j - i < 1 || j - i > 8) return false;
+        i = j;
+    }
+    return true;
+}
+
+Facets facets_from_node(const Node& n) {
+    ObjectIn o(n);
+    Facets f;
+    if (auto x = o.opt("kind")) f.kind = x->code<Kind>();
+    if (auto x = o.opt("category")) f.category = x->code<Category>();
+    if (auto x = o.opt("subcategory")) {
+        f.subcategory = x->code<Subcategory>();
+        if (f.category != Category::unknown && f.subcategory != Subcategory::unknown &&
+            parent_of(f.subcategory) != f.category)
+            x->fail(ErrorCode::invalid_value, "subcategory \"" + std::string(to_code(f.subcategory)) +
+                                                  "\" does not belong to category \"" +
+                                                  std::string(to_code(f.category)) + "\"");
+    }
+    if (auto x = o.opt("cause")) f.cause = x->code<Cause>();
+    if (auto x = o.opt("sub_cause")) {
+        f.sub_cause = x->code<SubCause>();
+        if (f.cause != Cause::unknown && f.sub_cause != SubCause::unknown && parent_of(f.sub_cause) != f.cause)
+            x->fail(ErrorCode::invalid_value, "sub_cause \"" + std::string(to_code(f.sub_cause)) +
+                                                  "\" does not belong to cause \"" + std::string(to_code(f.cause)) +
+                                                  "\"");
+    }
+    if (auto x = o.opt("attribution")) f.attribution = x->code<Attribution>();
+    if (auto x = o.opt("dimension")) f.dimension = x->code<Dimension>();
+    if (auto x = o.opt("severity")) f.severity = x->code<Severity>();
+    if (auto x = o.opt("personality")) f.personality = x->code<Personality>();
+    if (auto x = o.opt("motive")) f.motive = x->code<Motive>();
+    if (auto x = o.opt("reasonable")) f.reasonable = x->boolean();
+    if (auto x = o.opt("tags")) f.tags = x->strings();
+    o.reject_unknown();
+    return f;
+}
+
+Event event_from_node(const Node& n) {
+    ObjectIn o(n);
+    Event e;
+    e.at = o.req("at").time();
+    e.type = o.req("type").code<EventType>();
+    if (auto x = o.opt("actor")) e.actor = x->str();
+    if (auto x = o.opt("text")) e.text = x->str();
+    e.payload = "{}";
+    if (auto x = o.opt("payload")) {
+        ObjectIn p(*x);  // must be an object
+        // every string inside must be valid UTF-8
+        std::vector<Node> stack{*x};
+        while (!stack.empty()) {
+            Node cur = stack.back();
+            stack.pop_back();
+            if (cur.v->is_string()) (void)cur.str();
+            else if (cur.v->is_array())
+                for (std::size_t i = 0; i < cur.v->get_array().size(); ++i) stack.push_back(cur.at(i));
+            else if (cur.v->is_object()) {
+                ObjectIn inner(cur);
+                for (auto& [k, child] : inner.members()) stack.push_back(child);
+            }
+        }
+        e.payload = json::serialize(**x);
+    }
+    o.reject_unknown();
+    return e;
+}
+
+Complaint complaint_from_value(const json::value& v, const ParseOptions& options, const std::string& path) {
+    ObjectIn o(Node{&v, path});
+    Complaint c;
+    Node id = o.req("id");
+    c.id = id.str_nonempty();
+    if (c.id.size() > 128) id.fail(ErrorCode::invalid_value, "id longer than 128 bytes");
+    if (std::any_of(c.id.begin(), c.id.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+        id.fail(ErrorCode::invalid_value, "id contains control characters");
+    c.received_at = o.req("received_at").time();
+    if (auto x = o.opt("channel")) c.channel = x->code<Channel>();
+    if (auto x = o.opt("customer")) {
+        ObjectIn cu(*x);
+        if (auto y = cu.opt("id")) c.customer.id = y->str();
+        if (auto y = cu.opt("name")) c.customer.name = y->str();
+        if (auto y = cu.opt("contact")) c.customer.contact = y->str();
+        if (auto y = cu.opt("tier")) c.customer.tier = y->code<Tier>();
+        if (auto y = cu.opt("personality")) c.customer.personality = y->code<Personality>();
+        if (auto y = cu.opt("owner")) c.customer.owner = y->str();
+        cu.reject_unknown();
+    }
+    if (auto x = o.opt("complainant")) c.complainant = x->str();
+    if (auto x = o.opt("branch")) c.branch = x->str();
+    if (auto x = o.opt("region")) c.region = x->strings();
+    if (auto x = o.opt("product")) c.product = x->str();
+    if (auto x = o.opt("order")) c.order = x->str();
+    if (auto x = o.opt("amounts")) {
+        ObjectIn a(*x);
+        for (auto& [k, n] : a.members()) {
+            if (!is_lower_snake(k)) n.fail(ErrorCode::invalid_value, "amount kind must be lower_snake_case");
+            c.amounts.emplace(k, n.money());
+        }
+    }
+    if (auto x = o.opt("language")) {
+        c.language = x->str();
+        if (!is_language_tag(c.language))
+            x->fail(ErrorCode::invalid_value, "not a BCP-47 language tag: \"" + c.language + "\"");
+    }
+    if (auto x = o.opt("title")) c.title = x->str();
+    if (auto x = o.opt("text")) c.text = x->str();
+    if (auto x = o.opt("remedy_sought")) {
+        ObjectIn r(*x);
+        if (auto y = r.opt("types")) c.remedy_sought.types = y->codes<RemedyType>();
+        if (auto y = r.opt("text")) c.remedy_sought.text = y->str();
+        if (auto y = r.opt("amount")) c.remedy_sought.amount = y->money();
+        r.reject_unknown();
+    }
+    if (auto x = o.opt("attributes")) {
+        ObjectIn a(*x);
+        for (auto& [k, n] : a.members()) {
+            if (k.empty()) n.fail(ErrorCode::invalid_value, "attribute name must not be empty");
+            c.attributes.emplace(k, attribute_from_node(n));
+        }
+    }
+    if (auto x = o.opt("facets")) c.facets = facets_from_node(*x);
+    if (auto x = o.opt("events")) {
+        const auto& arr = x->array();
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            Node en = x->at(i);
+            Event e = event_from_node(en);
+            if (!c.events.empty() && e.at < c.events.back().at)
+                throw Error(ErrorCode::out_of_order,
+                            "event is earlier than the previous event (" + format_timestamp(c.events.back().at) + ")",
+                            en.path + "/at");
+            c.events.push_back(std::move(e));
+        }
+    }
+    if (options.preserve_unknown) {
+        json::object unk = o.unknown();
+        if (!unk.empty()) {
+            // still require valid UTF-8 everywhere
+            for (const auto& kv : unk) {
+                Node n{&kv.value(), path + "/" + pointer_escape(kv.key())};
+                if (n.v->is_string()) (void)n.str();
+            }
+            c.extensions = json::serialize(unk);
+        }
+    } else {
+        o.reject_unknown();
+    }
+    return c;
+}
+
+}  // namespace ck::detail
+
+namespace ck {
+
+Complaint complaint_from_json(std::string_view text, const ParseOptions& options) {
+    const auto v = detail::parse_json(text);
+    return detail::complaint_from_value(v, options);
+}
+
+std::string to_json(const Complaint& c, bool pretty) { return detail::serialize(detail::to_value(c), pretty); }
+
+std::string to_json(const Facets& f) { return detail::serialize(detail::to_value(f)); }
+
+Facets facets_from_json(std::string_view text) {
+    const auto v = detail::parse_json(text);
+    return detail::facets_from_node(detail::Node{&v, ""});
+}
+
+std::size_t read_jsonl(std::string_view text, const std::function<void(Complaint&&)>& on_complaint,
+                       const std::function<void(std::size_t, const Error&)>& on_error, const ParseOptions& options) {
+    std::size_t good = 0, line_no = 0, pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        try {
+            on_complaint(complaint_from_json(line, options));
+            ++good;
+        } catch (const Error& e) {
+            on_error(line_no, e);
+        }
+    }
+    return good;
+}
+
+std::vector<Complaint> complaints_from_jsonl(std::string_view text, const ParseOptions& options) {
+    std::vector<Complaint> out;
+    read_jsonl(
+        text, [&](Complaint&& c) { out.push_back(std::move(c)); },
+        [](std::size_t line, const Error& e) {
+            throw e.with_context("line " + std::to_string(line));
+        },
+        options);
+    return out;
+}
+
+}  // namespace ck

@@ -1,0 +1,99 @@
+// complaintkit — internal helpers for strict, path-precise reading of Boost.JSON values.
+// Used by every module that reads JSON (complaints, rule packs, calendars, policies).
+// Not installed.
+#pragma once
+
+#include <complaintkit/complaint.hpp>
+#include <complaintkit/error.hpp>
+#include <complaintkit/json.hpp>
+#include <complaintkit/taxonomy.hpp>
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ck::detail {
+
+namespace json = boost::json;
+
+/// Escapes a key for a JSON pointer (RFC 6901: '~' → "~0", '/' → "~1").
+std::string pointer_escape(std::string_view key);
+
+/// Parses JSON text into a value. Invalid UTF-8 inside strings is let through here and
+/// reported later, at the path of the string that holds it. Syntax errors are
+/// ErrorCode::parse with "line L, column C: …".
+json::value parse_json(std::string_view text);
+
+/// A value with its JSON pointer.
+struct Node {
+    const json::value* v;
+    std::string path;
+
+    [[nodiscard]] const json::value& operator*() const { return *v; }
+    [[nodiscard]] std::string str() const;            ///< a UTF-8 string
+    [[nodiscard]] std::string str_nonempty() const;   ///< a non-empty UTF-8 string
+    [[nodiscard]] std::int64_t int64() const;         ///< an integer
+    [[nodiscard]] double number() const;              ///< any number
+    [[nodiscard]] bool boolean() const;
+    [[nodiscard]] Timestamp time() const;
+    [[nodiscard]] Money money() const;
+    [[nodiscard]] const json::array& array() const;
+    [[nodiscard]] Node at(std::size_t i) const;
+    [[nodiscard]] std::vector<std::string> strings() const;  ///< array of strings
+
+    template <TaxonomyEnum E> [[nodiscard]] E code() const {
+        const std::string s = str();
+        auto e = from_code<E>(s);
+        if (!e)
+            throw Error(ErrorCode::unknown_code,
+                        "unknown " + std::string(taxonomy_name(taxonomy_traits<E>::id)) + " code \"" + s + "\"",
+                        path);
+        return *e;
+    }
+    template <TaxonomyEnum E> [[nodiscard]] std::vector<E> codes() const {
+        std::vector<E> out;
+        const auto& a = array();
+        for (std::size_t i = 0; i < a.size(); ++i) out.push_back(at(i).code<E>());
+        return out;
+    }
+    [[noreturn]] void fail(ErrorCode c, const std::string& message) const { throw Error(c, message, path); }
+};
+
+/// Reads an object's members by name, tracking which were read so unknown ones can be
+/// rejected (or collected) at the end.
+class ObjectIn {
+public:
+    explicit ObjectIn(const Node& n);
+    [[nodiscard]] std::optional<Node> opt(std::string_view key);
+    [[nodiscard]] Node req(std::string_view key);
+    /// Throws for the first member that was not read: "/path/key: unknown field".
+    void reject_unknown() const;
+    /// The members that were not read.
+    [[nodiscard]] json::object unknown() const;
+    [[nodiscard]] const json::object& object() const { return *obj_; }
+    [[nodiscard]] const std::string& path() const { return path_; }
+    /// Every member as a node, in document order.
+    [[nodiscard]] std::vector<std::pair<std::string, Node>> members();
+
+private:
+    const json::object* obj_;
+    std::string path_;
+    std::vector<std::string> seen_;
+};
+
+/// Model conversions used by other modules.
+json::value to_value(const Complaint& c);
+json::value to_value(const Facets& f);
+json::value to_value(const Money& m);
+json::value to_value(const Event& e);
+Complaint complaint_from_value(const json::value& v, const ParseOptions& options, const std::string& path = "");
+Facets facets_from_node(const Node& n);
+Event event_from_node(const Node& n);
+
+/// Serialises with stable key order (as inserted) and optional indentation.
+std::string serialize(const json::value& v, bool pretty = false);
+
+}  // namespace ck::detail

@@ -1,0 +1,72 @@
+#include <catch2/catch.hpp>
+
+#include <complaintkit/error.hpp>
+#include <complaintkit/time.hpp>
+#include <complaintkit/utf8.hpp>
+
+using namespace ck;
+
+static std::string err_of(std::string_view s) {
+    try {
+        parse_timestamp(s);
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_value);
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST_CASE("ISO-8601 timestamps parse to the right instant and keep their offset", "[time]") {
+    auto t = parse_timestamp("2024-03-05T17:12:00+08:00");
+    CHECK(t.unix_seconds() == 1709629920);
+    CHECK(t.offset_minutes == 480);
+    CHECK(format_timestamp(t) == "2024-03-05T17:12:00+08:00");
+    CHECK(parse_timestamp("2024-03-05T09:12:00Z").utc == t.utc);
+    CHECK(parse_timestamp("2024-03-05T09:12:00Z") < parse_timestamp("2024-03-05T17:12:01+08:00"));
+    CHECK(format_timestamp(parse_timestamp("2024-03-05T09:12Z")) == "2024-03-05T09:12:00Z");
+    CHECK(format_timestamp(parse_timestamp("2024-03-05")) == "2024-03-05T00:00:00Z");
+    CHECK(format_timestamp(parse_timestamp("2024-03-05T09:12:00.5Z")) == "2024-03-05T09:12:00.500Z");
+    CHECK(format_timestamp(parse_timestamp("2024-03-05T09:12:00.123456-05:00")) == "2024-03-05T09:12:00.123456-05:00");
+    CHECK(format_timestamp(parse_timestamp("1999-12-31T23:59:59-0330")) == "1999-12-31T23:59:59-03:30");
+    CHECK(parse_timestamp("2024-02-29T00:00Z").unix_seconds() == 1709164800);
+    CHECK(parse_timestamp("1969-12-31T23:59:59Z").unix_seconds() == -1);
+    CHECK(format_timestamp(parse_timestamp("1969-12-31T23:59:59.25Z")) == "1969-12-31T23:59:59.250Z");
+    CHECK(format_timestamp(Timestamp::from_unix_seconds(0)) == "1970-01-01T00:00:00Z");
+}
+
+TEST_CASE("impossible and malformed timestamps are clear errors", "[time][bad-input]") {
+    CHECK_THAT(err_of("2023-02-29T10:00Z"), Catch::Contains("no such day"));
+    CHECK_THAT(err_of("2024-13-01T00:00Z"), Catch::Contains("month 13"));
+    CHECK_THAT(err_of("2024-04-31"), Catch::Contains("no such day"));
+    CHECK_THAT(err_of("2024-01-01T24:00Z"), Catch::Contains("hour 24"));
+    CHECK_THAT(err_of("2024-01-01T10:60Z"), Catch::Contains("minute 60"));
+    CHECK_THAT(err_of("2024-01-01T10:00:61Z"), Catch::Contains("second 61"));
+    CHECK_THAT(err_of("2024-01-01T10:00"), Catch::Contains("missing zone designator"));
+    CHECK_THAT(err_of("2024-01-01T10:00+25:00"), Catch::Contains("offset"));
+    CHECK_THAT(err_of("yesterday"), Catch::Contains("expected YYYY-MM-DD"));
+    CHECK_THAT(err_of(""), Catch::Contains("not an ISO-8601 timestamp"));
+    CHECK_THAT(err_of("2024-01-01T10:00Zjunk"), Catch::Contains("trailing"));
+    CHECK_THAT(err_of("2024-01-01T10:00:00.Z"), Catch::Contains("empty fraction"));
+}
+
+TEST_CASE("UTF-8 validation", "[utf8][bad-input]") {
+    CHECK(is_valid_utf8(""));
+    CHECK(is_valid_utf8("plain ascii text that is longer than eight bytes"));
+    CHECK(is_valid_utf8("態度差 态度差 ｆｅｅ 🙂"));
+    CHECK(utf8_invalid_offset("abc\xff") == 3u);
+    CHECK(utf8_invalid_offset("abcdefghij\xc0\xaf") == 10u);        // overlong '/'
+    CHECK(utf8_invalid_offset("\xed\xa0\x80") == 0u);               // surrogate
+    CHECK(utf8_invalid_offset("\xf4\x90\x80\x80") == 0u);           // > U+10FFFF
+    CHECK(utf8_invalid_offset("\xe6\x80") == 0u);                   // truncated
+    CHECK(utf8_invalid_offset("ok\xe6\x80\x81\x80") == 5u);         // stray continuation
+    std::size_t n = 0;
+    CHECK(utf8_sanitize("a\xffz\xe6\x80", &n) == "a\xEF\xBF\xBDz\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK(n == 3);
+    try {
+        require_utf8("ab\x80", "/text");
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_utf8);
+        CHECK(std::string(e.what()) == "/text: invalid UTF-8 at byte 2");
+    }
+}
