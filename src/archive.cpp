@@ -522,6 +522,7 @@ Archive Archive::open(const std::string& path, const ArchiveOptions& options) {
                         "refusing to open " + path + ": not a SQLite database, so not a complaintkit archive; "
                         "the file was left untouched");
         Connection probe(path, SQLITE_OPEN_READONLY);
+        sqlite3_busy_timeout(probe.get(), options.busy_timeout_ms);
         std::int64_t app = 0, objects = 0;
         try {
             app = probe.scalar("PRAGMA application_id");
