@@ -154,6 +154,17 @@ struct Summary {
 /// The place path of a complaint: region levels then branch, joined by '/'.
 std::string place_of(const Complaint& c);
 
+/// A query from JSON (strict; errors name the JSON pointer):
+/// {"status": code, "open": bool, "overdue_at": time, "at_risk_at": time, "received_from": time,
+///  "received_to": time, "customer": id, "place": prefix, "facets": {"category": "logistics", "tag": "x"},
+///  "limit": n, "offset": n}. Every member is optional.
+Query query_from_json(std::string_view json);
+/// A query result row as a JSON object: id, received_at, channel, customer_id, place, status,
+/// facets, and last_event_at / due_at / at_risk_at / next_wakeup when set, sla.
+std::string to_json(const Summary& s);
+/// An ingest report as JSON: counts and "errors": [{source, line, column, id, code, message}].
+std::string to_json(const IngestReport& r);
+
 class Archive {
 public:
     /// Opens (creating if allowed) an archive. A file that is not a SQLite database, a
