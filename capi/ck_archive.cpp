@@ -129,19 +129,7 @@ int ck_archive_append_event_json(ck_context* ctx, ck_archive* a, const char* id,
     return guard(ctx, [&] {
         Archive& ar = archive_arg(a);
         const auto key = text_arg(id, id_len, "id");
-        // Validate the event through the complaint format (paths become /events/0/...).
-        const std::string wrapped = "{\"id\":\"x\",\"received_at\":\"1970-01-01T00:00Z\",\"events\":[" +
-                                    std::string(text_arg(event_json, len, "event_json")) + "]}";
-        Complaint probe;
-        try {
-            probe = complaint_from_json(wrapped);
-        } catch (const Error& e) {
-            std::string path = e.path();
-            if (path.rfind("/events/0", 0) == 0) path = path.substr(9);
-            throw Error(e.code(), e.message(), path);
-        }
-        if (probe.events.size() != 1) throw Error(ErrorCode::parse, "event_json must be one JSON object");
-        ar.append_event(key, probe.events[0]);
+        ar.append_event(key, event_from_json(text_arg(event_json, len, "event_json")));
         return CK_OK;
     });
 }

@@ -50,6 +50,11 @@ Query query_from_json(std::string_view text) {
     return q;
 }
 
+Event event_from_json(std::string_view text) {
+    const auto v = detail::parse_json(text);
+    return detail::event_from_node(Node{&v, ""});
+}
+
 std::string to_json(const Summary& s) {
     json::object o;
     o["id"] = s.id;

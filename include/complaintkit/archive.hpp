@@ -162,6 +162,9 @@ Query query_from_json(std::string_view json);
 /// A query result row as a JSON object: id, received_at, channel, customer_id, place, status,
 /// facets, and last_event_at / due_at / at_risk_at / next_wakeup when set, sla.
 std::string to_json(const Summary& s);
+/// One history event from JSON ({"at", "type", "actor", "text", "payload"}); errors carry the
+/// JSON pointer inside the event ("/type").
+Event event_from_json(std::string_view json);
 /// An ingest report as JSON: counts and "errors": [{source, line, column, id, code, message}].
 std::string to_json(const IngestReport& r);
 
