@@ -308,8 +308,9 @@ json::object summary_json(const Summary& s) {
 int cmd_list(const std::string& db, const std::vector<std::string>& argv) {
     const Args a = parse_args(argv, filter_options, {"--json", "--open"}, {"--overdue", "--at-risk"});
     if (!a.positional.empty()) throw Usage("list takes no arguments");
+    const Query q = query_from(a);
     auto ar = open_archive(db, false);
-    const auto rows = ar.query(query_from(a));
+    const auto rows = ar.query(q);
     if (a.has("--json")) {
         for (const auto& r : rows) std::cout << json::serialize(summary_json(r)) << "\n";
         return exit_ok;
@@ -489,8 +490,8 @@ int cmd_export(const std::string& db, const std::vector<std::string>& argv) {
     const std::string out_path = a.has("-o") ? a.get("-o") : a.get("--output");
     std::string fmt = a.get("--format", out_path.empty() ? "jsonl" : (format_from_path(out_path) == RecordFormat::csv ? "csv" : "jsonl"));
     if (fmt != "jsonl" && fmt != "csv") throw Usage("--format must be jsonl or csv");
-    auto ar = open_archive(db, false);
     const auto q = query_from(a);
+    auto ar = open_archive(db, false);
     std::ofstream file;
     if (!out_path.empty()) {
         file.open(out_path, std::ios::binary);
