@@ -401,15 +401,17 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
                     .bind(7, to_json(comp));
                 ins.run();
                 const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
-                for (const auto& e : events) {
+                for (std::size_t k = 0; k < events.size(); ++k) {
+                    const auto& e = events[k];
                     detail::Statement ev(c.get(),
-                                         "INSERT INTO events(rid, at, at_offset, type, actor, text, payload, "
-                                         "recorded_at) VALUES (?1, ?2, 480, ?3, ?4, ?5, '{}', 0)");
+                                         "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, "
+                                         "recorded_at) VALUES (?1, ?2, ?3, 480, ?4, ?5, ?6, '{}', 0)");
                     ev.bind(1, rid)
-                        .bind(2, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
-                        .bind(3, to_code(e.type))
-                        .bind(4, e.actor)
-                        .bind(5, e.text);
+                        .bind(2, static_cast<std::int64_t>(k))
+                        .bind(3, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
+                        .bind(4, to_code(e.type))
+                        .bind(5, e.actor)
+                        .bind(6, e.text);
                     ev.run();
                 }
                 detail::Statement sn(c.get(), "INSERT INTO snapshots(rid, status) VALUES (?1, 'received')");
