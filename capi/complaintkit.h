@@ -226,6 +226,67 @@ CK_EXTERN(int) ck_complaint_event_at(ck_context *ctx, const ck_complaint *c, siz
  *  than the last one is CK_E_OUT_OF_ORDER and changes nothing. \since 0.1 */
 CK_EXTERN(int) ck_complaint_append_event_json(ck_context *ctx, ck_complaint *c, const char *json, size_t len);
 
+/* ------------------------------------------------------------------ workflow */
+
+/** A business calendar (opening hours, zone, holidays, make-up days); immutable once built
+ *  and safe to share between threads. Instants are microseconds since the Unix epoch (UTC);
+ *  durations are microseconds of business time. \since 0.1 */
+typedef struct ck_calendar ck_calendar;
+/** The handling workflow: calendars, SLA policies, escalation chain, remedy table;
+ *  immutable once built and safe to share between threads. \since 0.1 */
+typedef struct ck_workflow ck_workflow;
+
+/** Compiles a calendar from JSON (docs/workflow.md). Overlapping or inverted intervals,
+ *  unknown zones and invalid dates are errors naming the JSON pointer. \since 0.1 */
+CK_EXTERN(int) ck_calendar_from_json(ck_context *ctx, ck_calendar **out, const char *json, size_t len);
+/** Frees a calendar (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_calendar_free(ck_calendar *cal);
+/** 1 in *out_open if the instant is in business hours, else 0. \since 0.1 */
+CK_EXTERN(int) ck_calendar_is_open(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int *out_open);
+/** The instant if open, else the start of the next business interval. \since 0.1 */
+CK_EXTERN(int) ck_calendar_next_open(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int64_t *out_unix_us);
+/** The earliest instant at which `business_us` (≥ 0) of business time has passed. \since 0.1 */
+CK_EXTERN(int) ck_calendar_add(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int64_t business_us,
+                               int64_t *out_unix_us);
+/** Business time in [a, b) (negative when b < a). \since 0.1 */
+CK_EXTERN(int) ck_calendar_business_between(ck_context *ctx, const ck_calendar *cal, int64_t a_unix_us,
+                                            int64_t b_unix_us, int64_t *out_us);
+/** The UTC offset (minutes) of the calendar's zone at the instant. \since 0.1 */
+CK_EXTERN(int) ck_calendar_offset_minutes(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int *out_minutes);
+/** A readable timeline of ck_calendar_add as a JSON array of strings (free with ck_string_free). \since 0.1 */
+CK_EXTERN(int) ck_calendar_explain_add(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int64_t business_us,
+                                       char **out_json);
+
+/** The default workflow (seed defaults; Workflow::default_json). \since 0.1 */
+CK_EXTERN(int) ck_workflow_new(ck_context *ctx, ck_workflow **out);
+/** A workflow from JSON; sections left out take the defaults. \since 0.1 */
+CK_EXTERN(int) ck_workflow_from_json(ck_context *ctx, ck_workflow **out, const char *json, size_t len);
+/** Frees a workflow (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_workflow_free(ck_workflow *wf);
+/** The default configuration as JSON text (static string). \since 0.1 */
+CK_EXTERN(const char *) ck_workflow_default_json(void);
+/** Applies one command ({"command": "acknowledge", "at": "…", "actor": "…", "text": "…", …}) to
+ *  the complaint: on success one event is appended; an illegal transition
+ *  (CK_E_ILLEGAL_TRANSITION), a time before the last event (CK_E_OUT_OF_ORDER) or a bad
+ *  field changes nothing. \since 0.1 */
+CK_EXTERN(int) ck_workflow_apply_json(ck_context *ctx, const ck_workflow *wf, ck_complaint *c, const char *command_json,
+                                      size_t len);
+/** State, deadlines, warnings, breaches, escalations, remedies and next wake-up at `now_unix_us`
+ *  as JSON (CK_JSON_PRETTY allowed); free with ck_string_free. \since 0.1 */
+CK_EXTERN(int) ck_workflow_state_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
+                                      int64_t now_unix_us, unsigned flags, char **out, size_t *out_len);
+/** The next warning or breach after now: *out_has = 1 and the instant, or *out_has = 0. \since 0.1 */
+CK_EXTERN(int) ck_workflow_next_wakeup(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
+                                       int64_t now_unix_us, int *out_has, int64_t *out_unix_us);
+/** Recommended remedies as a JSON array [{"type", "rules", "note"}] in a language (ck_lang). \since 0.1 */
+CK_EXTERN(int) ck_workflow_recommend_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c, int lang,
+                                          char **out);
+/** A new copy of the workflow's named calendar ("default" always exists). \since 0.1 */
+CK_EXTERN(int) ck_workflow_calendar(ck_context *ctx, const ck_workflow *wf, const char *name, size_t len,
+                                    ck_calendar **out);
+/** The handling strategy for a personality (ck_taxonomy PERSONALITY value) in a language; static string. \since 0.1 */
+CK_EXTERN(int) ck_personality_strategy(ck_context *ctx, int personality, int lang, const char **out);
+
 #ifdef __cplusplus
 }
 #endif

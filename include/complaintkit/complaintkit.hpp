@@ -11,3 +11,5 @@
 #include <complaintkit/utf8.hpp>
 #include <complaintkit/complaint.hpp>
 #include <complaintkit/json.hpp>
+#include <complaintkit/calendar.hpp>
+#include <complaintkit/workflow.hpp>

@@ -76,3 +76,8 @@ def to_frame(complaints):
             row[k] = v
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+from .workflow import (  # noqa: E402,F401
+    Calendar, Workflow, personality_strategy, workflow_state, deadlines_frame,
+)
