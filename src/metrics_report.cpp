@@ -433,6 +433,33 @@ Record record_of(const Complaint& c, const Options& opt, const HostFacts* host) 
     return r;
 }
 
+HostFacts host_facts_from_json(std::string_view text) {
+    json::value v = detail::parse_json(text);
+    ObjectIn o(Node{&v, ""});
+    HostFacts h;
+    auto secs = [&](const char* key, std::optional<std::int64_t>& slot) {
+        if (auto n = o.opt(key)) {
+            slot = n->int64();
+            if (*slot < 0)
+                n->fail(ErrorCode::invalid_value,
+                        std::string(key) + " is negative (" + std::to_string(*slot) + " s): end before start");
+        }
+    };
+    secs("business_acknowledge_s", h.business_acknowledge_s);
+    secs("business_first_response_s", h.business_first_response_s);
+    secs("business_resolution_s", h.business_resolution_s);
+    if (auto n = o.opt("sla")) {
+        ObjectIn s(*n);
+        for (auto& [k, b] : s.members()) {
+            if (k.empty()) b.fail(ErrorCode::invalid_value, "SLA target name must not be empty");
+            h.sla.push_back(SlaOutcome{k, b.boolean()});
+        }
+    }
+    if (auto n = o.opt("staff")) h.staff = n->str();
+    o.reject_unknown();
+    return h;
+}
+
 // ------------------------------------------------------------------ GroupMetrics
 
 GroupMetrics::GroupMetrics(std::shared_ptr<const Options> options) : options_(std::move(options)) {
@@ -1827,6 +1854,21 @@ void Report::add(const Complaint& c, const HostFacts* host) {
         throw e.with_context("complaint \"" + c.id + "\"");
     }
 }
+void Report::add_batch(std::span<const Complaint> complaints, std::span<const HostFacts> hosts) {
+    if (!hosts.empty() && hosts.size() != complaints.size())
+        throw Error(ErrorCode::invalid_argument, "host facts must be given for every complaint or for none");
+    Report batch(impl_->config);
+    batch.impl_->provider = impl_->provider;
+    for (std::size_t i = 0; i < complaints.size(); ++i) {
+        try {
+            batch.add(complaints[i], hosts.empty() ? nullptr : &hosts[i]);
+        } catch (const Error& e) {
+            throw e.with_context("batch item " + std::to_string(i));
+        }
+    }
+    impl_->merge(*batch.impl_);  // same configuration: cannot fail
+}
+
 void Report::set_host_facts(std::function<std::optional<HostFacts>(const Complaint&)> p) { impl_->provider = std::move(p); }
 void Report::merge(const Report& other) {
     if (&other == this) throw Error(ErrorCode::invalid_argument, "cannot merge a report into itself");

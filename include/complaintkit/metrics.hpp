@@ -231,6 +231,10 @@ struct HostFacts {
     std::optional<std::string> staff;
 };
 
+/// HostFacts from JSON: {"business_acknowledge_s": n, "business_first_response_s": n,
+/// "business_resolution_s": n, "sla": {"resolution": true, …}, "staff": "li"} (all optional).
+HostFacts host_facts_from_json(std::string_view json);
+
 /// A satisfaction survey's answers (from the last follow_up event carrying each key).
 struct Survey {
     std::optional<int> csat;    ///< payload "satisfaction"
@@ -384,6 +388,9 @@ public:
     explicit Report(ReportConfig config = {});
     /// Adds a complaint (all checks first: a bad complaint changes nothing).
     void add(const Complaint& c, const HostFacts* host = nullptr);
+    /// Adds many complaints, all or nothing: on the first bad one the report is unchanged
+    /// and the error names the complaint. `hosts`, when given, is parallel to `complaints`.
+    void add_batch(std::span<const Complaint> complaints, std::span<const HostFacts> hosts = {});
     /// Supplies HostFacts for each complaint added without them (e.g. the workflow engine).
     void set_host_facts(std::function<std::optional<HostFacts>(const Complaint&)> provider);
     /// Merges another report of the same configuration (else ck::Error invalid_argument).
