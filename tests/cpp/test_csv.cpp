@@ -79,3 +79,34 @@ TEST_CASE("csv: tables with a header", "[csv]") {
     auto l = read_csv_table("a,b\n1\n", loose);
     CHECK(l.at(0, 1).empty());
 }
+
+#include <cstdlib>
+#include <filesystem>
+
+TEST_CASE("csv: the real CFPB sample reads with 18 fields per row (skips when absent)", "[csv][cfpb]") {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> cands;
+    if (const char* env = std::getenv("CK_SHARED_DATA")) cands.emplace_back(env);
+    cands.emplace_back(CK_SHARED_DATA_DIR);
+    cands.emplace_back(fs::path(CK_SOURCE_DIR) / ".." / ".." / "shared" / "data");
+    fs::path file;
+    for (const auto& c : cands)
+        if (fs::exists(c / "cfpb-sample" / "complaints_sample.csv")) {
+            file = c / "cfpb-sample" / "complaints_sample.csv";
+            break;
+        }
+    if (file.empty()) {
+        WARN("shared CFPB sample not present: skipped");
+        return;
+    }
+    auto t = read_csv_file(file.string());
+    CHECK(t.header().size() == 18);
+    CHECK(t.header()[0] == "Date received");
+    CHECK(t.header()[17] == "Complaint ID");
+    REQUIRE(t.size() > 1000);
+    CHECK(t.at(0, t.column("Complaint ID")) == "3571115");
+    CHECK(t.at(0, t.column("Company")) == "TRANSUNION INTERMEDIATE HOLDINGS, INC.");  // quoted, with a comma
+    // row 2's narrative spans two lines
+    CHECK(t.at(1, t.column("Consumer complaint narrative")).find('\n') != std::string::npos);
+    CHECK(t.line_of(2) == 5);
+}
