@@ -11,3 +11,4 @@
 #include <complaintkit/utf8.hpp>
 #include <complaintkit/complaint.hpp>
 #include <complaintkit/json.hpp>
+#include <complaintkit/normalize.hpp>
