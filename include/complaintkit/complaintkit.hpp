@@ -12,3 +12,4 @@
 #include <complaintkit/complaint.hpp>
 #include <complaintkit/json.hpp>
 #include <complaintkit/normalize.hpp>
+#include <complaintkit/rules.hpp>
