@@ -24,6 +24,8 @@ from .taxonomy import (  # noqa: F401
     Dimension, Severity, Personality, Motive, Kind, Status, Channel, Tier, RemedyType, EventType,
 )
 
+from .rules import RuleSet, Classification, classify_frame, normalize, normalize_text  # noqa: F401
+
 __version__ = _core.__version__
 
 Complaint = _core.Complaint
