@@ -13,3 +13,5 @@
 #include <complaintkit/json.hpp>
 #include <complaintkit/calendar.hpp>
 #include <complaintkit/workflow.hpp>
+#include <complaintkit/normalize.hpp>
+#include <complaintkit/rules.hpp>
