@@ -15,3 +15,5 @@
 #include <complaintkit/workflow.hpp>
 #include <complaintkit/normalize.hpp>
 #include <complaintkit/rules.hpp>
+#include <complaintkit/archive.hpp>
+#include <complaintkit/exchange.hpp>
