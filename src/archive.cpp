@@ -334,6 +334,12 @@ struct Archive::Impl {
             Snapshot s = deriver(c);
             for (auto* t : {&s.last_event_at, &s.due_at, &s.at_risk_at, &s.next_wakeup})
                 if (*t) (*t)->offset_minutes = 0;
+            // Facets merged from several sources may pair a subcategory with another category:
+            // keep the coarser facet, drop the finer one that contradicts it.
+            if (s.facets.subcategory != Subcategory::unknown && parent_of(s.facets.subcategory) != s.facets.category)
+                s.facets.subcategory = Subcategory::unknown;
+            if (s.facets.sub_cause != SubCause::unknown && parent_of(s.facets.sub_cause) != s.facets.cause)
+                s.facets.sub_cause = SubCause::unknown;
             if (s.sla.empty()) s.sla = "{}";
             return s;
         } catch (const Error& e) {
@@ -582,6 +588,7 @@ Archive Archive::open(const std::string& path, const ArchiveOptions& options) {
     impl->path = path;
     impl->options = options;
     impl->opened_version = version;
+    if (options.workflow) impl->deriver = sla_snapshot_deriver(options.workflow);
     const int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     impl->db = Connection(path, flags);
     Connection& db = impl->db;
