@@ -352,6 +352,7 @@ typedef struct ck_archive ck_archive;
 #define CK_ARCHIVE_READ_ONLY 0x1u /* no writes; ingest / append / rebuild fail with CK_E_IO */
 #define CK_ARCHIVE_NO_CREATE 0x2u /* fail with CK_E_NOT_FOUND instead of creating the file */
 #define CK_ARCHIVE_SYNC_FULL 0x4u /* committed batches also survive power loss (slower) */
+#define CK_ARCHIVE_NO_SLA 0x8u    /* snapshots without SLA deadlines (default: the built-in workflow's policies) */
 
 /** What ingest does with a complaint whose id is already archived. */
 typedef enum ck_duplicates {
@@ -396,6 +397,12 @@ CK_EXTERN(int) ck_archive_query_json(ck_context *ctx, const ck_archive *a, const
  *  earlier than its last event; nothing changes on error. \since 0.1 */
 CK_EXTERN(int) ck_archive_append_event_json(ck_context *ctx, ck_archive *a, const char *id, size_t id_len,
                                             const char *event_json, size_t len);
+/** Applies a workflow command (JSON: {"command": "acknowledge", "at", "actor", "text", …fields};
+ *  docs/workflow.md) with the built-in workflow: checked against the state replayed from the
+ *  history, then appended as one event. CK_E_ILLEGAL_TRANSITION / CK_E_OUT_OF_ORDER /
+ *  CK_E_NOT_FOUND change nothing. \since 0.1 */
+CK_EXTERN(int) ck_archive_apply_json(ck_context *ctx, ck_archive *a, const char *id, size_t id_len,
+                                     const char *command_json, size_t len);
 /** Recomputes every snapshot from the event history in one transaction. \since 0.1 */
 CK_EXTERN(int) ck_archive_rebuild(ck_context *ctx, ck_archive *a, size_t *out_count);
 
