@@ -61,8 +61,8 @@ global options:
   --db FILE        the archive (default: $COMPLAINTKIT_DB or ./complaints.db)
   --workflow FILE  workflow configuration (SLA policies, calendars; default: built-in)
   --no-sla         snapshots without SLA deadlines
-  -h, --help     help; `complaintkit COMMAND --help` for a command
-  --version      print the version
+  -h, --help       help; `complaintkit COMMAND --help` for a command
+  --version        print the version
 
 exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected input rows, 4 not found,
 5 archive refused (not a complaintkit archive, newer schema, read-only).
@@ -412,7 +412,35 @@ int cmd_show(const std::string& db, const std::vector<std::string>& argv) {
     if (!c->title.empty()) std::printf("title     %s\n", c->title.c_str());
     if (!c->text.empty()) std::printf("text      %s\n", c->text.c_str());
     if (!s.facets.empty()) std::printf("facets    %s\n", to_json(s.facets).c_str());
+    for (const auto& [k, v] : c->attributes) {
+        const auto val = json::parse(to_json([&] {
+            Complaint tmp;
+            tmp.id = "x";
+            tmp.attributes.emplace(k, v);
+            return tmp;
+        }()));
+        std::printf("attr      %s = %s\n", k.c_str(), json::serialize(val.at("attributes").at(k)).c_str());
+    }
     if (s.due_at) std::printf("due       %s\n", format_timestamp(*s.due_at).c_str());
+    {
+        boost::system::error_code ec;
+        const auto sla = json::parse(s.sla.empty() ? "{}" : s.sla, ec);
+        if (!ec && sla.is_object())
+            if (const auto* ts = sla.as_object().if_contains("targets"); ts && ts->is_array() && !ts->as_array().empty()) {
+                std::printf("\nSLA clocks\n");
+                for (const auto& t : ts->as_array()) {
+                    const auto& o = t.as_object();
+                    auto str = [&](const char* key) {
+                        const auto* v = o.if_contains(key);
+                        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+                    };
+                    const auto* met = o.if_contains("met");
+                    std::printf("  %-15s due %-26s %s\n", str("name").c_str(), str("due").c_str(),
+                                met && met->is_bool() ? (met->as_bool() ? "met" : "BREACHED")
+                                                      : (o.contains("paused") ? "paused" : "open"));
+                }
+            }
+    }
     std::printf("\ntimeline\n  %s  %-22s\n", format_timestamp(c->received_at).c_str(), "(received)");
     for (const auto& e : c->events) {
         std::printf("  %s  %-22s %s%s%s\n", format_timestamp(e.at).c_str(), std::string(to_code(e.type)).c_str(),
