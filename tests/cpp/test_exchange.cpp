@@ -50,36 +50,27 @@ std::vector<IncomingRow> read_all(std::string_view text, RecordFormat f, const M
 
 }  // namespace
 
-TEST_CASE("csv: RFC 4180 quoting, line breaks inside fields, CRLF, BOM", "[exchange][csv]") {
-    const std::string text = "\xEF\xBB\xBF" "a,b,c\r\n1,\"x, y\",\"he said \"\"hi\"\"\"\r\n2,\"two\nlines\",\r\n\r\n3,,z";
-    CsvReader r(text);
-    CsvRecord rec;
-    REQUIRE(r.next(rec));
-    CHECK(rec.fields == std::vector<std::string>{"a", "b", "c"});
-    CHECK(rec.line == 1);
-    REQUIRE(r.next(rec));
-    CHECK(rec.fields == std::vector<std::string>{"1", "x, y", "he said \"hi\""});
-    REQUIRE(r.next(rec));
-    CHECK(rec.fields == std::vector<std::string>{"2", "two\nlines", ""});
-    CHECK(rec.line == 3);
-    REQUIRE(r.next(rec));
-    CHECK(rec.line == 6);
-    CHECK(rec.fields == std::vector<std::string>{"3", "", "z"});
-    CHECK_FALSE(r.next(rec));
+TEST_CASE("csv: quoting, line breaks in fields, CRLF, BOM; malformed quoting names the file", "[exchange][csv]") {
+    const auto m = Mapping::from_json(
+        R"({"format":"csv","fields":{"/id":{"column":"id"},"/received_at":{"column":"at"},"/text":{"column":"t"}}})");
+    const std::string text = "\xEF\xBB\xBF" "id,at,t\r\n1,2024-01-01,\"x, \"\"y\"\"\"\r\n2,2024-01-02,\"two\nlines\"\r\n\r\n3,2024-01-03,z";
+    const auto rows = read_all(text, RecordFormat::csv, &m, "q.csv");
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].complaint->text == "x, \"y\"");
+    CHECK(rows[1].complaint->text == "two\nlines");
+    CHECK(rows[1].line == 3);
+    CHECK(rows[1].raw == "2,2024-01-02,\"two\nlines\"");
+    CHECK(rows[2].line == 6);
 
     CHECK(csv_field("plain") == "plain");
     CHECK(csv_field("a,b") == "\"a,b\"");
     CHECK(csv_field("say \"x\"") == "\"say \"\"x\"\"\"");
     CHECK(csv_field("two\nlines") == "\"two\nlines\"");
 
-    CsvReader bad1("a,b\n1,\"open");
-    REQUIRE(bad1.next(rec));
-    CHECK(error_of([&] { bad1.next(rec); }) == "line 2, field 2: quoted field is not closed before the end of the file");
-    CsvReader bad2("a,b\n1,x\"y\n");
-    REQUIRE(bad2.next(rec));
-    CHECK(error_of([&] { bad2.next(rec); }) == "line 2, field 2: quote inside an unquoted field");
-    CsvReader bad3("\"a\"b,c\n");
-    CHECK(error_of([&] { bad3.next(rec); }) == "line 1, field 1: unexpected character after a closing quote");
+    CHECK_THAT(error_of([&] { read_all("id,at,t\n1,2024-01-01,\"open", RecordFormat::csv, &m, "bad.csv"); }),
+               Catch::StartsWith("bad.csv: line 2, column "));
+    CHECK_THAT(error_of([&] { read_all("id,at,t\n1,2024-01-01,x\"y\n", RecordFormat::csv, &m, "bad.csv"); }),
+               Catch::StartsWith("bad.csv: line 2, column "));
 }
 
 TEST_CASE("mapping: declarative JSON, errors name the JSON pointer", "[exchange][mapping]") {
