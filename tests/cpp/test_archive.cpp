@@ -47,7 +47,7 @@ const Category cats[] = {Category::product_quality, Category::service_quality, C
 Complaint make_complaint(int i, int events = 2) {
     Complaint c;
     c.id = "T-" + std::to_string(i);
-    c.received_at = Timestamp::from_unix_seconds(1704067200 + i * 600, 480);  // from 2024-01-01, every 10 min
+    c.received_at = Timestamp::from_unix_seconds(1704067200LL + std::int64_t{i} * 600, 480);  // from 2024-01-01, every 10 min
     c.channel = static_cast<Channel>(1 + i % 9);
     c.customer.id = "CUST-" + std::to_string(i % 97);
     c.branch = "店" + std::to_string(i % 7);
@@ -60,7 +60,7 @@ Complaint make_complaint(int i, int events = 2) {
     if (i % 5 == 0) c.facets.tags = {"repeat"};
     for (int e = 0; e < events; ++e) {
         Event ev;
-        ev.at = Timestamp::from_unix_seconds(1704067200 + i * 600 + 60 * (e + 1), 480);
+        ev.at = Timestamp::from_unix_seconds(1704067200LL + std::int64_t{i} * 600 + 60 * (e + 1), 480);
         ev.type = e == 0 ? EventType::acknowledged : (e == 1 ? EventType::investigation_started : EventType::note);
         ev.actor = "agent-" + std::to_string(i % 5);
         ev.text = "step " + std::to_string(e);
