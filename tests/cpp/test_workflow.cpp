@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
+
 using namespace std::chrono_literals;
 using ck::Command;
 using ck::CommandType;
@@ -348,4 +350,56 @@ TEST_CASE("workflow: policy and configuration errors name the place", "[workflow
     run(w, c, cmd("close", "2024-03-04T10:03+08:00"));  // follow-up waived
     CHECK(w.state(c, parse_timestamp("2024-03-04T10:03+08:00")).status == ck::Status::closed);
     CHECK_FALSE(w.recommend(c).empty());  // remedies section left out: defaults
+}
+
+TEST_CASE("workflow: random command sequences replay identically and wake-ups are exact", "[workflow][property]") {
+    const ck::Workflow w;
+    const char* kinds[] = {"acknowledge", "start_investigation", "await_customer", "customer_replied", "escalate",
+                           "propose_remedy", "accept_remedy", "reject_remedy", "resolve", "follow_up", "close",
+                           "reopen", "reply_to_customer", "classify", "corrective_action", "preventive_action",
+                           "change_policy", "withdraw"};
+    std::mt19937_64 rng(7);
+    int applied = 0, refused = 0, wakes = 0;
+    for (int round = 0; round < 40; ++round) {
+        auto c = complaint(round % 3 == 0 ? R"(,"facets":{"personality":"powerful"})" : "");
+        auto t = parse_timestamp("2024-03-04T10:00+08:00");
+        for (int k = 0; k < 25; ++k) {
+            t = ck::Timestamp(t.utc + std::chrono::minutes(std::uniform_int_distribution<int>(0, 600)(rng)));
+            const std::string at = ck::format_timestamp(t);
+            const std::string kind = kinds[std::uniform_int_distribution<int>(0, 17)(rng) % (k < 20 ? 17 : 18)];
+            std::string fields;
+            if (kind == "propose_remedy") fields = R"("remedies":[{"type":"coupon","cost":{"minor":100,"currency":"CNY"}}])";
+            if (kind == "follow_up") fields = R"("satisfaction":3)";
+            if (kind == "classify") fields = R"("facets":{"severity":"serious"})";
+            if (kind == "change_policy") fields = k % 2 ? R"("policies":["standard"])" : R"("policies":[])";
+            if (kind == "reply_to_customer" || kind == "corrective_action" || kind == "preventive_action")
+                fields = R"("text":"x")";
+            const auto before = c;
+            try {
+                run(w, c, cmd(kind, at, fields));
+                ++applied;
+            } catch (const ck::Error& e) {
+                CHECK((e.code() == ck::ErrorCode::illegal_transition || e.code() == ck::ErrorCode::missing_field));
+                CHECK(c == before);
+                ++refused;
+            }
+        }
+        const auto end = ck::Timestamp(t.utc + std::chrono::hours(1));
+        const auto s1 = w.state_json(c, end);
+        CHECK(w.state_json(ck::complaint_from_json(ck::to_json(c)), end) == s1);
+        CHECK(w.state_json(c, end) == s1);
+        // next_wakeup is exact: nothing new fires before it, something fires at it.
+        const auto s = w.state(c, end);
+        if (s.next_wakeup) {
+            const auto wake = *s.next_wakeup;
+            ++wakes;
+            const auto just_before = w.state(c, ck::Timestamp(wake.utc - std::chrono::microseconds(1)));
+            const auto at_wake = w.state(c, wake);
+            CHECK(just_before.warnings.size() + just_before.breaches.size() == s.warnings.size() + s.breaches.size());
+            CHECK(at_wake.warnings.size() + at_wake.breaches.size() > s.warnings.size() + s.breaches.size());
+        }
+    }
+    CHECK(applied > 200);
+    CHECK(refused > 100);
+    CHECK(wakes > 5);
 }
