@@ -147,6 +147,9 @@ struct WorkflowState {
     int corrective_actions = 0, preventive_actions = 0;
     std::optional<int> satisfaction;
     std::vector<std::string> close_blockers;  ///< empty when close is allowed now
+    /// Events of the stored log that broke the lifecycle rules (index, message). They are
+    /// applied as recorded; commands that would break the rules are refused instead.
+    std::vector<std::pair<std::size_t, std::string>> violations;
     std::size_t events = 0;
 };
 

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <random>
 
 using namespace std::chrono_literals;
@@ -306,8 +308,28 @@ TEST_CASE("workflow: illegal transitions and out-of-order commands change nothin
     auto bad = ck::complaint_from_json(R"({"id":"C2","received_at":"2024-03-04T10:00:00+08:00","events":[
         {"at":"2024-03-04T10:10:00+08:00","type":"acknowledged"},
         {"at":"2024-03-04T10:20:00+08:00","type":"closed"}]})");
-    CHECK_THROWS_WITH(w.state(bad, parse_timestamp("2024-03-05T00:00+08:00")),
-                      Catch::Equals("/events/1: close is not allowed in state acknowledged: not resolved"));
+    // A stored log that breaks the lifecycle replays as recorded, each break reported at its event.
+    const auto bs = w.state(bad, parse_timestamp("2024-03-05T00:00+08:00"));
+    CHECK(bs.status == ck::Status::closed);
+    REQUIRE(bs.violations.size() == 1);
+    CHECK(bs.violations[0].first == 1);
+    CHECK(bs.violations[0].second == "/events/1: close is not allowed in state acknowledged: not resolved");
+    // Fields a host added to stored payloads are kept and ignored; known ones are still checked.
+    auto odd = ck::complaint_from_json(R"({"id":"C3","received_at":"2024-03-04T10:00:00+08:00","events":[
+        {"at":"2024-03-04T10:10:00+08:00","type":"acknowledged","payload":{"auto":true}},
+        {"at":"2024-03-04T10:20:00+08:00","type":"assigned","payload":{"to":"zhou","desk":3}},
+        {"at":"2024-03-04T10:30:00+08:00","type":"escalated","payload":{"level":7,"to":"hq.quality"}}]})");
+    const auto os = w.state(odd, parse_timestamp("2024-03-04T10:30+08:00"));
+    CHECK(os.violations.empty());
+    CHECK(os.assignee == "zhou");
+    CHECK(os.level == 2);  // clamped to the chain's top
+    CHECK(os.owner_unit == "hq.quality");
+    auto worse = ck::complaint_from_json(R"({"id":"C4","received_at":"2024-03-04T10:00:00+08:00","events":[
+        {"at":"2024-03-04T10:10:00+08:00","type":"acknowledged"},
+        {"at":"2024-03-04T10:20:00+08:00","type":"resolved"},
+        {"at":"2024-03-04T10:30:00+08:00","type":"follow_up","payload":{"satisfaction":11}}]})");
+    CHECK_THROWS_WITH(w.state(worse, parse_timestamp("2024-03-04T10:30+08:00")),
+                      Catch::Equals("/events/2/payload/satisfaction: satisfaction is 1 (very dissatisfied) … 5 (very satisfied)"));
 }
 
 TEST_CASE("workflow: policy and configuration errors name the place", "[workflow][errors]") {
@@ -402,4 +424,21 @@ TEST_CASE("workflow: random command sequences replay identically and wake-ups ar
     CHECK(applied > 200);
     CHECK(refused > 100);
     CHECK(wakes > 5);
+}
+
+TEST_CASE("workflow: every bundled sample complaint replays", "[workflow][data]") {
+    std::ifstream in(std::string(CK_SOURCE_DIR) + "/examples/data/complaints.jsonl");
+    REQUIRE(in);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const ck::Workflow w;
+    int n = 0, with_events = 0;
+    for (const auto& c : ck::complaints_from_jsonl(text)) {
+        const auto now = c.events.empty() ? c.received_at : c.events.back().at;
+        const auto s = w.state(c, now);
+        CHECK(s.events == c.events.size());
+        with_events += !c.events.empty();
+        ++n;
+    }
+    CHECK(n > 50);
+    CHECK(with_events > 50);
 }
