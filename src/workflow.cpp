@@ -419,6 +419,7 @@ class Replay {
 public:
     Replay(const Workflow::Impl& w, const Complaint& c) : w_(w), c_(c) {
         st_.facets = c.facets;
+        st_.sought = c.remedy_sought;
         st_.tier = c.customer.tier;
         st_.assignee = c.customer.owner;
         st_.level_name = w.chain[0];
@@ -793,7 +794,6 @@ private:
                 if (p.escalate_on_breach && st_.level + 1 < static_cast<int>(w_.chain.size()))
                     escalate(d.at, "breach:" + std::string(target_code(cy.target)), "system");
             } else {
-                // Lower fractions that were skipped past are implied by this one.
                 st_.warnings.push_back(n);
             }
         }
@@ -1048,6 +1048,16 @@ std::string to_json(const WorkflowState& s, bool pretty) {
     o["escalations"] = std::move(e);
     o["next_wakeup"] = tv(s.next_wakeup);
     o["remedies"] = std::move(r);
+    {
+        // What the customer sought (ISO 10002), beside what was granted.
+        json::object sought;
+        json::array types;
+        for (auto t : s.sought.types) types.emplace_back(std::string(to_code(t)));
+        sought["types"] = std::move(types);
+        sought["text"] = s.sought.text;
+        sought["amount"] = s.sought.amount ? detail::to_value(*s.sought.amount) : json::value(nullptr);
+        o["remedy_sought"] = std::move(sought);
+    }
     o["granted_cost"] = money_map(s.granted_cost);
     o["granted_amount"] = money_map(s.granted_amount);
     o["corrective_actions"] = s.corrective_actions;

@@ -141,7 +141,8 @@ struct WorkflowState {
     std::vector<SlaNotice> warnings, breaches;
     std::vector<Escalation> escalations;
     std::optional<Timestamp> next_wakeup;///< the next warning or breach after as_of
-    std::vector<RemedyProposal> remedies;
+    RemedySought sought;                 ///< what the customer asked for (from the record)
+    std::vector<RemedyProposal> remedies;///< what was offered, and the customer's answers
     std::map<std::string, std::int64_t> granted_cost;    ///< currency → minor units, accepted proposals
     std::map<std::string, std::int64_t> granted_amount;  ///< currency → minor units given to the customer
     int corrective_actions = 0, preventive_actions = 0;

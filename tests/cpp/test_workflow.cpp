@@ -182,9 +182,10 @@ TEST_CASE("workflow: pauses exclude time; changing policy keeps elapsed and paus
 
 TEST_CASE("workflow: full lifecycle, remedies, cost ledger, CAPA and follow-up before close", "[workflow]") {
     const ck::Workflow w;
-    auto c = complaint(R"(,"facets":{"category":"product_quality","cause":"product_quality","severity":"serious"})");
+    auto c = complaint(R"(,"facets":{"category":"product_quality","cause":"product_quality","severity":"serious"},)"
+                       R"("remedy_sought":{"types":["replacement"],"text":"换新的"})");
     run(w, c, cmd("acknowledge", "2024-03-04T10:20+08:00"));
-    run(w, c, cmd("assign", "2024-03-04T10:21+08:00", R"("assignee":"zhao")"));
+    run(w, c, cmd("assign", "2024-03-04T10:21+08:00", R"("to":"zhao")"));
     run(w, c, cmd("start_investigation", "2024-03-04T10:30+08:00"));
     run(w, c, cmd("propose_remedy", "2024-03-04T11:00+08:00",
                   R"("remedies":[{"type":"repair","cost":{"minor":2000,"currency":"CNY"}}])"));
@@ -203,6 +204,8 @@ TEST_CASE("workflow: full lifecycle, remedies, cost ledger, CAPA and follow-up b
     CHECK(s.remedies[1].decision == ck::RemedyProposal::Decision::accepted);
     CHECK(s.granted_cost.at("CNY") == 2100);
     CHECK(s.granted_amount.at("CNY") == 3500);
+    CHECK(w.state_json(c, parse_timestamp("2024-03-04T16:00+08:00")).find(R"("remedy_sought":{"types":["replacement"])") !=
+          std::string::npos);
     // Follow-up clock runs from resolution (serious: 960 business minutes).
     CHECK(fmt(target(s, Target::follow_up).deadline) == "2024-03-06T16:00:00+08:00");
     CHECK(s.close_blockers.size() == 3);
@@ -292,8 +295,18 @@ TEST_CASE("workflow: illegal transitions and out-of-order commands change nothin
                Catch::Equals("/remedies/0/type: unknown remedy_type code \"free_car\""));
     CHECK_THAT(error_of(w, c, cmd("assign", "2024-03-04T10:40+08:00", R"("assignee":"x","colour":"red")")),
                Catch::Equals("/colour: unknown field"));
+    CHECK_THAT(error_of(w, c, cmd("escalate", "2024-03-04T10:45+08:00", R"("level":3)")),
+               Catch::Equals("/level: level 3 is not above the current level 0 and at most 2"));
     run(w, c, cmd("escalate", "2024-03-04T10:50+08:00"));
-    run(w, c, cmd("escalate", "2024-03-04T10:51+08:00"));
+    run(w, c, cmd("escalate", "2024-03-04T10:51+08:00", R"("level":2,"to":"江苏省消保委")"));
+    {
+        const auto s = w.state(c, parse_timestamp("2024-03-04T10:51+08:00"));
+        CHECK(s.owner_unit == "江苏省消保委");
+        REQUIRE(s.escalations.size() == 2);
+        CHECK(s.escalations[0].owner_unit == "南京市");
+        CHECK(s.escalations[1].from == 1);
+        CHECK(s.escalations[1].to == 2);
+    }
     CHECK_THAT(error_of(w, c, cmd("escalate", "2024-03-04T10:52+08:00")),
                Catch::Equals("escalate is not allowed in state acknowledged: already at the top escalation level (province)"));
     run(w, c, cmd("withdraw", "2024-03-04T11:00+08:00"));
