@@ -154,6 +154,21 @@ int ck_workflow_next_wakeup(ck_context* ctx, const ck_workflow* wf, const ck_com
     });
 }
 
+int ck_workflow_explain_json(ck_context* ctx, const ck_workflow* wf, const ck_complaint* c, int64_t now_unix_us,
+                             const char* target, char** out) {
+    if (out) *out = nullptr;
+    return guard(ctx, [&] {
+        need(out, "out");
+        const std::string code = need(target, "target");
+        const auto t = target_from_code(code);
+        if (!t) throw Error(ErrorCode::unknown_code, "unknown SLA target \"" + code + "\"");
+        boost::json::array a;
+        for (auto& line : wf_arg(wf).explain(need(c, "complaint")->c, at_us(now_unix_us), *t)) a.emplace_back(line);
+        *out = dup_string(boost::json::serialize(a));
+        return CK_OK;
+    });
+}
+
 int ck_workflow_recommend_json(ck_context* ctx, const ck_workflow* wf, const ck_complaint* c, int lang, char** out) {
     if (out) *out = nullptr;
     return guard(ctx, [&] {

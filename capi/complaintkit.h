@@ -278,6 +278,10 @@ CK_EXTERN(int) ck_workflow_state_json(ck_context *ctx, const ck_workflow *wf, co
 /** The next warning or breach after now: *out_has = 1 and the instant, or *out_has = 0. \since 0.1 */
 CK_EXTERN(int) ck_workflow_next_wakeup(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                        int64_t now_unix_us, int *out_has, int64_t *out_unix_us);
+/** A readable timeline of one clock ("acknowledge", "first_response", "update", "resolution",
+ *  "follow_up") at now, as a JSON array of strings (free with ck_string_free). \since 0.1 */
+CK_EXTERN(int) ck_workflow_explain_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
+                                        int64_t now_unix_us, const char *target, char **out);
 /** Recommended remedies as a JSON array [{"type", "rules", "note"}] in a language (ck_lang). \since 0.1 */
 CK_EXTERN(int) ck_workflow_recommend_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c, int lang,
                                           char **out);

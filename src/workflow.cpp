@@ -661,6 +661,63 @@ public:
 
     [[nodiscard]] const WorkflowState& state() const { return st_; }
 
+    /// The timeline of the latest cycle of a clock at `now` (osTicket-style explain).
+    std::vector<std::string> explain(Target t, Timestamp now) {
+        if (now < cur_)
+            throw Error(ErrorCode::out_of_order, "now (" + format_timestamp(now) + ") is earlier than the last event " +
+                                                     format_timestamp(cur_));
+        advance(now, true);
+        const Cycle* cy = nullptr;
+        for (const auto& c : cycles_)
+            if (c.target == t) cy = &c;
+        std::vector<std::string> out;
+        if (!cy) {
+            out.push_back(std::string(target_code(t)) + ": no clock has started");
+            return out;
+        }
+        const auto best = winner(*cy, nullptr);
+        if (!best) {
+            out.push_back(std::string(target_code(t)) + " cycle " + std::to_string(cy->index) +
+                          ": no applicable policy sets this clock");
+            return out;
+        }
+        const auto& p = w_.policies[best->policy];
+        const Clock clock = p.targets[static_cast<std::size_t>(t)].clock;
+        auto mins = [](us d) { return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(d).count()); };
+        out.push_back(std::string(target_code(t)) + " cycle " + std::to_string(cy->index) + " under policy " + p.id + ": " +
+                      mins(best->allowed) + " " + (clock == Clock::business ? "business" : "calendar") +
+                      " minutes allowed, calendar " + w_.calendars[p.calendar].first + " (" + cal(p).zone().spec() + ")");
+        out.push_back("started " + format_timestamp(cal(p).local(cy->start)));
+        const Timestamp upto = cy->end ? *cy->end : now;
+        us acc(0);
+        for (std::size_t i = 0; i < timeline_.size(); ++i) {
+            const Timestamp a = std::max(timeline_[i].from, cy->start);
+            const Timestamp b = i + 1 < timeline_.size() ? std::min(timeline_[i + 1].from, upto) : upto;
+            if (!(a < b)) continue;
+            const bool paused = paused_in(p, timeline_[i].status);
+            const us m = paused ? us(0) : measure(p, clock, a, b);
+            acc += m;
+            out.push_back("  " + format_timestamp(cal(p).local(a)) + " – " + format_timestamp(cal(p).local(b)) + ": " +
+                          status_text(timeline_[i].status) +
+                          (paused ? ", paused" : ", " + mins(m) + " min counted, " + mins(acc) + " so far"));
+        }
+        for (const auto& n : st_.warnings)
+            if (n.target == t && n.cycle == cy->index)
+                out.push_back("warning at " + std::to_string(std::lround(n.fraction * 100)) + " %: " + format_timestamp(n.at));
+        if (cy->breached) out.push_back("breached " + format_timestamp(*cy->breached));
+        if (cy->met) out.push_back("met " + format_timestamp(*cy->end));
+        else if (cy->end) out.push_back("stopped " + format_timestamp(*cy->end));
+        else if (!best->deadline) out.push_back("paused now: no deadline until the clock resumes");
+        else {
+            if (clock == Clock::business && acc < best->allowed && !(*best->deadline < now)) {
+                const us left = best->allowed - acc;
+                for (auto& line : cal(p).explain_add(now, left)) out.push_back("  " + line);
+            }
+            out.push_back("deadline " + format_timestamp(*best->deadline));
+        }
+        return out;
+    }
+
 private:
     struct Best {
         std::size_t policy;
@@ -943,6 +1000,11 @@ void Workflow::apply(Complaint& c, const Command& cmd) const {
 WorkflowState Workflow::state(const Complaint& c, Timestamp now) const {
     Replay r = replay_all(*impl_, c);
     return r.finish(now);
+}
+
+std::vector<std::string> Workflow::explain(const Complaint& c, Timestamp now, Target target) const {
+    Replay r = replay_all(*impl_, c);
+    return r.explain(target, now);
 }
 
 std::optional<Timestamp> Workflow::next_wakeup(const Complaint& c, Timestamp now) const { return state(c, now).next_wakeup; }

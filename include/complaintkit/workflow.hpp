@@ -179,6 +179,9 @@ public:
     [[nodiscard]] std::string state_json(const Complaint& c, Timestamp now, bool pretty = false) const;
     /// When the next warning or breach will fall after `now`, if any.
     [[nodiscard]] std::optional<Timestamp> next_wakeup(const Complaint& c, Timestamp now) const;
+    /// A readable timeline of a clock's latest cycle at `now`: policy, counted and paused
+    /// spans, warnings, and the remaining time laid over the calendar (explain_add).
+    [[nodiscard]] std::vector<std::string> explain(const Complaint& c, Timestamp now, Target target) const;
     /// Remedies recommended by the table for the complaint's effective facets.
     [[nodiscard]] std::vector<RemedyRecommendation> recommend(const Complaint& c, Lang lang = Lang::en) const;
     /// The named calendar (NotFound if absent).

@@ -137,6 +137,13 @@ static void test_workflow(ck_context *ctx) {
     CHECK(s == NULL);
     CHECK(ck_workflow_state_json(ctx, wf, c, MON_10 + 60 * MINUTE, 0x80u, &s, NULL) == CK_E_INVALID_ARGUMENT);
 
+    CHECK(ck_workflow_explain_json(ctx, wf, c, MON_10 + 60 * MINUTE, "resolution", &s) == CK_OK);
+    CHECK_HAS(s, "resolution cycle 0 under policy standard");
+    CHECK_HAS(s, "deadline 2024-03-11T10:00:00+08:00");
+    ck_string_free(s);
+    CHECK(ck_workflow_explain_json(ctx, wf, c, MON_10 + 60 * MINUTE, "lunch", &s) == CK_E_UNKNOWN_CODE);
+    CHECK(s == NULL);
+    CHECK(ck_workflow_explain_json(ctx, wf, c, MON_10 + 60 * MINUTE, NULL, &s) == CK_E_INVALID_ARGUMENT);
     CHECK(ck_workflow_recommend_json(ctx, wf, c, CK_LANG_ZH_HANT, &s) == CK_OK);
     CHECK_HAS(s, "\"type\":\"price_difference_refund\"");
     CHECK_HAS(s, "退還多收的差額");

@@ -455,3 +455,23 @@ TEST_CASE("workflow: every bundled sample complaint replays", "[workflow][data]"
     CHECK(n > 50);
     CHECK(with_events > 50);
 }
+
+TEST_CASE("workflow: explain a deadline", "[workflow]") {
+    const ck::Workflow w;
+    auto c = complaint();
+    run(w, c, cmd("acknowledge", "2024-03-04T10:30+08:00"));
+    run(w, c, cmd("start_investigation", "2024-03-04T10:45+08:00"));
+    run(w, c, cmd("await_customer", "2024-03-04T11:00+08:00"));
+    run(w, c, cmd("customer_replied", "2024-03-04T15:00+08:00"));
+    const auto lines = w.explain(c, parse_timestamp("2024-03-04T16:00+08:00"), Target::resolution);
+    for (const auto& l : lines) INFO(l);
+    REQUIRE(lines.size() >= 8);
+    CHECK(lines[0] == "resolution cycle 0 under policy standard: 2400 business minutes allowed, calendar default (CST-8)");
+    CHECK(lines[1] == "started 2024-03-04T10:00:00+08:00");
+    CHECK(lines[2] == "  2024-03-04T10:00:00+08:00 – 2024-03-04T10:30:00+08:00: received, 30 min counted, 30 so far");
+    CHECK(lines[5] == "  2024-03-04T11:00:00+08:00 – 2024-03-04T15:00:00+08:00: awaiting_customer, paused");
+    CHECK(lines[6] == "  2024-03-04T15:00:00+08:00 – 2024-03-04T16:00:00+08:00: investigating, 60 min counted, 120 so far");
+    CHECK(lines.back() == "deadline 2024-03-11T14:00:00+08:00");
+    CHECK(lines[lines.size() - 2] == "  deadline 2024-03-11T14:00:00+08:00");  // the calendar's own timeline agrees
+    CHECK(w.explain(c, parse_timestamp("2024-03-04T16:00+08:00"), Target::follow_up).front() == "follow_up: no clock has started");
+}

@@ -125,6 +125,11 @@ def test_policy_errors_and_custom_policy():
     c = complaint()
     assert wf.next_wakeup(c, "2024-03-04T10:00:00+08:00") == dt.datetime(2024, 3, 4, 10, 15, tzinfo=CN)
     assert "standard" in ck.Workflow.default_json()
+    lines = ck.Workflow().explain(c, "2024-03-04T11:00:00+08:00", "acknowledge")
+    assert lines[0].startswith("acknowledge cycle 0 under policy standard")
+    assert lines[-1] == "deadline 2024-03-04T18:00:00+08:00"
+    with pytest.raises(ck.UnknownCodeError):
+        ck.Workflow().explain(c, "2024-03-04T11:00:00+08:00", "lunch")
 
 
 def test_remedies_and_strategies():

@@ -87,6 +87,14 @@ escalation chain and remedy table. Commands append events to a Complaint; state(
                  return t ? to_datetime(*t) : py::none();
              },
              py::arg("complaint"), py::arg("now"))
+        .def("explain",
+             [](const ck::Workflow& w, const ck::Complaint& c, const py::object& now, const std::string& target) {
+                 const auto t = ck::target_from_code(target);
+                 if (!t) throw ck::Error(ck::ErrorCode::unknown_code, "unknown SLA target \"" + target + "\"");
+                 return w.explain(c, from_datetime(now, "now"), *t);
+             },
+             py::arg("complaint"), py::arg("now"), py::arg("target"),
+             R"pbdoc(A readable timeline of one clock (acknowledge, first_response, update, resolution, follow_up).)pbdoc")
         .def("recommend",
              [](const ck::Workflow& w, const ck::Complaint& c, const std::string& lang) {
                  py::list out;
