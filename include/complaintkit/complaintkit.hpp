@@ -13,3 +13,7 @@
 #include <complaintkit/json.hpp>
 #include <complaintkit/calendar.hpp>
 #include <complaintkit/workflow.hpp>
+#include <complaintkit/normalize.hpp>
+#include <complaintkit/rules.hpp>
+#include <complaintkit/archive.hpp>
+#include <complaintkit/exchange.hpp>

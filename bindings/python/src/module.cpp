@@ -7,4 +7,7 @@ PYBIND11_MODULE(_complaintkit, m) {
     ckpy::init_errors(m);
     ckpy::init_model(m);
     ckpy::init_workflow(m);
+    ckpy::init_metrics(m);
+    ckpy::init_rules(m);
+    ckpy::init_archive(m);
 }
