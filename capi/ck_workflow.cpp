@@ -143,6 +143,15 @@ int ck_workflow_state_json(ck_context* ctx, const ck_workflow* wf, const ck_comp
     });
 }
 
+int ck_workflow_record_sla_events(ck_context* ctx, const ck_workflow* wf, ck_complaint* c, int64_t now_unix_us,
+                                  size_t* out_appended) {
+    return guard(ctx, [&] {
+        const std::size_t n = wf_arg(wf).record_sla_events(need(c, "complaint")->c, at_us(now_unix_us));
+        if (out_appended) *out_appended = n;
+        return CK_OK;
+    });
+}
+
 int ck_workflow_next_wakeup(ck_context* ctx, const ck_workflow* wf, const ck_complaint* c, int64_t now_unix_us, int* out_has,
                             int64_t* out_unix_us) {
     return guard(ctx, [&] {

@@ -275,6 +275,10 @@ CK_EXTERN(int) ck_workflow_apply_json(ck_context *ctx, const ck_workflow *wf, ck
  *  as JSON (CK_JSON_PRETTY allowed); free with ck_string_free. \since 0.1 */
 CK_EXTERN(int) ck_workflow_state_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                       int64_t now_unix_us, unsigned flags, char **out, size_t *out_len);
+/** Appends, at now, an sla_warning / sla_breached event for each warning or breach due by now
+ *  that the log does not record yet (audit records; replay ignores them). \since 0.1 */
+CK_EXTERN(int) ck_workflow_record_sla_events(ck_context *ctx, const ck_workflow *wf, ck_complaint *c,
+                                             int64_t now_unix_us, size_t *out_appended);
 /** The next warning or breach after now: *out_has = 1 and the instant, or *out_has = 0. \since 0.1 */
 CK_EXTERN(int) ck_workflow_next_wakeup(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                        int64_t now_unix_us, int *out_has, int64_t *out_unix_us);

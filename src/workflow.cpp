@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 namespace ck {
 
@@ -1005,6 +1006,50 @@ WorkflowState Workflow::state(const Complaint& c, Timestamp now) const {
 std::vector<std::string> Workflow::explain(const Complaint& c, Timestamp now, Target target) const {
     Replay r = replay_all(*impl_, c);
     return r.explain(target, now);
+}
+
+std::size_t Workflow::record_sla_events(Complaint& c, Timestamp now) const {
+    const WorkflowState s = state(c, now);
+    // What the log already records: (target, cycle, per-mille) of earlier records.
+    std::set<std::tuple<std::string, std::int64_t, std::int64_t>> recorded;
+    for (const auto& e : c.events) {
+        if (e.type != EventType::sla_warning && e.type != EventType::sla_breached) continue;
+        try {
+            const auto v = detail::parse_json(e.payload);
+            const auto* o = v.if_object();
+            if (!o || !o->contains("target") || !o->contains("cycle") || !o->contains("fraction")) continue;
+            const auto& f = o->at("fraction");
+            const auto& cy = o->at("cycle");
+            if (!o->at("target").is_string() || !cy.is_int64() || !f.is_number()) continue;
+            recorded.emplace(std::string(o->at("target").as_string()), cy.as_int64(),
+                             std::llround(f.to_number<double>() * 1000.0));
+        } catch (const Error&) {
+            continue;  // a host's own record in another shape
+        }
+    }
+    std::vector<Event> add;
+    auto emit = [&](const SlaNotice& n, EventType type) {
+        const std::string target(target_code(n.target));
+        if (!recorded.emplace(target, n.cycle, std::llround(n.fraction * 1000.0)).second) return;
+        json::object p;
+        p["target"] = target;
+        p["cycle"] = n.cycle;
+        p["policy"] = n.policy;
+        p["fraction"] = n.fraction;
+        p["due"] = format_timestamp(n.at);
+        p["level"] = s.level;
+        Event e;
+        e.at = now;
+        e.type = type;
+        e.actor = "system";
+        e.text = std::string(type == EventType::sla_breached ? "SLA breached: " : "SLA warning: ") + target;
+        e.payload = detail::serialize(p);
+        add.push_back(std::move(e));
+    };
+    for (const auto& n : s.warnings) emit(n, EventType::sla_warning);
+    for (const auto& n : s.breaches) emit(n, EventType::sla_breached);
+    for (auto& e : add) c.append(std::move(e));
+    return add.size();
 }
 
 std::optional<Timestamp> Workflow::next_wakeup(const Complaint& c, Timestamp now) const { return state(c, now).next_wakeup; }

@@ -177,6 +177,12 @@ public:
     /// State, deadlines, warnings and escalations at `now` (≥ the last event).
     [[nodiscard]] WorkflowState state(const Complaint& c, Timestamp now) const;
     [[nodiscard]] std::string state_json(const Complaint& c, Timestamp now, bool pretty = false) const;
+    /// Appends, at `now`, one sla_warning / sla_breached event for each warning or breach
+    /// due by `now` that the log does not record yet (payload: target, cycle, policy,
+    /// fraction, due, level). The records are for audit and reporting: replay derives
+    /// warnings, breaches and escalations itself and ignores them. Returns how many were
+    /// appended; calling it again at the same `now` appends none.
+    std::size_t record_sla_events(Complaint& c, Timestamp now) const;
     /// When the next warning or breach will fall after `now`, if any.
     [[nodiscard]] std::optional<Timestamp> next_wakeup(const Complaint& c, Timestamp now) const;
     /// A readable timeline of a clock's latest cycle at `now`: policy, counted and paused

@@ -86,6 +86,23 @@ TEST_CASE("workflow: default deadlines, warnings, next wake-up and breach escala
     CHECK(s.owner_unit == "南京市");
     REQUIRE(s.escalations.size() == 1);
     CHECK(s.escalations[0].reason == "breach:acknowledge");
+    // Recording the notices in the log (audit): once, at now; replay ignores the records.
+    {
+        auto rec = c;
+        const auto now = parse_timestamp("2024-03-04T18:30+08:00");
+        CHECK(w.record_sla_events(rec, now) == 3);  // acknowledge and first-response warnings, acknowledge breach
+        CHECK(w.record_sla_events(rec, now) == 0);
+        REQUIRE(rec.events.size() == 3);
+        CHECK(rec.events[0].type == ck::EventType::sla_warning);
+        CHECK(rec.events[1].type == ck::EventType::sla_warning);
+        CHECK(rec.events[2].type == ck::EventType::sla_breached);
+        CHECK(rec.events[2].payload ==
+              R"({"target":"acknowledge","cycle":0,"policy":"standard","fraction":1E0,"due":"2024-03-04T18:00:00+08:00","level":1})");
+        const auto r = w.state(rec, now);
+        CHECK(r.breaches.size() == s.breaches.size());
+        CHECK(r.warnings.size() == s.warnings.size());
+        CHECK(r.level == s.level);
+    }
     // The breach instant itself counts as breached (a wake-up at the deadline sees it).
     CHECK(w.state(c, parse_timestamp("2024-03-04T18:00+08:00")).breaches.size() == 1);
     CHECK(w.state(c, parse_timestamp("2024-03-04T17:59+08:00")).breaches.empty());

@@ -81,6 +81,12 @@ escalation chain and remedy table. Commands append events to a Complaint; state(
                  return w.state_json(c, t);
              },
              py::arg("complaint"), py::arg("now"))
+        .def("record_sla_events",
+             [](const ck::Workflow& w, ck::Complaint& c, const py::object& now) {
+                 return w.record_sla_events(c, from_datetime(now, "now"));
+             },
+             py::arg("complaint"), py::arg("now"),
+             R"pbdoc(Appends sla_warning / sla_breached audit events due by now that the log lacks; returns how many.)pbdoc")
         .def("next_wakeup",
              [](const ck::Workflow& w, const ck::Complaint& c, const py::object& now) -> py::object {
                  const auto t = w.next_wakeup(c, from_datetime(now, "now"));
