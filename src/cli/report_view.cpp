@@ -51,6 +51,10 @@ std::vector<std::string> periods_between(const Timestamp& a, const Timestamp& b,
     return out;
 }
 
+bool is_open(Status s) {
+    return s != Status::resolved && s != Status::follow_up_done && s != Status::closed && s != Status::withdrawn;
+}
+
 std::string fmt(double v, int decimals = 1) {
     char b[64];
     std::snprintf(b, sizeof b, "%.*f", decimals, v);
@@ -116,7 +120,7 @@ ReportView compute_report(const Archive& archive, const Timestamp& now, double c
                         const auto* due = o.if_contains("due");
                         if (met && met->is_bool()) {
                             ++(met->as_bool() ? row.met : row.breached);
-                        } else if (due && due->is_string()) {
+                        } else if (due && due->is_string() && is_open(s.snapshot.status)) {
                             Timestamp d;
                             try {
                                 d = parse_timestamp(due->as_string());
