@@ -169,3 +169,48 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
     assert shot.returncode == 0, shot.stderr
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000  # a page with charts, not a blank one
+
+
+def test_apply_sla_classify_rules(db, tmp_path):
+    # A complaint received now-ish, driven through the workflow.
+    line = '{"id":"W-1","received_at":"2025-03-03T09:00:00+08:00","channel":"phone","text":"盒上写5个，里面只有4个"}\n'
+    assert run("ingest", "-", db=db, input=line).returncode == 0
+    r = run("apply", "W-1", "acknowledge", "--at", "2025-03-03T09:30:00+08:00", "--actor", "cs.li", db=db)
+    assert r.returncode == 0, r.stderr
+    assert "acknowledge applied; status acknowledged" in r.stdout
+    r = run("apply", "W-1", "close", "--at", "2025-03-03T10:00:00+08:00", db=db)
+    assert r.returncode == 3 and "complaintkit: " in r.stderr
+    r = run("apply", "W-1", "teleport", db=db)
+    assert r.returncode == 2 and 'unknown workflow command "teleport"' in r.stderr
+    r = run("apply", "W-1", "add_note", "--at", "2025-03-03T10:00:00+08:00", "--text", "called", "--json", db=db)
+    assert r.returncode == 0 and json.loads(r.stdout)["status"] == "acknowledged"
+    assert "SLA clocks" in run("show", "W-1", db=db).stdout
+    # Deadlines: overdue long after, not before.
+    late = json.loads(run("sla", "--as-of", "2025-06-01T00:00Z", "--json", db=db).stdout)
+    assert "W-1" in [x["id"] for x in late["overdue"]]
+    early = json.loads(run("sla", "--as-of", "2025-03-03T09:31:00+08:00", "--json", db=db).stdout)
+    assert "W-1" not in [x["id"] for x in early["overdue"]]
+    assert "next wake-up" in run("sla", "--as-of", "2025-03-03T09:31:00+08:00", db=db).stdout
+    # classify: from a file, from stdin text, and the archive with --store
+    r = run("classify", SOURCE / "examples" / "data" / "complaints.jsonl")
+    assert r.returncode == 0
+    out = [json.loads(l) for l in r.stdout.splitlines()]
+    assert len(out) == 74 and out[0]["classification"]["facets"] is not None
+    r = run("classify", "-", input="The box says 5 ice creams but holds only 4\n")
+    assert r.returncode == 0 and json.loads(r.stdout)["id"] == "-:1"
+    r = run("classify", "--archive", "--store", db=db)
+    assert r.returncode == 0 and "classifications recorded" in r.stderr
+    assert run("rebuild", "--check", db=db).returncode == 0
+    assert run("classify", "--store", db=db).returncode == 2
+    # rules lint / explain
+    r = run("rules", "lint")
+    assert r.returncode == 0, r.stdout + r.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x", "rules": [{"id": "r1"}]}', encoding="utf-8")
+    r = run("rules", "lint", bad)
+    assert r.returncode == 3 and "error" in r.stdout
+    r = run("rules", "explain", "--id", "CK-2024-0037", db=db)
+    assert r.returncode == 0 and "fired:" in r.stdout and "not fired:" in r.stdout
+    r = run("rules", "explain", "--json", "盒上写5个，里面只有4个")
+    assert r.returncode == 0 and "evidence" in json.loads(r.stdout)
+    assert run("rules", "frobnicate").returncode == 2
