@@ -6,4 +6,5 @@ PYBIND11_MODULE(_complaintkit, m) {
     m.attr("__version__") = CK_VERSION_INFO;
     ckpy::init_errors(m);
     ckpy::init_model(m);
+    ckpy::init_textmodel(m);
 }
