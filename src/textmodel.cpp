@@ -7,14 +7,20 @@
 #include <complaintkit/utf8.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
 #include <numeric>
 #include <thread>
+#include <unordered_map>
 
 namespace ck {
+
+namespace {
+void normalize_into_string(std::string_view text, std::string& out) { out = normalize_text(text); }
+}  // namespace
 
 using tm::FeatureSpec;
 using tm::FeatureTable;
@@ -34,8 +40,8 @@ void TextModelOptions::validate() const {
     if (!(c > 0) || !std::isfinite(c)) bad("c must be a positive number");
     if (max_epochs < 1) bad("max_epochs must be ≥ 1");
     if (!(tolerance > 0) || !std::isfinite(tolerance)) bad("tolerance must be a positive number");
-    if (calibration_folds < 0 || calibration_folds == 1 || calibration_folds > 20)
-        bad("calibration_folds must be 0 (none) or 2…20");
+    if (calibration_folds < -1 || calibration_folds == 1 || calibration_folds > 20)
+        bad("calibration_folds must be -1 (none), 0 (approximate leave-one-out) or 2…20");
     if (threads < 0 || threads > 256) bad("threads must be 0…256");
 }
 
@@ -99,58 +105,234 @@ void set_textmodel_option(TextModelOptions& o, std::string_view kv) {
 }
 
 // ---------------------------------------------------------------- the model
+//
+// Document vector. A word type w seen tf_w times has a_w = 1 + ln tf_w (sublinear) and
+// contributes a_w · e_w, where e_w holds its unigram (idf) and its character n-grams
+// (count in the word · idf). Bigrams and CJK n-grams f contribute (1 + ln tf_f) · idf_f.
+// The length normalisation divides by sqrt(Σ_w a_w² |e_w|² + Σ_f v_f²), i.e. words' n-gram
+// vectors count as orthogonal. This makes a word type's contribution to every class score
+// (S_w = e_w · W) and to the norm (|e_w|²) precomputable, so prediction costs one lookup per
+// distinct word instead of one per character n-gram.
 
 namespace {
 
+double tf_weight(std::uint32_t tf, bool sublinear) {
+    static const auto table = [] {
+        std::array<double, 256> t{};
+        for (std::size_t i = 1; i < t.size(); ++i) t[i] = 1.0 + std::log(static_cast<double>(i));
+        return t;
+    }();
+    if (!sublinear) return tf;
+    return tf < table.size() ? table[tf] : 1.0 + std::log(static_cast<double>(tf));
+}
+
+/// Bracketed code points "<word>" of a word stored as UTF-8.
+std::u32string bracketed(std::string_view word) {
+    std::u32string out;
+    out.push_back(U'<');
+    for (std::size_t i = 0; i < word.size();) {
+        std::size_t len = 1;
+        out.push_back(decode_utf8(word, i, &len));
+        i += len;
+    }
+    out.push_back(U'>');
+    return out;
+}
+
+std::string utf8_of(const char32_t* cps, std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) tm::append_utf8(s, cps[i]);
+    return s;
+}
+
+/// e_w of a word type over the vocabulary: (feature, count · idf) pairs.
+using Entries = std::vector<std::pair<std::uint32_t, float>>;
+
+void word_entries(const FeatureTable& table, const std::vector<float>& idf, const FeatureSpec& spec, std::uint64_t word_hash,
+                  const char32_t* br, std::size_t len, Entries& out) {
+    out.clear();
+    const std::uint32_t u = table.find(word_hash);
+    if (u != FeatureTable::npos) out.emplace_back(u, idf[u]);
+    tm::word_char_ngrams<false>(br, len, spec, [&](std::uint64_t g) {
+        const std::uint32_t f = table.find(g);
+        if (f == FeatureTable::npos) return;
+        for (auto& e : out)
+            if (e.first == f) {
+                e.second += idf[f];
+                return;
+            }
+        out.emplace_back(f, idf[f]);
+    });
+}
+
 struct Scratch {
     std::vector<char32_t> cps;
-    KeyCounter counter;
-    std::vector<std::pair<std::uint32_t, float>> feats;
+    KeyCounter words, others;
+    std::vector<std::uint32_t> word_ref;   // per distinct word of the document: row, or live | kLive
+    std::vector<float> live;               // rows of words the model has not cached
+    Entries entries;
+    std::string norm;
 };
+constexpr std::uint32_t kLive = 0x80000000u;
 
 Scratch& scratch() {
     thread_local Scratch s;
     return s;
 }
 
-/// Hashes and counts the features of a (valid UTF-8) text into s.counter.
-void count_features(std::string_view text, const FeatureSpec& spec, Scratch& s) {
-    const std::string norm = normalize_text(text);
-    s.counter.reset(norm.size() * 2 + 16);
-    tm::extract_features<false>(norm, spec, s.cps, [&](std::uint64_t h) { s.counter.add(h); });
+}  // namespace
+
+void TextModel::Impl::build_caches() {
+    table = FeatureTable(keys);
+    const std::size_t stride = nc() + 1;
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(words.size());
+    word_rows.assign(words.size() * stride, 0.0f);
+    const FeatureSpec spec = FeatureSpec::of(opt);
+    Entries e;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::u32string br = bracketed(words[i]);
+        std::uint64_t h = tm::kNsWord;
+        for (std::size_t j = 1; j + 1 < br.size(); ++j) h = (h ^ br[j]) * tm::kPrime;
+        hashes.push_back(tm::mix64(h));
+        word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
+        float* row = word_rows.data() + i * stride;
+        for (const auto& [f, v] : e) {
+            row[0] += v * v;
+            const float* w = weights.data() + static_cast<std::size_t>(f) * nc();
+            for (std::size_t c = 0; c < nc(); ++c) row[1 + c] += v * w[c];
+        }
+    }
+    word_table = FeatureTable(hashes);
 }
 
-double tf_weight(std::uint32_t tf, bool sublinear) { return sublinear ? 1.0 + std::log(static_cast<double>(tf)) : tf; }
+namespace {
 
-/// The model's (feature id, value) pairs of a text, L2-normalised.
-void vectorize(const TextModel::Impl& m, std::string_view text, Scratch& s) {
-    count_features(text, FeatureSpec::of(m.opt), s);
-    s.feats.clear();
-    double norm2 = 0;
-    for (std::size_t i = 0; i < s.counter.size(); ++i) {
-        const std::uint32_t f = m.table.find(s.counter.key(i));
-        if (f == FeatureTable::npos) continue;
-        const double v = tf_weight(s.counter.count(i), m.opt.sublinear_tf) * m.idf[f];
-        norm2 += v * v;
-        s.feats.emplace_back(f, static_cast<float>(v));
-    }
-    if (norm2 > 0) {
-        const float inv = static_cast<float>(1.0 / std::sqrt(norm2));
-        for (auto& fv : s.feats) fv.second *= inv;
-    }
-}
-
+/// Raw scores (bias + x · W) of a valid UTF-8 text: the fast path.
 void decision(const TextModel::Impl& m, std::string_view text, double* out) {
     if (auto bad = utf8_invalid_offset(text))
         throw Error(ErrorCode::invalid_utf8, "text is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
     Scratch& s = scratch();
-    vectorize(m, text, s);
     const std::size_t nc = m.nc();
-    for (std::size_t c = 0; c < nc; ++c) out[c] = m.bias[c];
-    for (const auto& [f, v] : s.feats) {
-        const float* w = m.weights.data() + static_cast<std::size_t>(f) * nc;
-        for (std::size_t c = 0; c < nc; ++c) out[c] += static_cast<double>(v) * w[c];
+    const std::size_t stride = nc + 1;
+    const FeatureSpec spec = FeatureSpec::of(m.opt);
+    const bool sub = m.opt.sublinear_tf;
+    normalize_into_string(text, s.norm);
+    s.words.reset(s.norm.size() / 4 + 16);
+    s.others.reset(s.norm.size() / 2 + 16);
+    s.word_ref.clear();
+    s.live.clear();
+    struct Handler {
+        const TextModel::Impl& m;
+        Scratch& s;
+        const FeatureSpec& spec;
+        std::size_t stride;
+        void word(std::uint64_t h, const char32_t* br, std::size_t len) {
+            if (!s.words.add(h)) return;
+            const std::uint32_t wi = m.word_table.find(h);
+            if (wi != FeatureTable::npos) {
+                s.word_ref.push_back(wi);
+                return;
+            }
+            // a word the model has not seen: its n-grams, looked up now
+            word_entries(m.table, m.idf, spec, h, br, len, s.entries);
+            const std::size_t at = s.live.size();
+            s.live.resize(at + stride, 0.0f);
+            for (const auto& [f, v] : s.entries) {
+                s.live[at] += v * v;
+                const float* w = m.weights.data() + static_cast<std::size_t>(f) * (stride - 1);
+                for (std::size_t c = 0; c + 1 < stride; ++c) s.live[at + 1 + c] += v * w[c];
+            }
+            s.word_ref.push_back(static_cast<std::uint32_t>(at / stride) | kLive);
+        }
+        void feature(std::uint64_t h) { s.others.add(h); }
+    } handler{m, s, spec, stride};
+    tm::extract_features<false>(s.norm, spec, s.cps, handler);
+
+    for (std::size_t c = 0; c < nc; ++c) out[c] = 0;
+    double norm2 = 0;
+    for (std::size_t i = 0; i < s.words.size(); ++i) {
+        const std::uint32_t ref = s.word_ref[i];
+        const float* row = (ref & kLive) ? s.live.data() + static_cast<std::size_t>(ref & ~kLive) * stride
+                                         : m.word_rows.data() + static_cast<std::size_t>(ref) * stride;
+        const double a = tf_weight(s.words.count(i), sub);
+        norm2 += a * a * row[0];
+        for (std::size_t c = 0; c < nc; ++c) out[c] += a * row[1 + c];
     }
+    for (std::size_t i = 0; i < s.others.size(); ++i) {
+        const std::uint32_t f = m.table.find(s.others.key(i));
+        if (f == FeatureTable::npos) continue;
+        const double v = tf_weight(s.others.count(i), sub) * m.idf[f];
+        norm2 += v * v;
+        const float* w = m.weights.data() + static_cast<std::size_t>(f) * nc;
+        for (std::size_t c = 0; c < nc; ++c) out[c] += v * w[c];
+    }
+    const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
+    for (std::size_t c = 0; c < nc; ++c) out[c] = out[c] * inv + m.bias[c];
+}
+
+/// The document vector with feature names (slow path, for explain and tests): feature → (value, name).
+std::map<std::uint32_t, std::pair<double, std::string>> named_vector(const TextModel::Impl& m, std::string_view text) {
+    const std::string norm = normalize_text(text);
+    const FeatureSpec spec = FeatureSpec::of(m.opt);
+    struct Word {
+        std::uint32_t tf = 0;
+        std::u32string br;
+        std::string name;
+    };
+    std::map<std::uint64_t, Word> words;
+    std::map<std::uint64_t, std::pair<std::uint32_t, std::string>> others;
+    struct Handler {
+        decltype(words)& w;
+        decltype(others)& o;
+        void word(std::uint64_t h, const char32_t* br, std::size_t len, const std::string& name) {
+            auto& x = w[h];
+            if (x.tf++ == 0) {
+                x.br.assign(br, len);
+                x.name = name;
+            }
+        }
+        void feature(std::uint64_t h, const std::string& name) {
+            auto& x = o[h];
+            if (x.first++ == 0) x.second = name;
+        }
+    } handler{words, others};
+    std::vector<char32_t> cps;
+    tm::extract_features<true>(norm, spec, cps, handler);
+
+    std::map<std::uint32_t, std::pair<double, std::string>> vec;
+    double norm2 = 0;
+    for (const auto& [h, w] : words) {
+        const double a = tf_weight(w.tf, m.opt.sublinear_tf);
+        double e2 = 0;
+        std::map<std::uint32_t, std::pair<double, std::string>> e;
+        const std::uint32_t u = m.table.find(h);
+        if (u != FeatureTable::npos) e[u] = {m.idf[u], w.name};
+        tm::word_char_ngrams<true>(w.br.data(), w.br.size(), spec, [&](std::uint64_t g, const std::string& name) {
+            const std::uint32_t f = m.table.find(g);
+            if (f == FeatureTable::npos) return;
+            auto& x = e[f];
+            x.first += m.idf[f];
+            x.second = name;
+        });
+        for (const auto& [f, vn] : e) {
+            e2 += vn.first * vn.first;
+            auto& x = vec[f];
+            x.first += a * vn.first;
+            x.second = vn.second;
+        }
+        norm2 += a * a * e2;
+    }
+    for (const auto& [h, tn] : others) {
+        const std::uint32_t f = m.table.find(h);
+        if (f == FeatureTable::npos) continue;
+        const double v = tf_weight(tn.first, m.opt.sublinear_tf) * m.idf[f];
+        norm2 += v * v;
+        vec[f] = {v, tn.second};
+    }
+    const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
+    for (auto& [f, vn] : vec) vn.first *= inv;
+    return vec;
 }
 
 void softmax(const double* scores, std::size_t n, double temperature, double* out) {
@@ -196,31 +378,90 @@ struct Matrix {
     [[nodiscard]] std::size_t rows() const { return row.size() - 1; }
 };
 
-/// Per-document counted feature hashes (each hash once, in first-seen order).
-using DocCounts = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
+/// A training document: its distinct word types (global id, tf) and other features (hash, tf).
+struct Doc {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> words;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> others;
+};
 
-std::vector<DocCounts> count_documents(const std::vector<std::string>& texts, const FeatureSpec& spec, int threads) {
-    std::vector<DocCounts> docs(texts.size());
+/// Word types of a training set: hash, bracketed code points, character n-gram hashes.
+struct WordTypes {
+    std::vector<std::uint64_t> hash;
+    std::vector<std::u32string> br;
+    std::vector<std::vector<std::uint64_t>> grams;  // with repetition
+};
+
+struct Corpus {
+    std::vector<Doc> docs;
+    WordTypes types;
+};
+
+Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spec, int threads) {
+    struct Local {
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> words;
+        std::vector<std::u32string> br;  // per distinct word, in order
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> others;
+    };
+    std::vector<Local> local(texts.size());
     parallel_for(texts.size(), threads, [&](std::size_t i) {
         Scratch& s = scratch();
-        count_features(texts[i], spec, s);
-        DocCounts& d = docs[i];
-        d.reserve(s.counter.size());
-        for (std::size_t k = 0; k < s.counter.size(); ++k) d.emplace_back(s.counter.key(k), s.counter.count(k));
+        normalize_into_string(texts[i], s.norm);
+        s.words.reset(s.norm.size() / 4 + 16);
+        s.others.reset(s.norm.size() / 2 + 16);
+        Local& l = local[i];
+        struct Handler {
+            Scratch& s;
+            Local& l;
+            void word(std::uint64_t h, const char32_t* br, std::size_t len) {
+                if (s.words.add(h)) l.br.emplace_back(br, len);
+            }
+            void feature(std::uint64_t h) { s.others.add(h); }
+        } handler{s, l};
+        tm::extract_features<false>(s.norm, spec, s.cps, handler);
+        for (std::size_t k = 0; k < s.words.size(); ++k) l.words.emplace_back(s.words.key(k), s.words.count(k));
+        for (std::size_t k = 0; k < s.others.size(); ++k) l.others.emplace_back(s.others.key(k), s.others.count(k));
     });
-    return docs;
+    Corpus c;
+    c.docs.resize(texts.size());
+    std::unordered_map<std::uint64_t, std::uint32_t> ids;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        Local& l = local[i];
+        Doc& d = c.docs[i];
+        for (std::size_t k = 0; k < l.words.size(); ++k) {
+            auto [it, fresh] = ids.try_emplace(l.words[k].first, static_cast<std::uint32_t>(c.types.hash.size()));
+            if (fresh) {
+                c.types.hash.push_back(l.words[k].first);
+                c.types.br.push_back(std::move(l.br[k]));
+            }
+            d.words.emplace_back(it->second, l.words[k].second);
+        }
+        d.others = std::move(l.others);
+    }
+    c.types.grams.resize(c.types.hash.size());
+    for (std::size_t t = 0; t < c.types.hash.size(); ++t) {
+        const auto& br = c.types.br[t];
+        tm::word_char_ngrams<false>(br.data(), br.size(), spec, [&](std::uint64_t g) { c.types.grams[t].push_back(g); });
+    }
+    return c;
 }
 
-/// Builds the vocabulary (df ≥ min_df over `rows`), idf, and the normalised matrix of all docs.
-void build_vocabulary(const std::vector<DocCounts>& docs, const std::vector<std::size_t>& rows,
-                      const TextModelOptions& opt, std::vector<std::uint64_t>& keys, std::vector<float>& idf) {
-    // document frequency of every hash (each appears once per document)
-    KeyCounter df;
+/// Vocabulary (document frequency ≥ min_df over `rows`) and smoothed idf.
+void build_vocabulary(const Corpus& corpus, const std::vector<std::size_t>& rows, const TextModelOptions& opt,
+                      std::vector<std::uint64_t>& keys, std::vector<float>& idf) {
+    KeyCounter df, seen;
     std::size_t total = 0;
-    for (std::size_t r : rows) total += docs[r].size();
-    df.reset(total / 2 + 16);
-    for (std::size_t r : rows)
-        for (const auto& kv : docs[r]) df.add(kv.first);
+    for (std::size_t r : rows) total += corpus.docs[r].words.size() * 4 + corpus.docs[r].others.size();
+    df.reset(total / 4 + 16);
+    for (std::size_t r : rows) {
+        const Doc& d = corpus.docs[r];
+        seen.reset(d.words.size() * 6 + 16);
+        for (const auto& [t, tf] : d.words) {
+            df.add(corpus.types.hash[t]);
+            for (std::uint64_t g : corpus.types.grams[t])
+                if (seen.add(g)) df.add(g);
+        }
+        for (const auto& kv : d.others) df.add(kv.first);
+    }
     std::vector<std::pair<std::uint64_t, std::uint32_t>> kept;
     for (std::size_t i = 0; i < df.size(); ++i)
         if (df.count(i) >= static_cast<std::uint32_t>(opt.min_df)) kept.emplace_back(df.key(i), df.count(i));
@@ -236,28 +477,58 @@ void build_vocabulary(const std::vector<DocCounts>& docs, const std::vector<std:
     }
 }
 
-Matrix build_matrix(const std::vector<DocCounts>& docs, const std::vector<std::size_t>& rows,
-                    const std::vector<std::uint64_t>& keys, const std::vector<float>& idf, bool sublinear) {
-    Matrix m;
+/// The normalised rows of `rows`, and the word types (indices into corpus.types) that have
+/// at least one vocabulary feature (those the model caches).
+Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, const std::vector<std::uint64_t>& keys,
+                    const std::vector<float>& idf, const TextModelOptions& opt, std::vector<std::uint32_t>& cached_types) {
     const FeatureTable table(keys);
+    const FeatureSpec spec = FeatureSpec::of(opt);
+    const std::size_t ntypes = corpus.types.hash.size();
+    // e_w of every word type used by these rows
+    std::vector<char> used(ntypes, 0);
+    for (std::size_t r : rows)
+        for (const auto& wt : corpus.docs[r].words) used[wt.first] = 1;
+    std::vector<Entries> entries(ntypes);
+    std::vector<double> e2(ntypes, 0.0);
+    cached_types.clear();
+    for (std::size_t t = 0; t < ntypes; ++t) {
+        if (!used[t]) continue;
+        const auto& br = corpus.types.br[t];
+        word_entries(table, idf, spec, corpus.types.hash[t], br.data(), br.size(), entries[t]);
+        for (const auto& e : entries[t]) e2[t] += static_cast<double>(e.second) * e.second;
+        if (!entries[t].empty()) cached_types.push_back(static_cast<std::uint32_t>(t));
+    }
+    Matrix m;
     m.features = keys.size();
     m.row.reserve(rows.size() + 1);
     m.row.push_back(0);
+    std::vector<double> acc(keys.size(), 0.0);
+    std::vector<std::uint32_t> touched;
     for (std::size_t r : rows) {
-        const DocCounts& d = docs[r];
-        const std::size_t start = m.col.size();
+        const Doc& d = corpus.docs[r];
         double norm2 = 0;
-        for (const auto& [h, tf] : d) {
+        touched.clear();
+        for (const auto& [t, tf] : d.words) {
+            const double a = tf_weight(tf, opt.sublinear_tf);
+            norm2 += a * a * e2[t];
+            for (const auto& [f, v] : entries[t]) {
+                if (acc[f] == 0) touched.push_back(f);
+                acc[f] += a * v;
+            }
+        }
+        for (const auto& [h, tf] : d.others) {
             const std::uint32_t f = table.find(h);
             if (f == FeatureTable::npos) continue;
-            const double v = tf_weight(tf, sublinear) * idf[f];
+            const double v = tf_weight(tf, opt.sublinear_tf) * idf[f];
             norm2 += v * v;
-            m.col.push_back(f);
-            m.val.push_back(static_cast<float>(v));
+            if (acc[f] == 0) touched.push_back(f);
+            acc[f] += v;
         }
-        if (norm2 > 0) {
-            const double inv = 1.0 / std::sqrt(norm2);
-            for (std::size_t k = start; k < m.val.size(); ++k) m.val[k] = static_cast<float>(m.val[k] * inv);
+        const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
+        for (std::uint32_t f : touched) {
+            m.col.push_back(f);
+            m.val.push_back(static_cast<float>(acc[f] * inv));
+            acc[f] = 0;
         }
         m.row.push_back(m.col.size());
     }
@@ -284,19 +555,33 @@ std::vector<double> train_binary(const Matrix& x, const std::vector<std::size_t>
             w[nf] += d;
         }
     }
+    // Shrinking as liblinear: a variable at 0 whose gradient exceeds the previous pass's
+    // largest projected gradient leaves the active set until the final check.
     std::vector<std::size_t> order(active.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     SeededRandom rng(seed);
+    std::size_t live = order.size();
+    double pg_max_old = HUGE_VAL;
     for (int epoch = 0; epoch < opt.max_epochs; ++epoch) {
-        rng.shuffle(order);
+        for (std::size_t i = live; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
         double pg_max = -HUGE_VAL, pg_min = HUGE_VAL;
-        for (std::size_t a : order) {
+        for (std::size_t s = 0; s < live; ++s) {
+            const std::size_t a = order[s];
             const std::size_t i = active[a];
             const double yi = y[i];
             double dot = w[nf];
             for (std::size_t k = x.row[i]; k < x.row[i + 1]; ++k) dot += w[x.col[k]] * x.val[k];
             const double g = yi * dot - 1.0 + alpha[i] * (0.5 / cost[i]);
-            const double pg = alpha[i] == 0 ? std::min(g, 0.0) : g;
+            double pg = g;
+            if (alpha[i] == 0) {
+                if (g > pg_max_old) {
+                    --live;
+                    std::swap(order[s], order[live]);
+                    --s;
+                    continue;
+                }
+                pg = std::min(g, 0.0);
+            }
             pg_max = std::max(pg_max, pg);
             pg_min = std::min(pg_min, pg);
             if (std::fabs(pg) > 1e-12) {
@@ -307,7 +592,13 @@ std::vector<double> train_binary(const Matrix& x, const std::vector<std::size_t>
                 w[nf] += d;
             }
         }
-        if (pg_max - pg_min <= opt.tolerance) break;
+        if (pg_max - pg_min <= opt.tolerance) {
+            if (live == order.size()) break;
+            live = order.size();  // converged on the active set: one full pass to confirm
+            pg_max_old = HUGE_VAL;
+            continue;
+        }
+        pg_max_old = pg_max <= 0 ? HUGE_VAL : pg_max;
     }
     return w;
 }
@@ -439,15 +730,21 @@ double fit_temperature(const std::vector<double>& scores, const std::vector<std:
     return 1.0 / std::exp((a + b) / 2);
 }
 
-std::unique_ptr<TextModel::Impl> train_impl(const std::vector<DocCounts>& docs, const std::vector<std::size_t>& rows,
+std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vector<std::size_t>& rows,
                                             const std::vector<std::size_t>& y_all, const std::vector<std::string>& classes,
                                             const TextModelOptions& opt) {
     auto m = std::make_unique<TextModel::Impl>();
     m->opt = opt;
     m->classes = classes;
     const std::size_t nc = classes.size();
-    build_vocabulary(docs, rows, opt, m->keys, m->idf);
-    const Matrix x = build_matrix(docs, rows, m->keys, m->idf, opt.sublinear_tf);
+    build_vocabulary(corpus, rows, opt, m->keys, m->idf);
+    std::vector<std::uint32_t> cached;
+    const Matrix x = build_matrix(corpus, rows, m->keys, m->idf, opt, cached);
+    for (std::uint32_t t : cached) {
+        const auto& br = corpus.types.br[t];
+        m->words.push_back(utf8_of(br.data() + 1, br.size() - 2));
+    }
+    std::sort(m->words.begin(), m->words.end());
     std::vector<std::size_t> y(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) y[r] = y_all[rows[r]];
     std::vector<std::size_t> active(rows.size());
@@ -463,13 +760,30 @@ std::unique_ptr<TextModel::Impl> train_impl(const std::vector<DocCounts>& docs, 
         m->bias[c] = static_cast<float>(w[c][nf]);
     }
 
-    // Calibration: held-out decision values from fold models warm-started from the full
-    // model's dual variables (the held-out rows' variables removed), then one temperature.
-    if (opt.calibration_folds >= 2 && rows.size() >= static_cast<std::size_t>(opt.calibration_folds)) {
+    // Calibration: one temperature fitted on held-out-like decision values.
+    //  0 (default): approximate leave-one-out values from the dual (Jaakkola & Haussler):
+    //     s_c(x_i) - y_ic · alpha_ic · Q_ii — free, no retraining;
+    //  k ≥ 2: fold models warm-started from the full model's dual variables (the held-out
+    //     rows' variables dropped), scored on their held-out rows.
+    std::vector<double> scores;
+    std::vector<std::size_t> truth;
+    if (opt.calibration_folds == 0) {
+        scores.reserve(rows.size() * nc);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            double q = 1.0;
+            for (std::size_t k = x.row[i]; k < x.row[i + 1]; ++k) q += static_cast<double>(x.val[k]) * x.val[k];
+            for (std::size_t c = 0; c < nc; ++c) {
+                const auto& wc = w[c];
+                double sc = wc[nf];
+                for (std::size_t k = x.row[i]; k < x.row[i + 1]; ++k) sc += wc[x.col[k]] * x.val[k];
+                const double yc = y[i] == c ? 1.0 : -1.0;
+                scores.push_back(sc - yc * alphas[c][i] * q);
+            }
+            truth.push_back(y[i]);
+        }
+    } else if (opt.calibration_folds >= 2 && rows.size() >= static_cast<std::size_t>(opt.calibration_folds)) {
         const auto k = static_cast<std::size_t>(opt.calibration_folds);
         const std::vector<std::size_t> fold = stratified_folds(y, nc, k, opt.seed + 7);
-        std::vector<double> scores;
-        std::vector<std::size_t> truth;
         for (std::size_t f = 0; f < k; ++f) {
             std::vector<std::size_t> train_rows, held;
             for (std::size_t i = 0; i < rows.size(); ++i) (fold[i] == f ? held : train_rows).push_back(i);
@@ -479,16 +793,16 @@ std::unique_ptr<TextModel::Impl> train_impl(const std::vector<DocCounts>& docs, 
             for (std::size_t i : held) {
                 for (std::size_t c = 0; c < nc; ++c) {
                     const auto& wc = w2[c];
-                    double s = wc[nf];
-                    for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) s += wc[x.col[q]] * x.val[q];
-                    scores.push_back(s);
+                    double sc = wc[nf];
+                    for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) sc += wc[x.col[q]] * x.val[q];
+                    scores.push_back(sc);
                 }
                 truth.push_back(y[i]);
             }
         }
-        m->temperature = fit_temperature(scores, truth, nc);
     }
-    m->build_table();
+    if (!truth.empty()) m->temperature = fit_temperature(scores, truth, nc);
+    m->build_caches();
     return m;
 }
 
@@ -506,10 +820,10 @@ TextModel TextModel::train(const std::vector<std::string>& texts, const std::vec
     options.validate();
     check_training_input(texts, labels);
     const LabelIndex li = index_labels(labels);
-    const auto docs = count_documents(texts, FeatureSpec::of(options), options.threads);
+    const Corpus corpus = read_corpus(texts, FeatureSpec::of(options), options.threads);
     std::vector<std::size_t> rows(texts.size());
     std::iota(rows.begin(), rows.end(), std::size_t{0});
-    return TextModel(train_impl(docs, rows, li.y, li.classes, options));
+    return TextModel(train_impl(corpus, rows, li.y, li.classes, options));
 }
 
 TextModel TextModel::train(const std::vector<LabelledText>& examples, const TextModelOptions& options) {
@@ -534,7 +848,7 @@ CrossValidation TextModel::cross_validate(const std::vector<std::string>& texts,
     const LabelIndex li = index_labels(labels);
     const std::size_t nc = li.classes.size();
     TextModelOptions fold_opt = options;
-    fold_opt.calibration_folds = 0;  // predictions only: the temperature does not change the argmax
+    fold_opt.calibration_folds = -1;  // predictions only: the temperature does not change the argmax
 
     CrossValidation cv;
     cv.folds = folds;
@@ -622,8 +936,10 @@ double TextModel::temperature() const noexcept { return impl_->temperature; }
 std::size_t TextModel::memory_bytes() const noexcept {
     const Impl& m = *impl_;
     std::size_t b = sizeof(Impl) + m.keys.capacity() * 8 + m.idf.capacity() * 4 + m.weights.capacity() * 4 +
-                    m.bias.capacity() * 4 + m.table.memory_bytes();
+                    m.bias.capacity() * 4 + m.table.memory_bytes() + m.word_table.memory_bytes() +
+                    m.word_rows.capacity() * 4;
     for (const auto& c : m.classes) b += c.capacity() + sizeof(std::string);
+    for (const auto& w : m.words) b += w.capacity() + sizeof(std::string);
     return b;
 }
 
@@ -662,26 +978,9 @@ Explanation TextModel::explain(std::string_view text, std::size_t k, std::size_t
     const Impl& m = *impl_;
     const std::size_t c = e.top.front().cls;
     e.bias = m.bias[c];
-    // Recompute the features with their names (slow path, explain only).
-    const std::string norm = normalize_text(text);
-    std::vector<char32_t> cps;
-    std::map<std::uint32_t, std::pair<std::uint32_t, std::string>> seen;  // feature → (tf, name)
-    tm::extract_features<true>(norm, FeatureSpec::of(m.opt), cps, [&](std::uint64_t h, const std::string& name) {
-        const std::uint32_t f = m.table.find(h);
-        if (f == FeatureTable::npos) return;
-        auto [it, fresh] = seen.try_emplace(f, 0u, name);
-        ++it->second.first;
-    });
-    double norm2 = 0;
-    for (const auto& [f, tn] : seen) {
-        const double v = tf_weight(tn.first, m.opt.sublinear_tf) * m.idf[f];
-        norm2 += v * v;
-    }
-    const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
-    for (const auto& [f, tn] : seen) {
-        const double v = tf_weight(tn.first, m.opt.sublinear_tf) * m.idf[f] * inv;
-        e.contributions.push_back({tn.second, v * m.weights[static_cast<std::size_t>(f) * m.nc() + c]});
-    }
+    // The document vector with its feature names (slow path, explain only).
+    for (const auto& [f, vn] : named_vector(m, text))
+        e.contributions.push_back({vn.second, vn.first * m.weights[static_cast<std::size_t>(f) * m.nc() + c]});
     std::stable_sort(e.contributions.begin(), e.contributions.end(),
                      [](const FeatureContribution& a, const FeatureContribution& b) { return a.weight > b.weight; });
     if (e.contributions.size() > features) e.contributions.resize(features);

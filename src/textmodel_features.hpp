@@ -87,10 +87,34 @@ inline std::string name_of(const char* prefix, const char32_t* cp, std::size_t n
     return s;
 }
 
-/// Calls sink(hash) — or, when Named, sink(hash, name) — once per feature occurrence of an
-/// already-normalised, valid UTF-8 text. `cps` is scratch space.
-template <bool Named, class Sink>
-void extract_features(std::string_view text, const FeatureSpec& spec, std::vector<char32_t>& cps, Sink&& sink) {
+/// Calls f(hash, start, length) — f(hash, start, length, name) when Named — for each
+/// word-bounded character n-gram of a word given in its bracketed form "<word>"
+/// (cps[0] = '<', cps[len-1] = '>'). The whole "<word>" is not an n-gram (it is the unigram).
+template <bool Named, class F>
+void word_char_ngrams(const char32_t* cps, std::size_t len, const FeatureSpec& spec, F&& f) {
+    if (spec.latin_max <= 0 || len - 2 > kMaxCharNgramWord) return;
+    const auto lo = static_cast<std::size_t>(spec.latin_min);
+    const auto hi = static_cast<std::size_t>(spec.latin_max);
+    for (std::size_t s = 0; s < len; ++s) {
+        std::uint64_t g = kNsLatinChar;
+        for (std::size_t e = s; e < len && e - s < hi; ++e) {
+            g = (g ^ cps[e]) * kPrime;
+            const std::size_t gl = e - s + 1;
+            if (gl >= lo && gl < len) {
+                if constexpr (Named) f(mix64(g + gl), name_of("c:", cps + s, gl));
+                else f(mix64(g + gl));
+            }
+        }
+    }
+}
+
+/// Walks an already-normalised, valid UTF-8 text and reports, per occurrence:
+///   h.word(hash, bracketed, length)   a word of an alphabetic script, as "<word>" code points
+///   h.feature(hash)                   a word bigram or a CJK character n-gram
+/// With Named, h.word gets the unbracketed UTF-8 name "w:word" and h.feature a name too.
+/// `cps` is scratch space. The word's own character n-grams come from word_char_ngrams.
+template <bool Named, class H>
+void extract_features(std::string_view text, const FeatureSpec& spec, std::vector<char32_t>& cps, H& h) {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
     std::size_t i = 0;
@@ -121,6 +145,11 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
     };
 
     while (i < n) {
+        // ASCII fast path for separators
+        if (p[i] < 0x80 && kind_of(p[i]) == CpKind::sep) {
+            ++i;
+            continue;
+        }
         std::size_t k = i;
         const char32_t c = decode(k);
         const CpKind kind = kind_of(c);
@@ -128,12 +157,18 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
             i = k;
             continue;
         }
-        // collect the run
         cps.clear();
         if (kind == CpKind::word) cps.push_back(U'<');
         cps.push_back(c);
         i = k;
         while (i < n) {
+            if (p[i] < 0x80) {  // ASCII fast path
+                const CpKind dk = kind_of(p[i]);
+                if (dk != kind) break;
+                cps.push_back(p[i]);
+                ++i;
+                continue;
+            }
             std::size_t k2 = i;
             const char32_t d = decode(k2);
             if (kind_of(d) != kind) break;
@@ -144,48 +179,33 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
             cps.push_back(U'>');
             const char32_t* w = cps.data() + 1;
             const std::size_t wl = cps.size() - 2;
-            std::uint64_t h = kNsWord;
-            for (std::size_t j = 0; j < wl; ++j) h = (h ^ w[j]) * kPrime;
-            const std::uint64_t wh = mix64(h);
+            std::uint64_t hw = kNsWord;
+            for (std::size_t j = 0; j < wl; ++j) hw = (hw ^ w[j]) * kPrime;
+            const std::uint64_t wh = mix64(hw);
             if constexpr (Named) {
                 std::string nm = name_of("w:", w, wl);
-                sink(wh, nm);
-                if (spec.word_max >= 2 && prev_word) sink(mix64(prev_word * kPrime + wh + kNsBigram), prev_name + "|" + nm.substr(2));
+                h.word(wh, cps.data(), cps.size(), nm);
+                if (spec.word_max >= 2 && prev_word)
+                    h.feature(mix64(prev_word * kPrime + wh + kNsBigram), prev_name + "|" + nm.substr(2));
                 prev_name = std::move(nm);
             } else {
-                sink(wh);
-                if (spec.word_max >= 2 && prev_word) sink(mix64(prev_word * kPrime + wh + kNsBigram));
+                h.word(wh, cps.data(), cps.size());
+                if (spec.word_max >= 2 && prev_word) h.feature(mix64(prev_word * kPrime + wh + kNsBigram));
             }
             prev_word = wh;
-            if (spec.latin_max > 0 && wl <= kMaxCharNgramWord) {
-                const std::size_t len = cps.size();
-                const std::size_t lo = static_cast<std::size_t>(spec.latin_min);
-                const std::size_t hi = static_cast<std::size_t>(spec.latin_max);
-                for (std::size_t s = 0; s < len; ++s) {
-                    std::uint64_t g = kNsLatinChar;
-                    for (std::size_t e = s; e < len && e - s < hi; ++e) {
-                        g = (g ^ cps[e]) * kPrime;
-                        const std::size_t gl = e - s + 1;
-                        if (gl >= lo && gl < len) {  // the whole "<word>" is the unigram already
-                            if constexpr (Named) sink(mix64(g + gl), name_of("c:", cps.data() + s, gl));
-                            else sink(mix64(g + gl));
-                        }
-                    }
-                }
-            }
         } else {
             prev_word = 0;
             const std::size_t len = cps.size();
-            const std::size_t lo = static_cast<std::size_t>(spec.cjk_min);
-            const std::size_t hi = static_cast<std::size_t>(spec.cjk_max);
+            const auto lo = static_cast<std::size_t>(spec.cjk_min);
+            const auto hi = static_cast<std::size_t>(spec.cjk_max);
             for (std::size_t s = 0; s < len; ++s) {
                 std::uint64_t g = kNsCjkChar;
                 for (std::size_t e = s; e < len && e - s < hi; ++e) {
                     g = (g ^ cps[e]) * kPrime;
                     const std::size_t gl = e - s + 1;
                     if (gl >= lo) {
-                        if constexpr (Named) sink(mix64(g + gl), name_of("h:", cps.data() + s, gl));
-                        else sink(mix64(g + gl));
+                        if constexpr (Named) h.feature(mix64(g + gl), name_of("h:", cps.data() + s, gl));
+                        else h.feature(mix64(g + gl));
                     }
                 }
             }
@@ -208,7 +228,8 @@ public:
         mask_ = keys_.size() - 1;
         used_.clear();
     }
-    void add(std::uint64_t key) {
+    /// Counts key; true when it is new.
+    bool add(std::uint64_t key) {
         if ((used_.size() + 1) * 2 > keys_.size()) grow();
         std::size_t s = static_cast<std::size_t>(key) & mask_;
         while (keys_[s] != 0 && keys_[s] != key) s = (s + 1) & mask_;
@@ -216,9 +237,10 @@ public:
             keys_[s] = key;
             counts_[s] = 1;
             used_.push_back(s);
-        } else {
-            ++counts_[s];
+            return true;
         }
+        ++counts_[s];
+        return false;
     }
     [[nodiscard]] std::size_t size() const noexcept { return used_.size(); }
     [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return keys_[used_[i]]; }

@@ -18,11 +18,16 @@ struct TextModel::Impl {
     std::vector<float> idf;           // per feature
     std::vector<float> weights;       // feature-major: weights[f * nc + c]
     std::vector<float> bias;          // per class
+    std::vector<std::string> words;   // word types cached for prediction (normalised UTF-8), sorted
     double temperature = 1.0;
-    tm::FeatureTable table;
+
+    // derived at training / load time
+    tm::FeatureTable table;           // feature hash → feature id
+    tm::FeatureTable word_table;      // word hash → index into words
+    std::vector<float> word_rows;     // per word: |e_w|², then e_w · W per class (stride nc + 1)
 
     [[nodiscard]] std::size_t nc() const noexcept { return classes.size(); }
-    void build_table() { table = tm::FeatureTable(keys); }
+    void build_caches();
 };
 
 }  // namespace ck

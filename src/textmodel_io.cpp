@@ -135,6 +135,8 @@ std::string TextModel::to_bytes() const {
     body.array(m.idf);
     body.array(m.weights);
     body.array(m.bias);
+    body.put<std::uint64_t>(m.words.size());
+    for (const auto& w : m.words) body.str(w);
 
     Writer out;
     out.buf.append(tm::kMagic, sizeof tm::kMagic);
@@ -194,8 +196,16 @@ TextModel TextModel::from_bytes(std::string_view bytes) {
     if (nc != 0 && nf > (n / 4) / nc) Reader::corrupt("truncated weights");
     m->weights = r.array<float>(static_cast<std::size_t>(nf) * nc, "weights");
     m->bias = r.array<float>(nc, "bias");
+    const auto nw = r.get<std::uint64_t>("word count");
+    if (nw > n) Reader::corrupt("word count out of range");
+    m->words.reserve(static_cast<std::size_t>(nw));
+    for (std::uint64_t i = 0; i < nw; ++i) {
+        m->words.push_back(r.str("word"));
+        if (!is_valid_utf8(m->words.back()) || m->words.back().empty() || (i > 0 && !(m->words[i - 1] < m->words[i])))
+            Reader::corrupt("bad word list");
+    }
     if (!r.done()) Reader::corrupt("trailing bytes");
-    m->build_table();
+    m->build_caches();
     return TextModel(std::move(m));
 }
 

@@ -91,10 +91,21 @@ TEST_CASE("text model features are pinned to the feature version", "[textmodel]"
     std::uint64_t sum = 0;
     std::size_t count = 0;
     const std::string norm = normalize_text("Ｍy BILL was 2x 快遞丟件！Ça coûte");
-    tm::extract_features<false>(norm, tm::FeatureSpec::of(TextModelOptions{}), cps, [&](std::uint64_t h) {
-        sum += h;
-        ++count;
-    });
+    const tm::FeatureSpec spec = tm::FeatureSpec::of(TextModelOptions{});
+    struct Handler {
+        std::uint64_t& sum;
+        std::size_t& count;
+        const tm::FeatureSpec& spec;
+        void word(std::uint64_t h, const char32_t* br, std::size_t len) {
+            feature(h);
+            tm::word_char_ngrams<false>(br, len, spec, [&](std::uint64_t g) { feature(g); });
+        }
+        void feature(std::uint64_t h) {
+            sum += h;
+            ++count;
+        }
+    } handler{sum, count, spec};
+    tm::extract_features<false>(norm, spec, cps, handler);
     CHECK(norm == "my bill was 2x 快递丢件!ça coûte");
     CHECK(count == 28);  // 6 words, 4 bigrams, 9 character 4-grams, 4 + 3 + 2 CJK n-grams
     CHECK(sum == 0xc770460c7ccb7dacULL);
