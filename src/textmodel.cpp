@@ -168,12 +168,14 @@ void word_entries(const FeatureTable& table, const std::vector<float>& idf, cons
 struct Scratch {
     std::vector<char32_t> cps;
     KeyCounter words, others;
-    std::vector<std::uint32_t> word_ref;   // per distinct word of the document: row, or live | kLive
+    std::vector<const float*> word_rows;   // per distinct word of the document: cached row, or null
+    std::vector<std::uint32_t> live_at;    // … then its row's offset in `live`
     std::vector<float> live;               // rows of words the model has not cached
+    std::vector<char32_t> chars;           // bracketed code points of the document's distinct words
+    std::vector<std::uint32_t> word_chars; // … offsets into chars
     Entries entries;
     std::string norm;
 };
-constexpr std::uint32_t kLive = 0x80000000u;
 
 Scratch& scratch() {
     thread_local Scratch s;
@@ -185,9 +187,17 @@ Scratch& scratch() {
 void TextModel::Impl::build_caches() {
     table = FeatureTable(keys);
     const std::size_t stride = nc() + 1;
+    {
+        std::vector<float> rec(keys.size() * stride);
+        for (std::size_t f = 0; f < keys.size(); ++f) {
+            rec[f * stride] = idf[f];
+            std::copy_n(weights.data() + f * nc(), nc(), rec.data() + f * stride + 1);
+        }
+        feature_records = tm::RecordTable(keys, stride, rec.data());
+    }
     std::vector<std::uint64_t> hashes;
     hashes.reserve(words.size());
-    word_rows.assign(words.size() * stride, 0.0f);
+    std::vector<float> rows(words.size() * stride, 0.0f);
     const FeatureSpec spec = FeatureSpec::of(opt);
     Entries e;
     for (std::size_t i = 0; i < words.size(); ++i) {
@@ -196,14 +206,14 @@ void TextModel::Impl::build_caches() {
         for (std::size_t j = 1; j + 1 < br.size(); ++j) h = (h ^ br[j]) * tm::kPrime;
         hashes.push_back(tm::mix64(h));
         word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
-        float* row = word_rows.data() + i * stride;
+        float* row = rows.data() + i * stride;
         for (const auto& [f, v] : e) {
             row[0] += v * v;
             const float* w = weights.data() + static_cast<std::size_t>(f) * nc();
             for (std::size_t c = 0; c < nc(); ++c) row[1 + c] += v * w[c];
         }
     }
-    word_table = FeatureTable(hashes);
+    word_records = tm::RecordTable(hashes, stride, rows.data());
 }
 
 namespace {
@@ -220,52 +230,60 @@ void decision(const TextModel::Impl& m, std::string_view text, double* out) {
     normalize_into_string(text, s.norm);
     s.words.reset(s.norm.size() / 4 + 16);
     s.others.reset(s.norm.size() / 2 + 16);
-    s.word_ref.clear();
+    s.word_rows.clear();
+    s.live_at.clear();
     s.live.clear();
     struct Handler {
-        const TextModel::Impl& m;
         Scratch& s;
-        const FeatureSpec& spec;
-        std::size_t stride;
         void word(std::uint64_t h, const char32_t* br, std::size_t len) {
             if (!s.words.add(h)) return;
-            const std::uint32_t wi = m.word_table.find(h);
-            if (wi != FeatureTable::npos) {
-                s.word_ref.push_back(wi);
-                return;
-            }
-            // a word the model has not seen: its n-grams, looked up now
-            word_entries(m.table, m.idf, spec, h, br, len, s.entries);
-            const std::size_t at = s.live.size();
-            s.live.resize(at + stride, 0.0f);
-            for (const auto& [f, v] : s.entries) {
-                s.live[at] += v * v;
-                const float* w = m.weights.data() + static_cast<std::size_t>(f) * (stride - 1);
-                for (std::size_t c = 0; c + 1 < stride; ++c) s.live[at + 1 + c] += v * w[c];
-            }
-            s.word_ref.push_back(static_cast<std::uint32_t>(at / stride) | kLive);
+            s.word_chars.push_back(static_cast<std::uint32_t>(s.chars.size()));
+            s.chars.insert(s.chars.end(), br, br + len);
         }
         void feature(std::uint64_t h) { s.others.add(h); }
-    } handler{m, s, spec, stride};
+    } handler{s};
+    s.word_chars.clear();
+    s.chars.clear();
     tm::extract_features<false>(s.norm, spec, s.cps, handler);
+    s.word_chars.push_back(static_cast<std::uint32_t>(s.chars.size()));
+
+    // All lookups of the document are independent: prefetch them, then resolve.
+    for (std::size_t i = 0; i < s.words.size(); ++i) m.word_records.prefetch(s.words.key(i));
+    for (std::size_t i = 0; i < s.others.size(); ++i) m.feature_records.prefetch(s.others.key(i));
+    for (std::size_t i = 0; i < s.words.size(); ++i) {
+        const std::uint64_t h = s.words.key(i);
+        if (const float* row = m.word_records.find(h)) {
+            s.word_rows.push_back(row);
+            continue;
+        }
+        // a word the model has not seen: its character n-grams, looked up now
+        const char32_t* br = s.chars.data() + s.word_chars[i];
+        word_entries(m.table, m.idf, spec, h, br, s.word_chars[i + 1] - s.word_chars[i], s.entries);
+        const std::size_t at = s.live.size();
+        s.live.resize(at + stride, 0.0f);
+        for (const auto& [f, v] : s.entries) {
+            s.live[at] += v * v;
+            const float* w = m.weights.data() + static_cast<std::size_t>(f) * nc;
+            for (std::size_t c = 0; c < nc; ++c) s.live[at + 1 + c] += v * w[c];
+        }
+        s.word_rows.push_back(nullptr);
+        s.live_at.push_back(static_cast<std::uint32_t>(at));
+    }
 
     for (std::size_t c = 0; c < nc; ++c) out[c] = 0;
     double norm2 = 0;
-    for (std::size_t i = 0; i < s.words.size(); ++i) {
-        const std::uint32_t ref = s.word_ref[i];
-        const float* row = (ref & kLive) ? s.live.data() + static_cast<std::size_t>(ref & ~kLive) * stride
-                                         : m.word_rows.data() + static_cast<std::size_t>(ref) * stride;
+    for (std::size_t i = 0, live = 0; i < s.words.size(); ++i) {
+        const float* row = s.word_rows[i] ? s.word_rows[i] : s.live.data() + s.live_at[live++];
         const double a = tf_weight(s.words.count(i), sub);
         norm2 += a * a * row[0];
         for (std::size_t c = 0; c < nc; ++c) out[c] += a * row[1 + c];
     }
     for (std::size_t i = 0; i < s.others.size(); ++i) {
-        const std::uint32_t f = m.table.find(s.others.key(i));
-        if (f == FeatureTable::npos) continue;
-        const double v = tf_weight(s.others.count(i), sub) * m.idf[f];
+        const float* rec = m.feature_records.find(s.others.key(i));
+        if (!rec) continue;
+        const double v = tf_weight(s.others.count(i), sub) * rec[0];
         norm2 += v * v;
-        const float* w = m.weights.data() + static_cast<std::size_t>(f) * nc;
-        for (std::size_t c = 0; c < nc; ++c) out[c] += v * w[c];
+        for (std::size_t c = 0; c < nc; ++c) out[c] += v * rec[1 + c];
     }
     const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
     for (std::size_t c = 0; c < nc; ++c) out[c] = out[c] * inv + m.bias[c];
@@ -936,8 +954,8 @@ double TextModel::temperature() const noexcept { return impl_->temperature; }
 std::size_t TextModel::memory_bytes() const noexcept {
     const Impl& m = *impl_;
     std::size_t b = sizeof(Impl) + m.keys.capacity() * 8 + m.idf.capacity() * 4 + m.weights.capacity() * 4 +
-                    m.bias.capacity() * 4 + m.table.memory_bytes() + m.word_table.memory_bytes() +
-                    m.word_rows.capacity() * 4;
+                    m.bias.capacity() * 4 + m.table.memory_bytes() + m.word_records.memory_bytes() +
+                    m.feature_records.memory_bytes();
     for (const auto& c : m.classes) b += c.capacity() + sizeof(std::string);
     for (const auto& w : m.words) b += w.capacity() + sizeof(std::string);
     return b;

@@ -23,8 +23,8 @@ struct TextModel::Impl {
 
     // derived at training / load time
     tm::FeatureTable table;           // feature hash → feature id
-    tm::FeatureTable word_table;      // word hash → index into words
-    std::vector<float> word_rows;     // per word: |e_w|², then e_w · W per class (stride nc + 1)
+    tm::RecordTable word_records;     // word hash → |e_w|², then e_w · W per class
+    tm::RecordTable feature_records;  // feature hash → idf, then W per class
 
     [[nodiscard]] std::size_t nc() const noexcept { return classes.size(); }
     void build_caches();
