@@ -13,6 +13,8 @@ random_state=42) and gives the SAME folds to the three systems:
                    lr 1.0, 25 epochs, wordNgrams 2; 200k buckets; one thread)
 
 Times are CPU seconds of the process (the machine may be shared), one thread everywhere.
+Another labelled set: --csv PATH.jsonl --text text --label facets.category (e.g. the
+project's tests/data/classify_eval.jsonl, Chinese and English).
 Prints a Markdown table (accuracy, macro-F1, train / predict seconds summed over folds,
 ratios, model memory) and writes it to benchmarks/textmodel/results.md.
 If scikit-learn is not importable, set CK_SKLEARN_PATH to a directory that holds it.
@@ -37,7 +39,19 @@ import pandas as pd  # noqa: E402
 
 
 def load(csv, text_col, label_col, min_rows):
-    d = pd.read_csv(csv, usecols=[text_col, label_col])
+    if csv.endswith(".jsonl"):  # label may be a dotted path ("facets.category")
+        rows = []
+        with open(csv, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    v = r
+                    for part in label_col.split("."):
+                        v = v.get(part) if isinstance(v, dict) else None
+                    rows.append({text_col: r.get(text_col), label_col: v})
+        d = pd.DataFrame(rows)
+    else:
+        d = pd.read_csv(csv, usecols=[text_col, label_col])
     d = d[d[text_col].notna() & d[label_col].notna()]
     vc = d[label_col].value_counts()
     d = d[d[label_col].isin(vc[vc >= min_rows].index)]
@@ -184,7 +198,7 @@ def main():
               "pipeline; fastText = .bin file.", f"Options: {' '.join(a.options) or 'defaults'}"]
     text = "\n".join(lines)
     print(text)
-    if not a.only_ck:
+    if not a.only_ck and a.out != "-":
         with open(a.out, "w") as f:
             f.write(text + "\n")
     return 0
