@@ -196,6 +196,8 @@ public:
     /// The guess for a complaint, or nullopt when the best class's probability is below
     /// `threshold`. Must be thread-safe.
     [[nodiscard]] virtual std::optional<FacetGuess> guess(const Complaint& c, double threshold) const = 0;
+    /// Every value the predictor can return (checked against the facet's taxonomy).
+    [[nodiscard]] virtual std::vector<std::string> labels() const = 0;
 };
 
 /// A FacetPredictor over a TextModel: the text is the complaint's title and text joined by
@@ -204,6 +206,7 @@ class TextModelFacetPredictor final : public FacetPredictor {
 public:
     TextModelFacetPredictor(std::shared_ptr<const TextModel> model, std::string name);
     [[nodiscard]] std::optional<FacetGuess> guess(const Complaint& c, double threshold) const override;
+    [[nodiscard]] std::vector<std::string> labels() const override { return model_->classes(); }
     [[nodiscard]] const TextModel& model() const noexcept { return *model_; }
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
     /// Throws ck::Error(unknown_code) naming the first class of the model that is not a code of

@@ -4,6 +4,7 @@
 
 #include <complaintkit/error.hpp>
 #include <complaintkit/normalize.hpp>
+#include <complaintkit/rules.hpp>
 #include <complaintkit/textmodel.hpp>
 
 #include <cmath>
@@ -373,4 +374,77 @@ TEST_CASE("facet predictor fills a facet above a confidence threshold", "[textmo
                                                            {"logistics", "logistics", "product_quality", "product_quality"})),
         "m");
     CHECK_NOTHROW(cats.require_labels_in_taxonomy("category"));
+}
+
+TEST_CASE("a rule pack names a text model to fill a facet no rule decided", "[textmodel][rules]") {
+    const std::string pack = R"({"version": 1, "name": "crm",
+        "models": [{"facet": "category", "model": "crm-categories", "threshold": 0.4}],
+        "rules": [{"id": "rude", "when": {"text_any": ["态度恶劣"]}, "set": {"category": "service_quality"}}]})";
+    const RuleSet rules = RuleSet::compile(pack);
+    REQUIRE(rules.model_bindings().size() == 1);
+    CHECK(rules.model_bindings()[0].model == "crm-categories");
+    CHECK(rules.model_bindings()[0].threshold == 0.4);
+
+    // a model whose labels are category codes
+    std::vector<std::string> texts, labels;
+    for (const auto& r : fixture())
+        if (r.label == "logistics" || r.label == "product_quality" || r.label == "after_sales") {
+            texts.push_back(r.text);
+            labels.push_back(r.label);
+        }
+    auto model = std::make_shared<const TextModel>(TextModel::train(texts, labels));
+    const RuleSet with = rules.with_models({{"crm-categories", std::make_shared<TextModelFacetPredictor>(model, "crm-categories")}});
+
+    Complaint c;
+    c.text = "快递送错了地址，一直没有送到";
+    ClassifyOptions explain;
+    explain.explain = true;
+    const Classification by_model = with.classify(c, explain);
+    CHECK(by_model.facets.category == Category::logistics);
+    const RuleEvidence* ev = by_model.find("model:crm-categories");
+    REQUIRE(ev);
+    CHECK(ev->score >= 0.4);
+    CHECK(ev->decided == std::vector<FacetId>{FacetId::category});
+    CHECK(by_model.facet_score[static_cast<std::size_t>(FacetId::category)] == Approx(ev->score));
+
+    // a rule decides: the model is not consulted
+    c.text = "收银员态度恶劣，快递也送错了";
+    const Classification by_rule = with.classify(c);
+    CHECK(by_rule.facets.category == Category::service_quality);
+    CHECK(by_rule.fired("rude"));
+    CHECK(!by_rule.fired("model:crm-categories"));
+
+    // below the threshold: unknown, and explain says why
+    const RuleSet strict = RuleSet::compile(
+        R"({"version": 1, "name": "crm", "models": [{"facet": "category", "model": "m", "threshold": 1.0}],
+            "rules": [{"id": "rude", "when": {"text_any": ["态度恶劣"]}, "set": {"category": "service_quality"}}]})")
+                               .with_models({{"m", std::make_shared<TextModelFacetPredictor>(model, "m")}});
+    c.text = "快递送错了地址";
+    const Classification low = strict.classify(c, explain);
+    CHECK(low.facets.category == Category::unknown);
+    bool said = false;
+    for (const auto& m : low.misses) said = said || (m.rule_id == "model:m" && m.reason.find("is below the threshold 1.00") != std::string::npos);
+    CHECK(said);
+
+    // without with_models: unknown, explain names the missing model
+    const Classification none = rules.classify(c, explain);
+    CHECK(none.facets.category == Category::unknown);
+    CHECK(none.misses.back().reason == "category: model \"crm-categories\" not supplied (RuleSet::with_models)");
+
+    // errors: a model the pack names is missing; a model whose labels are not codes; bad bindings
+    CHECK(error_of([&] { (void)rules.with_models({}); }) ==
+          "/models/0/model: the pack names model \"crm-categories\", which was not supplied");
+    CHECK(error_of([&] {
+              (void)rules.with_models({{"crm-categories", std::make_shared<TextModelFacetPredictor>(
+                                                               std::make_shared<const TextModel>(TextModel::train(fixture())),
+                                                               "crm-categories")}});
+          }) == "/models/0/model: model \"crm-categories\" predicts \"billing\", which is not a category code");
+    CHECK(error_of([] {
+              (void)RuleSet::compile(R"({"version": 1, "name": "x", "models": [{"facet": "tags", "model": "m"}],
+                                         "rules": [{"id": "r", "when": {"text_any": ["a"]}, "set": {"kind": "grievance"}}]})");
+          }).find("/models/0/facet: a model can fill kind, category") != std::string::npos);
+    CHECK(error_of([] {
+              (void)RuleSet::compile(R"({"version": 1, "name": "x", "models": [{"facet": "category", "model": "m", "threshold": 2}],
+                                         "rules": [{"id": "r", "when": {"text_any": ["a"]}, "set": {"kind": "grievance"}}]})");
+          }).find("/models/0/threshold: threshold must be within 0…1") != std::string::npos);
 }
