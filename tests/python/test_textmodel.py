@@ -180,3 +180,18 @@ def test_threads_share_one_model(model, rows):
     for t in ts:
         t.join()
     assert not errors
+
+
+def test_rule_pack_names_a_model(rows):
+    keep = [r for r in rows if r["label"] in ("logistics", "product_quality", "after_sales")]
+    model = ck.TextModel.train([r["text"] for r in keep], [r["label"] for r in keep])
+    pack = {"version": 1, "name": "crm",
+            "models": [{"facet": "category", "model": "crm", "threshold": 0.4}],
+            "rules": [{"id": "rude", "when": {"text_any": ["态度恶劣"]}, "set": {"category": "service_quality"}}]}
+    rs = ck.RuleSet.compile(json.dumps(pack, ensure_ascii=False)).with_models({"crm": model})
+    c = rs.classify("快递送错了地址，一直没有送到")
+    assert c.facets["category"] == "logistics"
+    ev = [e for e in c.evidence if e["rule"] == "model:crm"]
+    assert len(ev) == 1 and ev[0]["decided"] == ["category"] and ev[0]["score"] >= 0.4
+    with pytest.raises(ck.NotFoundError, match='the pack names model "crm"'):
+        ck.RuleSet.compile(json.dumps(pack, ensure_ascii=False)).with_models({})

@@ -1,6 +1,7 @@
 // Bindings of the trainable text classifier (the pure-Python TextModel wraps _TextModel).
 #include "bindings.hpp"
 
+#include <complaintkit/rules.hpp>
 #include <complaintkit/textmodel.hpp>
 
 #include <pybind11/numpy.h>
@@ -191,6 +192,29 @@ void init_textmodel(py::module_& m) {
             },
             py::arg("text"), py::arg("k") = 3, py::arg("features") = 10);
     m.attr("textmodel_feature_version") = ck::textmodel_feature_version;
+
+    // RuleSet.with_models({"name": TextModel}): the rule-engine integration (init_rules ran first).
+    if (py::hasattr(m, "RuleSet")) {
+        py::object rs = m.attr("RuleSet");
+        rs.attr("with_models") = py::cpp_function(
+            [](const ck::RuleSet& self, const py::dict& models) {
+                ck::FacetModels fm;
+                for (const auto& [k, v] : models) {
+                    const std::string name = py::str(k).cast<std::string>();
+                    py::object native = py::reinterpret_borrow<py::object>(v);
+                    if (py::hasattr(native, "_native")) native = native.attr("_native");
+                    if (native.is_none()) throw py::value_error("model \"" + name + "\" is not trained");
+                    auto model = native.cast<Model>();
+                    fm.emplace(name, std::make_shared<ck::TextModelFacetPredictor>(model, name));
+                }
+                return self.with_models(std::move(fm));
+            },
+            py::is_method(rs), py::arg("models"),
+            R"pbdoc(A copy whose classify() fills the facets the pack's "models" entries bind, from these
+TextModels (by name), when no rule decided them and the model is confident enough; the evidence
+then has an entry "model:<name>". Raises NotFoundError for a model the pack names but the dict
+lacks, UnknownCodeError when a model's labels are not codes of its facet.)pbdoc");
+    }
 }
 
 }  // namespace ckpy
