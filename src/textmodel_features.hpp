@@ -219,59 +219,56 @@ public:
     void reset(std::size_t expected) {
         std::size_t cap = 64;
         while (cap < expected * 2) cap <<= 1;
-        if (keys_.size() < cap) {
-            keys_.assign(cap, 0);
-            counts_.assign(cap, 0);
+        if (slots_.size() < cap) {
+            slots_.assign(cap, Slot{});
         } else {
-            for (std::size_t s : used_) keys_[s] = 0;
+            for (std::uint32_t s : used_) slots_[s].key = 0;
         }
-        mask_ = keys_.size() - 1;
+        mask_ = slots_.size() - 1;
         used_.clear();
     }
     /// Counts key; true when it is new.
-    bool add(std::uint64_t key) {
-        if ((used_.size() + 1) * 2 > keys_.size()) grow();
+    [[gnu::always_inline]] bool add(std::uint64_t key) {
         std::size_t s = static_cast<std::size_t>(key) & mask_;
-        while (keys_[s] != 0 && keys_[s] != key) s = (s + 1) & mask_;
-        if (keys_[s] == 0) {
-            keys_[s] = key;
-            counts_[s] = 1;
-            used_.push_back(s);
-            return true;
+        for (;;) {
+            Slot& sl = slots_[s];
+            if (sl.key == key) {
+                ++sl.count;
+                return false;
+            }
+            if (sl.key == 0) break;
+            s = (s + 1) & mask_;
         }
-        ++counts_[s];
-        return false;
+        slots_[s] = Slot{key, 1};
+        used_.push_back(static_cast<std::uint32_t>(s));
+        if (used_.size() * 2 > slots_.size()) grow();
+        return true;
     }
     [[nodiscard]] std::size_t size() const noexcept { return used_.size(); }
-    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return keys_[used_[i]]; }
-    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return counts_[used_[i]]; }
+    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return slots_[used_[i]].key; }
+    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return slots_[used_[i]].count; }
 
 private:
+    struct Slot {
+        std::uint64_t key = 0;
+        std::uint32_t count = 0;
+    };
     void grow() {
-        std::vector<std::uint64_t> ok;
-        std::vector<std::uint32_t> oc;
-        ok.reserve(used_.size());
-        oc.reserve(used_.size());
-        for (std::size_t s : used_) {
-            ok.push_back(keys_[s]);
-            oc.push_back(counts_[s]);
-        }
-        const std::size_t cap = keys_.size() * 2;
-        keys_.assign(cap, 0);
-        counts_.assign(cap, 0);
-        mask_ = cap - 1;
+        std::vector<Slot> old;
+        old.reserve(used_.size());
+        for (std::uint32_t s : used_) old.push_back(slots_[s]);
+        slots_.assign(slots_.size() * 2, Slot{});
+        mask_ = slots_.size() - 1;
         used_.clear();
-        for (std::size_t j = 0; j < ok.size(); ++j) {
-            std::size_t s = static_cast<std::size_t>(ok[j]) & mask_;
-            while (keys_[s] != 0) s = (s + 1) & mask_;
-            keys_[s] = ok[j];
-            counts_[s] = oc[j];
-            used_.push_back(s);
+        for (const Slot& o : old) {
+            std::size_t s = static_cast<std::size_t>(o.key) & mask_;
+            while (slots_[s].key != 0) s = (s + 1) & mask_;
+            slots_[s] = o;
+            used_.push_back(static_cast<std::uint32_t>(s));
         }
     }
-    std::vector<std::uint64_t> keys_;
-    std::vector<std::uint32_t> counts_;
-    std::vector<std::size_t> used_;
+    std::vector<Slot> slots_;
+    std::vector<std::uint32_t> used_;
     std::size_t mask_ = 0;
 };
 
