@@ -272,14 +272,14 @@ private:
     std::size_t mask_ = 0;
 };
 
-/// Immutable map from feature hash to feature index (open addressing, load ≤ 1/2).
+/// Immutable map from feature hash to feature index (open addressing, load ≤ 3/4).
 class FeatureTable {
 public:
     static constexpr std::uint32_t npos = 0xFFFFFFFFu;
     FeatureTable() = default;
     explicit FeatureTable(const std::vector<std::uint64_t>& keys) {
         std::size_t cap = 16;
-        while (cap < keys.size() * 2) cap <<= 1;
+        while (cap * 3 < keys.size() * 4) cap <<= 1;  // load ≤ 3/4
         slots_.assign(cap, Slot{0, npos});
         mask_ = cap - 1;
         for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -310,14 +310,14 @@ private:
 };
 
 /// Immutable map from a 64-bit key to a record of `width` floats stored next to the key
-/// (one cache miss per lookup; load ≤ 1/2).
+/// (one cache miss per lookup; load ≤ 3/4).
 class RecordTable {
 public:
     RecordTable() = default;
     RecordTable(const std::vector<std::uint64_t>& keys, std::size_t width, const float* records)
         : slot_words_(1 + (width + 1) / 2) {
         std::size_t cap = 16;
-        while (cap < keys.size() * 2) cap <<= 1;
+        while (cap * 3 < keys.size() * 4) cap <<= 1;  // load ≤ 3/4
         raw_.assign(cap * slot_words_, 0);
         mask_ = cap - 1;
         for (std::size_t i = 0; i < keys.size(); ++i) {
