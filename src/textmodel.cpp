@@ -40,8 +40,8 @@ void TextModelOptions::validate() const {
     if (!(c > 0) || !std::isfinite(c)) bad("c must be a positive number");
     if (max_epochs < 1) bad("max_epochs must be ≥ 1");
     if (!(tolerance > 0) || !std::isfinite(tolerance)) bad("tolerance must be a positive number");
-    if (calibration_folds < -1 || calibration_folds == 1 || calibration_folds > 20)
-        bad("calibration_folds must be -1 (none), 0 (approximate leave-one-out) or 2…20");
+    if (calibration_folds < 0 || calibration_folds == 1 || calibration_folds > 20)
+        bad("calibration_folds must be 0 (none) or 2…20");
     if (threads < 0 || threads > 256) bad("threads must be 0…256");
 }
 
@@ -778,28 +778,13 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         m->bias[c] = static_cast<float>(w[c][nf]);
     }
 
-    // Calibration: one temperature fitted on held-out-like decision values.
-    //  0 (default): approximate leave-one-out values from the dual (Jaakkola & Haussler):
-    //     s_c(x_i) - y_ic · alpha_ic · Q_ii — free, no retraining;
-    //  k ≥ 2: fold models warm-started from the full model's dual variables (the held-out
-    //     rows' variables dropped), scored on their held-out rows.
+    // Calibration: one temperature fitted on held-out decision values, from fold models
+    // warm-started from the full model's dual variables (the held-out rows' variables dropped).
+    // (The free approximate leave-one-out values s_c(x_i) - y_ic·alpha_ic·Q_ii were tried: far
+    // too pessimistic for the squared hinge, expected calibration error 0.48 against 0.06.)
     std::vector<double> scores;
     std::vector<std::size_t> truth;
-    if (opt.calibration_folds == 0) {
-        scores.reserve(rows.size() * nc);
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            double q = 1.0;
-            for (std::size_t k = x.row[i]; k < x.row[i + 1]; ++k) q += static_cast<double>(x.val[k]) * x.val[k];
-            for (std::size_t c = 0; c < nc; ++c) {
-                const auto& wc = w[c];
-                double sc = wc[nf];
-                for (std::size_t k = x.row[i]; k < x.row[i + 1]; ++k) sc += wc[x.col[k]] * x.val[k];
-                const double yc = y[i] == c ? 1.0 : -1.0;
-                scores.push_back(sc - yc * alphas[c][i] * q);
-            }
-            truth.push_back(y[i]);
-        }
-    } else if (opt.calibration_folds >= 2 && rows.size() >= static_cast<std::size_t>(opt.calibration_folds)) {
+    if (opt.calibration_folds >= 2 && rows.size() >= static_cast<std::size_t>(opt.calibration_folds)) {
         const auto k = static_cast<std::size_t>(opt.calibration_folds);
         const std::vector<std::size_t> fold = stratified_folds(y, nc, k, opt.seed + 7);
         for (std::size_t f = 0; f < k; ++f) {
@@ -866,7 +851,7 @@ CrossValidation TextModel::cross_validate(const std::vector<std::string>& texts,
     const LabelIndex li = index_labels(labels);
     const std::size_t nc = li.classes.size();
     TextModelOptions fold_opt = options;
-    fold_opt.calibration_folds = -1;  // predictions only: the temperature does not change the argmax
+    fold_opt.calibration_folds = 0;  // predictions only: the temperature does not change the argmax
 
     CrossValidation cv;
     cv.folds = folds;

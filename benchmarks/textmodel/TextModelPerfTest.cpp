@@ -89,6 +89,8 @@ int run_folds(const std::string& dir, int k, const ck::TextModelOptions& opt) {
             << ",\"features\":" << model.feature_count() << ",\"temperature\":" << model.temperature()
             << ",\"predicted\":[";
         for (std::size_t j = 0; j < pred.size(); ++j) out << (j ? "," : "") << json_string(model.classes()[pred[j].cls]);
+        out << "],\"probability\":[";
+        for (std::size_t j = 0; j < pred.size(); ++j) out << (j ? "," : "") << pred[j].probability;
         out << "]}";
     }
     out << "]}\n";

@@ -134,12 +134,26 @@ def run_complaintkit(X, y, folds, work, build, options):
     res = json.loads(subprocess.run([str(exe), "--folds", work, str(len(folds))] + options, check=True,
                                     capture_output=True, text=True).stdout)
     pred = np.empty(len(y), dtype=object)
+    prob = np.zeros(len(y))
     tt = pt = 0.0
     for (tr, te), fr in zip(folds, res["folds"]):
         pred[te] = fr["predicted"]
+        prob[te] = fr["probability"]
         tt += fr["train_seconds"]
         pt += fr["predict_seconds"]
+    for f in res["folds"]:
+        f["prob"] = prob
     return pred, tt, pt, res["folds"]
+
+
+def ece(correct, confidence, bins=10):
+    """Expected calibration error of the top-class probability (10 equal-width bins)."""
+    total = 0.0
+    for b in range(bins):
+        m = (confidence > b / bins) & (confidence <= (b + 1) / bins)
+        if m.any():
+            total += m.sum() / len(confidence) * abs(correct[m].mean() - confidence[m].mean())
+    return total
 
 
 def main():
@@ -168,7 +182,8 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         p, tt, pt, info = run_complaintkit(X, y, folds, work, a.build, a.options)
         acc, f1 = metrics(y, p)
-        ck = dict(name="complaintkit", acc=acc, f1=f1, train=tt, predict=pt,
+        calib = ece((p == y).astype(float), info[0]["prob"])
+        ck = dict(name="complaintkit", acc=acc, f1=f1, train=tt, predict=pt, ece=calib,
                   mem=max(f["memory_bytes"] for f in info), file=max(f["file_bytes"] for f in info),
                   load=sum(f["load_seconds"] for f in info) / len(info))
         rows.append(ck)
@@ -193,7 +208,9 @@ def main():
         mem = f"{r['mem']:,}" + (" (in memory; file {:,})".format(r["file"]) if "file" in r else "")
         lines.append(f"| {r['name']} | {r['acc']:.4f} | {r['f1']:.4f} | {r['train']:.3f} | {r['predict']:.4f} | "
                      f"{tr} | {pr} | {mem} |")
-    lines += ["", f"complaintkit model load: {ck['load'] * 1000:.2f} ms (mean over folds). "
+    lines += ["", f"complaintkit calibration: expected calibration error of the top-class probability "
+              f"{ck['ece']:.3f} (10 bins, out-of-fold).",
+              "", f"complaintkit model load: {ck['load'] * 1000:.2f} ms (mean over folds). "
               "Model bytes: complaintkit = TextModel::memory_bytes() of a loaded model; scikit-learn = pickled "
               "pipeline; fastText = .bin file.", f"Options: {' '.join(a.options) or 'defaults'}"]
     text = "\n".join(lines)
