@@ -275,9 +275,17 @@ CK_EXTERN(int) ck_workflow_apply_json(ck_context *ctx, const ck_workflow *wf, ck
  *  as JSON (CK_JSON_PRETTY allowed); free with ck_string_free. \since 0.1 */
 CK_EXTERN(int) ck_workflow_state_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                       int64_t now_unix_us, unsigned flags, char **out, size_t *out_len);
+/** Appends, at now, an sla_warning / sla_breached event for each warning or breach due by now
+ *  that the log does not record yet (audit records; replay ignores them). \since 0.1 */
+CK_EXTERN(int) ck_workflow_record_sla_events(ck_context *ctx, const ck_workflow *wf, ck_complaint *c,
+                                             int64_t now_unix_us, size_t *out_appended);
 /** The next warning or breach after now: *out_has = 1 and the instant, or *out_has = 0. \since 0.1 */
 CK_EXTERN(int) ck_workflow_next_wakeup(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                        int64_t now_unix_us, int *out_has, int64_t *out_unix_us);
+/** A readable timeline of one clock ("acknowledge", "first_response", "update", "resolution",
+ *  "follow_up") at now, as a JSON array of strings (free with ck_string_free). \since 0.1 */
+CK_EXTERN(int) ck_workflow_explain_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
+                                        int64_t now_unix_us, const char *target, char **out);
 /** Recommended remedies as a JSON array [{"type", "rules", "note"}] in a language (ck_lang). \since 0.1 */
 CK_EXTERN(int) ck_workflow_recommend_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c, int lang,
                                           char **out);
