@@ -3,11 +3,13 @@
 #include "json_internal.hpp"
 #include "textmodel_impl.hpp"
 
+#include <complaintkit/csv.hpp>
 #include <complaintkit/error.hpp>
 #include <complaintkit/taxonomy.hpp>
 #include <complaintkit/textmodel.hpp>
 #include <complaintkit/utf8.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -318,6 +320,50 @@ std::vector<LabelledText> read_labelled_jsonl(std::string_view jsonl, std::strin
         } catch (const Error& e) {
             throw e.with_context(ctx);
         }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- CSV and complaints
+
+std::vector<LabelledText> read_labelled_csv(std::string_view csv, const std::vector<std::string>& text_columns,
+                                            std::string_view label_column) {
+    if (text_columns.empty()) throw Error(ErrorCode::invalid_argument, "no text column given");
+    const CsvTable t = read_csv_table(csv);
+    std::vector<std::size_t> tc;
+    for (const auto& c : text_columns) tc.push_back(t.column(c));
+    const std::size_t lc = t.column(label_column);
+    std::vector<LabelledText> out;
+    for (std::size_t r = 0; r < t.size(); ++r) {
+        const std::string_view label = t.at(r, lc);
+        if (label.empty()) continue;
+        LabelledText ex;
+        ex.label = std::string(label);
+        for (std::size_t c : tc) {
+            const std::string_view v = t.at(r, c);
+            if (v.empty()) continue;
+            if (!ex.text.empty()) ex.text += '\n';
+            ex.text += v;
+        }
+        out.push_back(std::move(ex));
+    }
+    return out;
+}
+
+std::vector<LabelledText> labelled_from_complaints(const std::vector<Complaint>& complaints, std::string_view facet) {
+    static constexpr std::string_view facets[] = {"kind",      "category",    "subcategory", "cause",
+                                                  "sub_cause", "attribution", "dimension",   "severity",
+                                                  "personality", "motive"};
+    if (std::find(std::begin(facets), std::end(facets), facet) == std::end(facets))
+        throw Error(ErrorCode::invalid_argument, "no coded facet named \"" + std::string(facet) + "\"");
+    std::vector<LabelledText> out;
+    for (const auto& c : complaints) {
+        const auto v = detail::to_value(c.facets);
+        const auto* f = v.is_object() ? v.as_object().if_contains(facet) : nullptr;
+        if (!f || !f->is_string()) continue;
+        const std::string code(f->as_string().data(), f->as_string().size());
+        if (code.empty() || code == "unknown") continue;
+        out.push_back({complaint_model_text(c), code});
     }
     return out;
 }

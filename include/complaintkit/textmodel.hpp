@@ -81,6 +81,19 @@ struct LabelledText {
 std::vector<LabelledText> read_labelled_jsonl(std::string_view jsonl, std::string_view text_field = "text",
                                               std::string_view label_field = "label");
 
+/// Reads a labelled set from CSV with a header row (RFC 4180, csv.hpp): the text is the
+/// `text_columns` joined by newlines, the label the `label_column`. Rows whose label is empty
+/// are skipped (unlabelled history); empty texts are kept. Missing columns and malformed CSV
+/// are errors naming the column or the line.
+std::vector<LabelledText> read_labelled_csv(std::string_view csv, const std::vector<std::string>& text_columns,
+                                            std::string_view label_column);
+
+/// Labelled examples from complaints (e.g. read from the archive): the text is
+/// complaint_model_text (title + text), the label the code of `facet` ("category",
+/// "sub_cause", …). Complaints whose facet is unknown are skipped. An unknown facet name
+/// throws ck::Error(invalid_argument).
+std::vector<LabelledText> labelled_from_complaints(const std::vector<Complaint>& complaints, std::string_view facet);
+
 struct ClassScore {
     std::size_t cls = 0;        ///< index into TextModel::classes()
     double probability = 0;     ///< calibrated

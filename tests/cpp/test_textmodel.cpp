@@ -448,3 +448,31 @@ TEST_CASE("a rule pack names a text model to fill a facet no rule decided", "[te
                                          "rules": [{"id": "r", "when": {"text_any": ["a"]}, "set": {"kind": "grievance"}}]})");
           }).find("/models/0/threshold: threshold must be within 0…1") != std::string::npos);
 }
+
+TEST_CASE("labelled sets from CSV and from complaints", "[textmodel]") {
+    const auto rows = read_labelled_csv("id,Title,Narrative,Product\r\n"
+                                        "1,Fee,\"charged twice, \"\"again\"\"\",Credit card\n"
+                                        "2,,late parcel,\n"
+                                        "3,Loan,,Mortgage\n",
+                                        {"Title", "Narrative"}, "Product");
+    REQUIRE(rows.size() == 2);  // the unlabelled row is skipped
+    CHECK(rows[0].text == "Fee\ncharged twice, \"again\"");
+    CHECK(rows[0].label == "Credit card");
+    CHECK(rows[1].text == "Loan");
+    CHECK(error_of([] { (void)read_labelled_csv("a,b\n1,2\n", {"text"}, "b"); }) == "no column \"text\"");
+    CHECK(error_of([] { (void)read_labelled_csv("a,b\n1,\"2\n", {"a"}, "b"); }).find("line 2") != std::string::npos);
+
+    std::vector<Complaint> cs(3);
+    cs[0].title = "快递";
+    cs[0].text = "丢件了";
+    cs[0].facets.category = Category::logistics;
+    cs[1].text = "没分类";
+    cs[2].text = "屏幕碎了";
+    cs[2].facets.category = Category::product_quality;
+    const auto ex = labelled_from_complaints(cs, "category");
+    REQUIRE(ex.size() == 2);
+    CHECK(ex[0].text == "快递\n丢件了");
+    CHECK(ex[0].label == "logistics");
+    CHECK(ex[1].label == "product_quality");
+    CHECK(error_of([&] { (void)labelled_from_complaints(cs, "colour"); }) == "no coded facet named \"colour\"");
+}

@@ -195,3 +195,20 @@ def test_rule_pack_names_a_model(rows):
     assert len(ev) == 1 and ev[0]["decided"] == ["category"] and ev[0]["score"] >= 0.4
     with pytest.raises(ck.NotFoundError, match='the pack names model "crm"'):
         ck.RuleSet.compile(json.dumps(pack, ensure_ascii=False)).with_models({})
+
+
+def test_train_csv_and_complaints(tmp_path):
+    path = tmp_path / "set.csv"
+    path.write_bytes("title,body,cat\n快递,丢件了,logistics\n快递,送错地址,logistics\n屏幕,碎了,quality\n屏幕,坏了,quality\n"
+                     ",no label,\n".encode("utf-8"))
+    m = ck.TextModel.train_csv(path, text=["title", "body"], label="cat", min_df=1)
+    assert m.classes_ == ["logistics", "quality"]
+    with pytest.raises(ck.NotFoundError, match='no column "text"'):
+        ck.TextModel.train_csv(path, label="cat")
+    cs = [ck.Complaint.from_json({"id": f"C{i}", "received_at": "2024-03-05T09:12:00+08:00", "channel": "phone",
+                                  "text": t, "facets": {"category": cat}})
+          for i, (t, cat) in enumerate([("快递丢件了", "logistics"), ("快递送错地址", "logistics"),
+                                        ("屏幕碎了", "product_quality"), ("屏幕坏了", "product_quality")])]
+    m2 = ck.TextModel.train_complaints(cs, "category", min_df=1)
+    assert m2.classes_ == ["logistics", "product_quality"]
+    assert m2.predict(["快递丢件"]) == ["logistics"]

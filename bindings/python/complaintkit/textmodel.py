@@ -70,6 +70,22 @@ class TextModel:
         texts, labels = cls._read_jsonl(path_or_text, text, label)
         return cls.train(texts, labels, **options)
 
+    @classmethod
+    def train_csv(cls, path_or_bytes, text="text", label="label", **options):
+        """Trains on a CSV file with a header row (RFC 4180); ``text`` is a column name or a list
+        of them (joined by newlines); rows with an empty label are skipped."""
+        data = path_or_bytes if isinstance(path_or_bytes, bytes) else open(os.fspath(path_or_bytes), "rb").read()
+        cols = [text] if isinstance(text, str) else list(text)
+        texts, labels = _core._TextModel._read_csv(data, cols, label)
+        return cls.train(texts, labels, **options)
+
+    @classmethod
+    def train_complaints(cls, complaints, facet="category", **options):
+        """Trains on complaints (e.g. from the archive) to predict one of their facets
+        ("category", "sub_cause", …); complaints whose facet is unknown are skipped."""
+        texts, labels = _core._TextModel._from_complaints(list(complaints), facet)
+        return cls.train(texts, labels, **options)
+
     @staticmethod
     def cross_validate(texts, labels, folds=5, **options):
         """Stratified k-fold cross-validation (seeded by ``seed``). Returns a dict with

@@ -114,6 +114,26 @@ void init_textmodel(py::module_& m) {
                 }
                 return py::make_tuple(texts, labels);
             })
+        .def_static("_read_csv",
+                    [](const py::bytes& data, const std::vector<std::string>& text_columns, const std::string& label) {
+                        const auto rows = ck::read_labelled_csv(std::string(data), text_columns, label);
+                        py::list texts, labels;
+                        for (const auto& r : rows) {
+                            texts.append(py::str(r.text));
+                            labels.append(py::str(r.label));
+                        }
+                        return py::make_tuple(texts, labels);
+                    })
+        .def_static("_from_complaints",
+                    [](const std::vector<ck::Complaint>& complaints, const std::string& facet) {
+                        const auto rows = ck::labelled_from_complaints(complaints, facet);
+                        py::list texts, labels;
+                        for (const auto& r : rows) {
+                            texts.append(py::str(r.text));
+                            labels.append(py::str(r.label));
+                        }
+                        return py::make_tuple(texts, labels);
+                    })
         .def_static("load",
                     [](const std::string& path) {
                         py::gil_scoped_release release;
