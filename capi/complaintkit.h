@@ -413,6 +413,62 @@ CK_EXTERN(int) ck_archive_apply_json(ck_context *ctx, ck_archive *a, const char 
                                      const char *command_json, size_t len);
 /** Recomputes every snapshot from the event history in one transaction. \since 0.1 */
 CK_EXTERN(int) ck_archive_rebuild(ck_context *ctx, ck_archive *a, size_t *out_count);
+/* ------------------------------------------------------------------ text model */
+
+/* A trainable text classifier (docs/textmodel.md): learns a CRM's own labels from labelled
+ * history and predicts them for new texts. A ck_textmodel is immutable once made: it may be
+ * used from several threads at once (each with its own ck_context). */
+typedef struct ck_textmodel ck_textmodel;
+
+/** Trains on a labelled set in JSON Lines: one object per line; text_field and label_field
+ *  are member names or JSON pointers (NULL: "text" and "label"; "title,text" joins several
+ *  fields). options is NULL or a NULL-terminated list of "key=value" strings (c, min_df,
+ *  class_weight=none|balanced, seed, latin_char_min/max, cjk_char_min/max, word_ngram_max,
+ *  sublinear_tf, use_idf, max_epochs, tolerance, calibration_folds, threads). Errors: an empty
+ *  set or a single class (CK_E_INVALID_VALUE), a bad line (the message names it), invalid
+ *  UTF-8 (CK_E_INVALID_UTF8), an unknown option (CK_E_INVALID_ARGUMENT). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_train_jsonl(ck_context *ctx, ck_textmodel **out, const char *jsonl, size_t len,
+                                        const char *text_field, const char *label_field,
+                                        const char *const *options);
+/** Stratified k-fold cross-validation of the same training on a JSONL set; *out_json (owned by
+ *  the caller, ck_string_free) holds accuracy, macro_f1, per-class precision / recall / f1 /
+ *  support and the confusion matrix ([true][predicted], classes in "classes" order). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_cross_validate_jsonl(ck_context *ctx, const char *jsonl, size_t len,
+                                                 const char *text_field, const char *label_field, size_t folds,
+                                                 const char *const *options, char **out_json, size_t *out_len);
+/** Loads a model file. CK_E_IO: cannot read; CK_E_UNSUPPORTED: not a text model, or another
+ *  format / feature version (retrain); CK_E_COMPILE: corrupt (checksum, truncation). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_load(ck_context *ctx, ck_textmodel **out, const char *path);
+/** The same from bytes in memory (copied). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_from_bytes(ck_context *ctx, ck_textmodel **out, const void *data, size_t len);
+/** Writes the model file (atomically: temporary file, then rename). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_save(ck_context *ctx, const ck_textmodel *model, const char *path);
+/** Frees a model (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_textmodel_free(ck_textmodel *model);
+/** Number of classes. \since 0.1 */
+CK_EXTERN(int) ck_textmodel_class_count(ck_context *ctx, const ck_textmodel *model, size_t *out_count);
+/** Label of class index (0 ≤ index < count; sorted by label); borrowed, lives as long as the model. \since 0.1 */
+CK_EXTERN(int) ck_textmodel_class_label(ck_context *ctx, const ck_textmodel *model, size_t index,
+                                        const char **out_label);
+/** Best class of a text and its calibrated probability (either out-parameter may be NULL).
+ *  An empty text gets the prior; invalid UTF-8 is CK_E_INVALID_UTF8. \since 0.1 */
+CK_EXTERN(int) ck_textmodel_predict(ck_context *ctx, const ck_textmodel *model, const char *text, size_t len,
+                                    size_t *out_class, double *out_probability);
+/** Calibrated probability of every class into out_probs[0 .. count-1]; capacity must be at
+ *  least the class count (CK_E_INVALID_ARGUMENT otherwise). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_predict_proba(ck_context *ctx, const ck_textmodel *model, const char *text, size_t len,
+                                          double *out_probs, size_t capacity);
+/** Best class and probability of n texts (lens NULL: NUL-terminated texts) on `threads` native
+ *  threads (0 = one per core). out_probabilities may be NULL. The first invalid text fails the
+ *  call (the message names its index) and nothing is written. \since 0.1 */
+CK_EXTERN(int) ck_textmodel_predict_batch(ck_context *ctx, const ck_textmodel *model, const char *const *texts,
+                                          const size_t *lens, size_t n, unsigned threads, size_t *out_classes,
+                                          double *out_probabilities);
+/** The k best classes and the features that contributed most to the best one, as JSON
+ *  {"top":[{"label","probability","score"}],"bias","features":[{"feature","weight"}]};
+ *  owned by the caller (ck_string_free). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_explain_json(ck_context *ctx, const ck_textmodel *model, const char *text, size_t len,
+                                         size_t k, size_t features, char **out_json, size_t *out_len);
 
 #ifdef __cplusplus
 }
