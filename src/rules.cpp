@@ -814,15 +814,16 @@ RuleSet RuleSet::compile(std::string_view pack_json) {
     auto impl = detail::compile_pack(pack_json, diags);
     if (!impl) {
         std::string msg = "rule pack does not compile:";
-        std::size_t errors = 0;
         ErrorCode code = ErrorCode::compile;
         for (const auto& d : diags) {
             if (d.level != RuleDiagnostic::Level::error) continue;
             msg += "\n  " + d.to_string();
-            ++errors;
         }
-        if (errors == 1 && diags.size() >= 1 && diags.front().rule_id.empty() && diags.front().message.find("line ") == 0)
-            code = ErrorCode::parse;
+        try {
+            (void)detail::parse_json(pack_json);
+        } catch (const Error&) {
+            code = ErrorCode::parse;  // not JSON at all
+        }
         throw RulePackError(code, msg, std::move(diags));
     }
     return RuleSet(std::move(impl));
