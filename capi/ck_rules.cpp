@@ -229,7 +229,7 @@ int ck_classification_evidence_at(ck_context* ctx, const ck_classification* c, s
                                   double* out_score, size_t* out_hit_count) {
     return guard(ctx, [&] {
         const RuleEvidence& e = evidence_at(result_arg(c), index);
-        if (out_rule_id) *out_rule_id = e.rule_id.c_str();
+        if (out_rule_id) *out_rule_id = e.rule_id.data();  // NUL-terminated: the pack owns a std::string
         if (out_score) *out_score = e.score;
         if (out_hit_count) *out_hit_count = e.hits.size();
         return CK_OK;
@@ -244,7 +244,7 @@ int ck_classification_hit_at(ck_context* ctx, const ck_classification* c, size_t
             throw Error(ErrorCode::invalid_argument, "hit index " + std::to_string(hit) + " out of range (" +
                                                          std::to_string(e.hits.size()) + " hits)");
         const KeywordHit& h = e.hits[hit];
-        if (out_keyword) *out_keyword = h.keyword.c_str();
+        if (out_keyword) *out_keyword = h.keyword.data();  // NUL-terminated, owned by the pack
         if (out_begin) *out_begin = h.begin;
         if (out_end) *out_end = h.end;
         if (out_in_title) *out_in_title = h.field == TextField::title ? 1 : 0;

@@ -46,14 +46,25 @@ struct Workspace {
     std::vector<std::uint32_t> rule_stamp;
     std::vector<std::uint32_t> candidates;
     std::vector<std::pair<int, int>> collected;  ///< (predicate, keyword index) that held
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> uses_hit;  ///< (predicate, keyword) whose keyword matched
+    std::vector<std::uint32_t> pred_stamp, pred_first, pred_count;
+    std::vector<std::pair<std::uint32_t, std::uint32_t*>> offset_refs;  ///< byte offset → where its char index goes
     std::uint32_t gen = 0;
 
-    void begin(std::size_t patterns, std::size_t rules) {
+    void begin(std::size_t patterns, std::size_t rules, std::size_t preds) {
         if (++gen == 0) {  // wrapped: forget every stamp
             std::fill(pattern_stamp.begin(), pattern_stamp.end(), 0);
             std::fill(rule_stamp.begin(), rule_stamp.end(), 0);
+            std::fill(pred_stamp.begin(), pred_stamp.end(), 0);
             gen = 1;
         }
+        if (pred_stamp.size() < preds) {
+            pred_stamp.resize(preds, 0);
+            pred_first.resize(preds, 0);
+            pred_count.resize(preds, 0);
+        }
+        uses_hit.clear();
+
         if (pattern_stamp.size() < patterns) {
             pattern_stamp.resize(patterns, 0);
             pattern_first.resize(patterns, 0);
@@ -82,12 +93,6 @@ bool is_word_at(std::string_view s, std::size_t at) {
     return script_class(decode_utf8(s, at, nullptr)) == ScriptClass::word;
 }
 
-std::uint32_t char_index(std::string_view s, std::uint32_t byte) {
-    std::uint32_t n = 0;
-    for (std::uint32_t i = 0; i < byte && i < s.size(); ++i)
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++n;
-    return n;
-}
 
 struct FacetState {
     int value = -1;
@@ -133,7 +138,7 @@ public:
             out.empty_text = true;
             return out;
         }
-        ws_.begin(rs_.patterns.size(), rs_.rules.size());
+        ws_.begin(rs_.patterns.size(), rs_.rules.size(), rs_.preds.size());
         normalize_into(text, ws_.text);
         has_title_ = !title.empty();
         if (has_title_) {
@@ -149,6 +154,7 @@ public:
         title_src_ = title;
         text_src_ = text;
         scan();
+        out.evidence.reserve(16);
         evaluate(out);
         return out;
     }
@@ -200,6 +206,36 @@ private:
             ++ws_.pattern_count[x.id];
             ws_.pattern_mask[x.id] |= mask;
         }
+        // Keyword uses whose boundary needs are met, grouped by predicate.
+        auto& uses = ws_.uses_hit;
+        std::uint32_t last = UINT32_MAX;
+        for (const ScanMatch& x : m) {
+            if (x.id == last || ws_.pattern_stamp[x.id] != gen) continue;
+            last = x.id;
+            const std::uint8_t mask = ws_.pattern_mask[x.id];
+            for (const auto& u : rs_.pattern_uses[x.id])
+                if (mask & (1u << u.combo)) uses.emplace_back(u.pred, u.keyword);
+        }
+        std::sort(uses.begin(), uses.end());
+        for (std::size_t i = 0; i < uses.size(); ++i) {
+            const std::uint32_t p = uses[i].first;
+            if (ws_.pred_stamp[p] != gen) {
+                ws_.pred_stamp[p] = gen;
+                ws_.pred_first[p] = static_cast<std::uint32_t>(i);
+                ws_.pred_count[p] = 0;
+            }
+            ++ws_.pred_count[p];
+        }
+    }
+
+    [[nodiscard]] std::uint32_t pred_hits(int pi) const {
+        return ws_.pred_stamp[static_cast<std::size_t>(pi)] == ws_.gen ? ws_.pred_count[static_cast<std::size_t>(pi)] : 0;
+    }
+    void collect_pred(int pi) {
+        const std::uint32_t n = pred_hits(pi);
+        const std::uint32_t first = ws_.pred_first[static_cast<std::size_t>(pi)];
+        for (std::uint32_t i = 0; i < n; ++i)
+            ws_.collected.emplace_back(pi, static_cast<int>(ws_.uses_hit[first + i].second));
     }
 
     [[nodiscard]] bool keyword_hit(const KeywordUse& k) const {
@@ -240,26 +276,15 @@ private:
 
     bool pred(const Predicate& p, int pi, bool collect) {
         switch (p.kind) {
-        case PredKind::text_any: {
-            bool any = false;
-            for (std::size_t k = 0; k < p.keywords.size(); ++k) {
-                if (!keyword_hit(p.keywords[k])) continue;
-                any = true;
-                if (!collect) return true;
-                ws_.collected.emplace_back(pi, static_cast<int>(k));
-            }
-            return any;
-        }
-        case PredKind::text_all: {
-            for (const auto& k : p.keywords)
-                if (!keyword_hit(k)) return false;
-            if (collect)
-                for (std::size_t k = 0; k < p.keywords.size(); ++k) ws_.collected.emplace_back(pi, static_cast<int>(k));
+        case PredKind::text_any:
+        case PredKind::regex: {
+            if (pred_hits(pi) == 0) return false;
+            if (collect) collect_pred(pi);
             return true;
         }
-        case PredKind::regex: {
-            if (!keyword_hit(p.keywords[0])) return false;
-            if (collect) ws_.collected.emplace_back(pi, 0);
+        case PredKind::text_all: {
+            if (pred_hits(pi) < p.keywords.size()) return false;
+            if (collect) collect_pred(pi);
             return true;
         }
         case PredKind::channel:
@@ -511,8 +536,6 @@ private:
                 }
                 h.begin = nt->source_offset[from];
                 h.end = nt->source_offset[to];
-                h.char_begin = char_index(src, h.begin);
-                h.char_end = h.char_begin + char_index(src.substr(h.begin), h.end - h.begin);
                 ev.hits.push_back(std::move(h));
                 ++added;
             }
@@ -528,8 +551,8 @@ private:
             FacetState& s = st_[f];
             const std::string fname(kFacetNames[f]);
             if (s.locked_by >= 0) {
-                ev.overridden.push_back(fname + ": fixed by stop rule \"" +
-                                        out.evidence[static_cast<std::size_t>(s.locked_by)].rule_id + "\"");
+                if (opt_.explain) ev.overridden.push_back(fname + ": fixed by stop rule \"" +
+                                        std::string(out.evidence[static_cast<std::size_t>(s.locked_by)].rule_id) + "\"");
                 continue;
             }
             if (f == static_cast<int>(FacetId::tags)) {
@@ -539,7 +562,7 @@ private:
                         tags_.emplace_back(t, ev_index);
                         added = true;
                     }
-                if (added) ev.decided.push_back(FacetId::tags);
+                if (added) ev.decided_mask |= 1u << static_cast<unsigned>(FacetId::tags);
                 continue;
             }
             if (f == static_cast<int>(FacetId::severity)) {
@@ -551,8 +574,8 @@ private:
                 continue;
             }
             if (s.winner >= 0 && s.order < r.order) {
-                ev.overridden.push_back(fname + ": already decided by rule \"" +
-                                        out.evidence[static_cast<std::size_t>(s.winner)].rule_id + "\" (order " +
+                if (opt_.explain) ev.overridden.push_back(fname + ": already decided by rule \"" +
+                                        std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) + "\" (order " +
                                         std::to_string(s.order) + ")");
                 continue;
             }
@@ -562,13 +585,13 @@ private:
                 const RuleEvidence& winner = better ? out.evidence[static_cast<std::size_t>(s.winner)] : ev;
                 (void)winner;
                 if (!better) {
-                    loser.overridden.push_back(fname + ": rule \"" + out.evidence[static_cast<std::size_t>(s.winner)].rule_id +
+                    if (opt_.explain) loser.overridden.push_back(fname + ": rule \"" + std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) +
                                                "\" wins (priority " + std::to_string(s.priority) + ", score " +
                                                format_score(s.score) + ")");
                     continue;
                 }
-                out.evidence[static_cast<std::size_t>(s.winner)].overridden.push_back(
-                    fname + ": rule \"" + ev.rule_id + "\" wins (priority " + std::to_string(r.priority) + ", score " +
+                if (opt_.explain) out.evidence[static_cast<std::size_t>(s.winner)].overridden.push_back(
+                    fname + ": rule \"" + std::string(ev.rule_id) + "\" wins (priority " + std::to_string(r.priority) + ", score " +
                     format_score(ev.score) + ")");
             }
             s.value = r.set[f];
@@ -637,7 +660,31 @@ private:
         finish(out);
     }
 
+    /// Code point offsets of every hit, in one pass per field over the source.
+    void char_offsets(Classification& out) {
+        for (int field = 0; field < 2; ++field) {
+            auto& refs = ws_.offset_refs;
+            refs.clear();
+            for (auto& ev : out.evidence)
+                for (auto& h : ev.hits) {
+                    if (static_cast<int>(h.field) != field) continue;
+                    refs.push_back({h.begin, &h.char_begin});
+                    refs.push_back({h.end, &h.char_end});
+                }
+            if (refs.empty()) continue;
+            std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+            const std::string_view src = field == 1 ? title_src_ : text_src_;
+            std::uint32_t chars = 0, at = 0;
+            for (const auto& [byte, target] : refs) {
+                for (; at < byte; ++at)
+                    if ((static_cast<unsigned char>(src[at]) & 0xC0) != 0x80) ++chars;
+                *target = chars;
+            }
+        }
+    }
+
     void finish(Classification& out) {
+        char_offsets(out);
         auto drop_child = [&](FacetId child, FacetId parent, int parent_value) {
             FacetState& c = st_[static_cast<int>(child)];
             FacetState& p = st_[static_cast<int>(parent)];
@@ -649,7 +696,7 @@ private:
                 return;
             }
             if (p.value != parent_value) {
-                out.evidence[static_cast<std::size_t>(c.winner)].overridden.push_back(
+                if (opt_.explain) out.evidence[static_cast<std::size_t>(c.winner)].overridden.push_back(
                     std::string(facet_name(child)) + ": \"" + code_of(child, c.value) + "\" belongs to " +
                     std::string(facet_name(parent)) + " \"" + code_of(parent, parent_value) + "\", but " +
                     std::string(facet_name(parent)) + " is \"" + code_of(parent, p.value) + "\"");
@@ -685,16 +732,15 @@ private:
             const FacetState& s = st_[id];
             if (s.value < 0 || s.winner < 0) continue;
             auto& ev = out.evidence[static_cast<std::size_t>(s.winner)];
-            ev.decided.push_back(static_cast<FacetId>(id));
+            ev.decided_mask |= static_cast<std::uint16_t>(1u << id);
             out.facet_score[static_cast<std::size_t>(id)] = ev.score;
         }
         // Severity is a maximum: note the proposals below it.
         const FacetState& sev = st_[static_cast<int>(FacetId::severity)];
         for (std::size_t k = 0; k < out.evidence.size(); ++k) {
             auto& ev = out.evidence[k];
-            std::sort(ev.decided.begin(), ev.decided.end());
-            if (!ev.decided.empty()) out.score += ev.score;
-            if (std::find(ev.decided.begin(), ev.decided.end(), FacetId::tags) != ev.decided.end())
+            if (ev.decided_mask) out.score += ev.score;
+            if (ev.decided(FacetId::tags))
                 out.facet_score[static_cast<std::size_t>(FacetId::tags)] += ev.score;
         }
         (void)sev;
@@ -706,7 +752,7 @@ private:
 void note_severity(const RuleSet::Impl& rs, Classification& out) {
     if (out.facets.severity == Severity::unknown) return;
     for (auto& ev : out.evidence) {
-        if (std::find(ev.decided.begin(), ev.decided.end(), FacetId::severity) != ev.decided.end()) continue;
+        if (ev.decided(FacetId::severity)) continue;
         auto it = std::find_if(rs.rules.begin(), rs.rules.end(), [&](const CompiledRule& r) { return r.id == ev.rule_id; });
         if (it == rs.rules.end()) continue;
         const int proposed = it->set[static_cast<int>(FacetId::severity)];
@@ -719,11 +765,12 @@ void note_severity(const RuleSet::Impl& rs, Classification& out) {
     }
 }
 
-Classification run(const RuleSet::Impl& rs, const Complaint* c, std::string_view title, std::string_view text,
+Classification run(const RuleSet::Impl& rs, std::shared_ptr<const void> pack, const Complaint* c, std::string_view title, std::string_view text,
                    std::optional<int> prior, const ClassifyOptions& opt) {
     Workspace& ws = workspace();
     Evaluation e(rs, ws, c, prior, opt);
     Classification out = e.run(title, text);
+    out.pack_ref.pack = std::move(pack);
     if (opt.explain) note_severity(rs, out);
     return out;
 }
@@ -803,6 +850,13 @@ std::string RuleDiagnostic::to_string() const {
     return s + message;
 }
 
+std::vector<FacetId> RuleEvidence::decided_facets() const {
+    std::vector<FacetId> out;
+    for (int f = 0; f < facet_count; ++f)
+        if (decided_mask & (1u << f)) out.push_back(static_cast<FacetId>(f));
+    return out;
+}
+
 const RuleEvidence* Classification::find(std::string_view rule_id) const noexcept {
     for (const auto& e : evidence)
         if (e.rule_id == rule_id) return &e;
@@ -845,12 +899,12 @@ const RuleSet& RuleSet::default_rules() {
 }
 
 Classification RuleSet::classify(std::string_view text, const ClassifyOptions& options) const {
-    return run(*impl_, nullptr, {}, text, std::nullopt, options);
+    return run(*impl_, impl_, nullptr, {}, text, std::nullopt, options);
 }
 
 Classification RuleSet::classify(const Complaint& complaint, const ClassifyOptions& options,
                                  const ClassifyContext& context) const {
-    return run(*impl_, &complaint, complaint.title, complaint.text, context.prior_complaints, options);
+    return run(*impl_, impl_, &complaint, complaint.title, complaint.text, context.prior_complaints, options);
 }
 
 std::vector<Classification> RuleSet::classify_many(std::span<const std::string_view> texts,
@@ -914,7 +968,7 @@ json::value to_value(const Classification& c) {
         eo["rule"] = e.rule_id;
         eo["score"] = e.score;
         json::array decided;
-        for (auto d : e.decided) decided.emplace_back(facet_name(d));
+        for (auto d : e.decided_facets()) decided.emplace_back(facet_name(d));
         eo["decided"] = std::move(decided);
         json::array over;
         for (const auto& s : e.overridden) over.emplace_back(s);
