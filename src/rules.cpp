@@ -196,12 +196,7 @@ private:
                 ws_.pattern_first[x.id] = static_cast<std::uint32_t>(i);
                 ws_.pattern_count[x.id] = 0;
                 ws_.pattern_mask[x.id] = 0;
-                for (auto rank : rs_.pattern_rules[x.id]) {
-                    if (ws_.rule_stamp[rank] != gen) {
-                        ws_.rule_stamp[rank] = gen;
-                        ws_.candidates.push_back(rank);
-                    }
-                }
+                for (auto rank : rs_.pattern_rules[x.id]) ws_.rule_stamp[rank] = gen;
             }
             ++ws_.pattern_count[x.id];
             ws_.pattern_mask[x.id] |= mask;
@@ -622,13 +617,12 @@ private:
     void evaluate(Classification& out) {
         auto& cand = ws_.candidates;
         const auto& rules = rs_.rules;
-        if (opt_.explain) {
-            cand.resize(rules.size());
-            for (std::size_t i = 0; i < rules.size(); ++i) cand[i] = static_cast<std::uint32_t>(i);
-        } else {
-            cand.insert(cand.end(), rs_.always_rules.begin(), rs_.always_rules.end());
-            std::sort(cand.begin(), cand.end());
-        }
+        // Rules to evaluate, in rank order: those a keyword hit can affect, and those that
+        // need no keyword (explain mode: all). A pass over the stamps beats sorting.
+        cand.clear();
+        for (std::size_t i = 0; i < rules.size(); ++i)
+            if (opt_.explain || rules[i].always_evaluate || ws_.rule_stamp[i] == ws_.gen)
+                cand.push_back(static_cast<std::uint32_t>(i));
         ws_.collected.clear();
         // Tier by tier (same order): conditions see the facets of lower tiers only.
         auto& fired = fired_;  // rank, collected mark
