@@ -81,10 +81,12 @@ TEST_CASE("default pack accuracy on the held-out evaluation set", "[rules][eval]
                       decided[f]);
         std::cout << buf;
     }
-    // Floors: measured figures (docs/rules.md) minus a few points.
+    // Floors: the figures measured when the test was written (docs/rules.md: kind 95.8, category
+    // 45.3, cause 66.0, sub_cause 42.5, attribution 93.8, dimension 49.3, severity 67.4,
+    // personality 42.4, motive 53.7 %) minus about four points.
     const std::map<std::string, double> floors = {
-        {"kind", 0.0}, {"category", 0.0}, {"cause", 0.0}, {"sub_cause", 0.0}, {"attribution", 0.0},
-        {"dimension", 0.0}, {"severity", 0.0}, {"personality", 0.0}, {"motive", 0.0},
+        {"kind", 0.92}, {"category", 0.41}, {"cause", 0.62}, {"sub_cause", 0.38}, {"attribution", 0.90},
+        {"dimension", 0.45}, {"severity", 0.63}, {"personality", 0.38}, {"motive", 0.49},
     };
     for (const auto& [f, floor] : floors) {
         INFO(f);
