@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -48,7 +49,7 @@ struct Workspace {
     std::vector<std::pair<int, int>> collected;  ///< (predicate, keyword index) that held
     std::vector<std::pair<std::uint32_t, std::uint32_t>> uses_hit;  ///< (predicate, keyword) whose keyword matched
     std::vector<std::uint32_t> pred_stamp, pred_first, pred_count;
-    std::vector<std::pair<std::uint32_t, std::uint32_t*>> offset_refs;  ///< byte offset → where its char index goes
+    std::vector<std::uint32_t> patterns_seen;
     std::uint32_t gen = 0;
 
     void begin(std::size_t patterns, std::size_t rules, std::size_t preds) {
@@ -154,7 +155,7 @@ public:
         title_src_ = title;
         text_src_ = text;
         scan();
-        out.evidence.reserve(16);
+        out.evidence.reserve(32);
         evaluate(out);
         return out;
     }
@@ -498,7 +499,9 @@ private:
 
     // ------------------------------------------------------------ evidence
     void add_hits(RuleEvidence& ev, std::size_t begin, std::size_t end, double weight) {
-        std::vector<std::uint32_t> patterns;
+        auto& patterns = ws_.patterns_seen;
+        patterns.clear();
+        if (end > begin) ev.hits.reserve(end - begin);
         for (std::size_t i = begin; i < end; ++i) {
             const auto [pi, ki] = ws_.collected[i];
             const KeywordUse& k = rs_.preds[static_cast<std::size_t>(pi)].keywords[static_cast<std::size_t>(ki)];
@@ -536,6 +539,7 @@ private:
             }
         }
         ev.score = weight * static_cast<double>(std::max<std::size_t>(1, patterns.size()));
+        (void)end;
     }
 
     // ------------------------------------------------------------ resolution
@@ -620,9 +624,10 @@ private:
         // Rules to evaluate, in rank order: those a keyword hit can affect, and those that
         // need no keyword (explain mode: all). A pass over the stamps beats sorting.
         cand.clear();
+        for (auto r : rs_.always_rules) ws_.rule_stamp[r] = ws_.gen;
+        const std::uint32_t* stamp = ws_.rule_stamp.data();
         for (std::size_t i = 0; i < rules.size(); ++i)
-            if (opt_.explain || rules[i].always_evaluate || ws_.rule_stamp[i] == ws_.gen)
-                cand.push_back(static_cast<std::uint32_t>(i));
+            if (opt_.explain || stamp[i] == ws_.gen) cand.push_back(static_cast<std::uint32_t>(i));
         ws_.collected.clear();
         // Tier by tier (same order): conditions see the facets of lower tiers only.
         auto& fired = fired_;  // rank, collected mark
@@ -654,27 +659,26 @@ private:
         finish(out);
     }
 
-    /// Code point offsets of every hit, in one pass per field over the source.
-    void char_offsets(Classification& out) {
-        for (int field = 0; field < 2; ++field) {
-            auto& refs = ws_.offset_refs;
-            refs.clear();
-            for (auto& ev : out.evidence)
-                for (auto& h : ev.hits) {
-                    if (static_cast<int>(h.field) != field) continue;
-                    refs.push_back({h.begin, &h.char_begin});
-                    refs.push_back({h.end, &h.char_end});
-                }
-            if (refs.empty()) continue;
-            std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-            const std::string_view src = field == 1 ? title_src_ : text_src_;
-            std::uint32_t chars = 0, at = 0;
-            for (const auto& [byte, target] : refs) {
-                for (; at < byte; ++at)
-                    if ((static_cast<unsigned char>(src[at]) & 0xC0) != 0x80) ++chars;
-                *target = chars;
-            }
+    /// Number of code points in src[from, to): bytes minus continuation bytes, 8 at a time.
+    static std::uint32_t count_chars(std::string_view src, std::size_t from, std::size_t to) {
+        std::size_t cont = 0, i = from;
+        for (; i + 8 <= to; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, src.data() + i, 8);
+            cont += static_cast<std::size_t>(__builtin_popcountll(w & ~(w << 1) & 0x8080808080808080ULL));
         }
+        for (; i < to; ++i) cont += (static_cast<unsigned char>(src[i]) & 0xC0) == 0x80;
+        return static_cast<std::uint32_t>((to - from) - cont);
+    }
+
+    /// Code point offsets of every hit.
+    void char_offsets(Classification& out) {
+        for (auto& ev : out.evidence)
+            for (auto& h : ev.hits) {
+                const std::string_view src = h.field == TextField::title ? title_src_ : text_src_;
+                h.char_begin = count_chars(src, 0, h.begin);
+                h.char_end = h.char_begin + count_chars(src, h.begin, h.end);
+            }
     }
 
     void finish(Classification& out) {
