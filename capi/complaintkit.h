@@ -362,9 +362,17 @@ CK_EXTERN(int) ck_workflow_apply_json(ck_context *ctx, const ck_workflow *wf, ck
  *  as JSON (CK_JSON_PRETTY allowed); free with ck_string_free. \since 0.1 */
 CK_EXTERN(int) ck_workflow_state_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                       int64_t now_unix_us, unsigned flags, char **out, size_t *out_len);
+/** Appends, at now, an sla_warning / sla_breached event for each warning or breach due by now
+ *  that the log does not record yet (audit records; replay ignores them). \since 0.1 */
+CK_EXTERN(int) ck_workflow_record_sla_events(ck_context *ctx, const ck_workflow *wf, ck_complaint *c,
+                                             int64_t now_unix_us, size_t *out_appended);
 /** The next warning or breach after now: *out_has = 1 and the instant, or *out_has = 0. \since 0.1 */
 CK_EXTERN(int) ck_workflow_next_wakeup(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                        int64_t now_unix_us, int *out_has, int64_t *out_unix_us);
+/** A readable timeline of one clock ("acknowledge", "first_response", "update", "resolution",
+ *  "follow_up") at now, as a JSON array of strings (free with ck_string_free). \since 0.1 */
+CK_EXTERN(int) ck_workflow_explain_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
+                                        int64_t now_unix_us, const char *target, char **out);
 /** Recommended remedies as a JSON array [{"type", "rules", "note"}] in a language (ck_lang). \since 0.1 */
 CK_EXTERN(int) ck_workflow_recommend_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c, int lang,
                                           char **out);
@@ -439,6 +447,7 @@ typedef struct ck_archive ck_archive;
 #define CK_ARCHIVE_READ_ONLY 0x1u /* no writes; ingest / append / rebuild fail with CK_E_IO */
 #define CK_ARCHIVE_NO_CREATE 0x2u /* fail with CK_E_NOT_FOUND instead of creating the file */
 #define CK_ARCHIVE_SYNC_FULL 0x4u /* committed batches also survive power loss (slower) */
+#define CK_ARCHIVE_NO_SLA 0x8u    /* snapshots without SLA deadlines (default: the built-in workflow's policies) */
 
 /** What ingest does with a complaint whose id is already archived. */
 typedef enum ck_duplicates {
@@ -483,6 +492,12 @@ CK_EXTERN(int) ck_archive_query_json(ck_context *ctx, const ck_archive *a, const
  *  earlier than its last event; nothing changes on error. \since 0.1 */
 CK_EXTERN(int) ck_archive_append_event_json(ck_context *ctx, ck_archive *a, const char *id, size_t id_len,
                                             const char *event_json, size_t len);
+/** Applies a workflow command (JSON: {"command": "acknowledge", "at", "actor", "text", …fields};
+ *  docs/workflow.md) with the built-in workflow: checked against the state replayed from the
+ *  history, then appended as one event. CK_E_ILLEGAL_TRANSITION / CK_E_OUT_OF_ORDER /
+ *  CK_E_NOT_FOUND change nothing. \since 0.1 */
+CK_EXTERN(int) ck_archive_apply_json(ck_context *ctx, ck_archive *a, const char *id, size_t id_len,
+                                     const char *command_json, size_t len);
 /** Recomputes every snapshot from the event history in one transaction. \since 0.1 */
 CK_EXTERN(int) ck_archive_rebuild(ck_context *ctx, ck_archive *a, size_t *out_count);
 
