@@ -226,6 +226,93 @@ CK_EXTERN(int) ck_complaint_event_at(ck_context *ctx, const ck_complaint *c, siz
  *  than the last one is CK_E_OUT_OF_ORDER and changes nothing. \since 0.1 */
 CK_EXTERN(int) ck_complaint_append_event_json(ck_context *ctx, ck_complaint *c, const char *json, size_t len);
 
+/* ------------------------------------------------------------------ rules */
+
+/** A compiled rule pack: immutable, and safe to share between threads (every classify call
+ *  is read-only); each thread uses its own ck_context. See docs/rules.md for the language. */
+typedef struct ck_ruleset ck_ruleset;
+/** The result of classifying one complaint (facets, score, evidence). A result may be read
+ *  from several threads at once. */
+typedef struct ck_classification ck_classification;
+
+/** Classification flags (bitwise or). */
+#define CK_CLASSIFY_EXPLAIN 0x1u       /* also report rules that did not fire, with the reason */
+#define CK_CLASSIFY_LENIENT_UTF8 0x2u  /* replace invalid UTF-8 (and count it) instead of failing */
+
+/** Facets a rule can set (values of ck_classification_facet). */
+typedef enum ck_facet {
+    CK_FACET_KIND = 0,
+    CK_FACET_CATEGORY = 1,
+    CK_FACET_SUBCATEGORY = 2,
+    CK_FACET_CAUSE = 3,
+    CK_FACET_SUB_CAUSE = 4,
+    CK_FACET_ATTRIBUTION = 5,
+    CK_FACET_DIMENSION = 6,
+    CK_FACET_SEVERITY = 7,
+    CK_FACET_PERSONALITY = 8,
+    CK_FACET_MOTIVE = 9,
+    CK_FACET_REASONABLE = 10,
+    CK_FACET_TAGS = 11
+} ck_facet;
+
+/** Compiles a JSON rule pack. On CK_E_COMPILE (or CK_E_PARSE) the context message lists every
+ *  problem, one per line, with rule ids and JSON pointers; *out is NULL. \since 0.1 */
+CK_EXTERN(int) ck_ruleset_compile(ck_context *ctx, ck_ruleset **out, const char *json, size_t len);
+/** The built-in trilingual rule pack (a new handle on the shared compiled pack). \since 0.1 */
+CK_EXTERN(int) ck_ruleset_default(ck_context *ctx, ck_ruleset **out);
+/** The built-in pack's JSON text (static storage; do not free). \since 0.1 */
+CK_EXTERN(int) ck_ruleset_default_json(ck_context *ctx, const char **out, size_t *out_len);
+/** Frees a rule set (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_ruleset_free(ck_ruleset *rs);
+/** Every error and warning of a pack as a JSON array of {"level","rule","path","message"}
+ *  (owned by the caller: ck_string_free). Succeeds for a pack with errors. \since 0.1 */
+CK_EXTERN(int) ck_ruleset_lint(ck_context *ctx, const char *json, size_t len, char **out, size_t *out_len);
+/** Number of rules and of distinct keywords. Either out-parameter may be NULL. \since 0.1 */
+CK_EXTERN(int) ck_ruleset_counts(ck_context *ctx, const ck_ruleset *rs, size_t *out_rules, size_t *out_keywords);
+/** Warnings of the compiled pack as a JSON array (owned by the caller). \since 0.1 */
+CK_EXTERN(int) ck_ruleset_warnings_json(ck_context *ctx, const ck_ruleset *rs, char **out, size_t *out_len);
+
+/** Classifies a UTF-8 text. Empty or blank text gives all facets unknown. \since 0.1 */
+CK_EXTERN(int) ck_ruleset_classify_text(ck_context *ctx, const ck_ruleset *rs, const char *text, size_t len,
+                                        unsigned flags, ck_classification **out);
+/** Classifies a complaint record (title, text and the fields rules test). prior_complaints is the
+ *  number of earlier complaints by the same customer, or -1 when unknown (then the record's
+ *  "prior_complaints" attribute is used if present). \since 0.1 */
+CK_EXTERN(int) ck_ruleset_classify_complaint(ck_context *ctx, const ck_ruleset *rs, const ck_complaint *c,
+                                             int prior_complaints, unsigned flags, ck_classification **out);
+/** Classifies n texts on `threads` threads (0: one per hardware thread). out must hold n
+ *  pointers; out[i] is the result of texts[i] (lens[i] bytes, or CK_NUL_TERMINATED; lens may be
+ *  NULL for NUL-terminated texts). On failure every out[i] is NULL and the message names the
+ *  first failing item ("item 3: …"). \since 0.1 */
+CK_EXTERN(int) ck_ruleset_classify_batch(ck_context *ctx, const ck_ruleset *rs, const char *const *texts,
+                                         const size_t *lens, size_t n, unsigned threads, unsigned flags,
+                                         ck_classification **out);
+/** Frees a result (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_classification_free(ck_classification *c);
+/** A facet's value as its taxonomy number (0 = unknown). For CK_FACET_REASONABLE: -1 unknown,
+ *  0 false, 1 true. CK_FACET_TAGS is not a single value: use ck_classification_tag_*. \since 0.1 */
+CK_EXTERN(int) ck_classification_facet(ck_context *ctx, const ck_classification *c, int facet, int *out_value);
+/** Overall score: the sum of the scores of the rules that decided a facet. \since 0.1 */
+CK_EXTERN(int) ck_classification_score(ck_context *ctx, const ck_classification *c, double *out_score);
+/** Tags: count, and the index-th tag (borrowed; valid while c lives). \since 0.1 */
+CK_EXTERN(int) ck_classification_tag_count(ck_context *ctx, const ck_classification *c, size_t *out_count);
+CK_EXTERN(int) ck_classification_tag_at(ck_context *ctx, const ck_classification *c, size_t index, const char **out);
+/** Rules that fired, in evaluation order: count; the index-th rule's id (borrowed), score and
+ *  number of keyword hits (any out-parameter may be NULL). \since 0.1 */
+CK_EXTERN(int) ck_classification_evidence_count(ck_context *ctx, const ck_classification *c, size_t *out_count);
+CK_EXTERN(int) ck_classification_evidence_at(ck_context *ctx, const ck_classification *c, size_t index,
+                                             const char **out_rule_id, double *out_score, size_t *out_hit_count);
+/** The hit-th keyword hit of the index-th fired rule: the keyword as written in the pack
+ *  (borrowed), and its byte offsets [begin, end) in the original text (or title when
+ *  *out_in_title is 1). Any out-parameter may be NULL. \since 0.1 */
+CK_EXTERN(int) ck_classification_hit_at(ck_context *ctx, const ck_classification *c, size_t index, size_t hit,
+                                        const char **out_keyword, size_t *out_begin, size_t *out_end,
+                                        int *out_in_title);
+/** The whole result as JSON (facets, score, evidence, and misses in explain mode); owned by the
+ *  caller. flags: CK_JSON_PRETTY. \since 0.1 */
+CK_EXTERN(int) ck_classification_to_json(ck_context *ctx, const ck_classification *c, unsigned flags, char **out,
+                                         size_t *out_len);
+
 /* ------------------------------------------------------------------ workflow */
 
 /** A business calendar (opening hours, zone, holidays, make-up days); immutable once built

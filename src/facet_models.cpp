@@ -94,6 +94,7 @@ std::vector<FacetModelBinding> parse_model_bindings(const Node& models) {
             if (prev.facet == *id) fn.fail(ErrorCode::invalid_value, "facet \"" + facet + "\" is bound to a model twice");
         b.facet = *id;
         b.model = o.req("model").str_nonempty();
+        b.evidence_id = "model:" + b.model;
         if (auto t = o.opt("threshold")) {
             b.threshold = t->number();
             if (!(b.threshold >= 0 && b.threshold <= 1)) t->fail(ErrorCode::invalid_value, "threshold must be within 0…1");
@@ -163,9 +164,9 @@ void apply_facet_models(const RuleSet& rs, const Complaint* complaint, std::stri
         if (!v || *v == 0) continue;  // with_models checked the labels; "unknown" leaves it unknown
         set_facet(out.facets, b.facet, *v);
         RuleEvidence ev;
-        ev.rule_id = id;
+        ev.rule_id = b.evidence_id;  // owned by the pack, as rule ids are
         ev.score = g->confidence;
-        ev.decided.push_back(b.facet);
+        ev.decided_mask = static_cast<std::uint16_t>(1u << static_cast<unsigned>(b.facet));
         out.evidence.push_back(std::move(ev));
         out.facet_score[static_cast<std::size_t>(b.facet)] = g->confidence;
     }

@@ -630,6 +630,13 @@ private:
         });
         lint_shadowed();
         impl_->pattern_rules.assign(impl_->patterns.size(), {});
+        impl_->pattern_uses.assign(impl_->patterns.size(), {});
+        for (std::size_t pi = 0; pi < impl_->preds.size(); ++pi) {
+            const auto& kws = impl_->preds[pi].keywords;
+            for (std::size_t k = 0; k < kws.size(); ++k)
+                impl_->pattern_uses[kws[k].pattern].push_back(
+                    {static_cast<std::uint32_t>(pi), static_cast<std::uint32_t>(k), kws[k].combo});
+        }
         for (std::size_t rank = 0; rank < rules.size(); ++rank) {
             auto& r = rules[rank];
             std::optional<std::vector<std::uint32_t>> req;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -46,14 +47,25 @@ struct Workspace {
     std::vector<std::uint32_t> rule_stamp;
     std::vector<std::uint32_t> candidates;
     std::vector<std::pair<int, int>> collected;  ///< (predicate, keyword index) that held
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> uses_hit;  ///< (predicate, keyword) whose keyword matched
+    std::vector<std::uint32_t> pred_stamp, pred_first, pred_count;
+    std::vector<std::uint32_t> patterns_seen;
     std::uint32_t gen = 0;
 
-    void begin(std::size_t patterns, std::size_t rules) {
+    void begin(std::size_t patterns, std::size_t rules, std::size_t preds) {
         if (++gen == 0) {  // wrapped: forget every stamp
             std::fill(pattern_stamp.begin(), pattern_stamp.end(), 0);
             std::fill(rule_stamp.begin(), rule_stamp.end(), 0);
+            std::fill(pred_stamp.begin(), pred_stamp.end(), 0);
             gen = 1;
         }
+        if (pred_stamp.size() < preds) {
+            pred_stamp.resize(preds, 0);
+            pred_first.resize(preds, 0);
+            pred_count.resize(preds, 0);
+        }
+        uses_hit.clear();
+
         if (pattern_stamp.size() < patterns) {
             pattern_stamp.resize(patterns, 0);
             pattern_first.resize(patterns, 0);
@@ -82,12 +94,6 @@ bool is_word_at(std::string_view s, std::size_t at) {
     return script_class(decode_utf8(s, at, nullptr)) == ScriptClass::word;
 }
 
-std::uint32_t char_index(std::string_view s, std::uint32_t byte) {
-    std::uint32_t n = 0;
-    for (std::uint32_t i = 0; i < byte && i < s.size(); ++i)
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++n;
-    return n;
-}
 
 struct FacetState {
     int value = -1;
@@ -133,7 +139,7 @@ public:
             out.empty_text = true;
             return out;
         }
-        ws_.begin(rs_.patterns.size(), rs_.rules.size());
+        ws_.begin(rs_.patterns.size(), rs_.rules.size(), rs_.preds.size());
         normalize_into(text, ws_.text);
         has_title_ = !title.empty();
         if (has_title_) {
@@ -149,6 +155,7 @@ public:
         title_src_ = title;
         text_src_ = text;
         scan();
+        out.evidence.reserve(32);
         evaluate(out);
         return out;
     }
@@ -190,16 +197,41 @@ private:
                 ws_.pattern_first[x.id] = static_cast<std::uint32_t>(i);
                 ws_.pattern_count[x.id] = 0;
                 ws_.pattern_mask[x.id] = 0;
-                for (auto rank : rs_.pattern_rules[x.id]) {
-                    if (ws_.rule_stamp[rank] != gen) {
-                        ws_.rule_stamp[rank] = gen;
-                        ws_.candidates.push_back(rank);
-                    }
-                }
+                for (auto rank : rs_.pattern_rules[x.id]) ws_.rule_stamp[rank] = gen;
             }
             ++ws_.pattern_count[x.id];
             ws_.pattern_mask[x.id] |= mask;
         }
+        // Keyword uses whose boundary needs are met, grouped by predicate.
+        auto& uses = ws_.uses_hit;
+        std::uint32_t last = UINT32_MAX;
+        for (const ScanMatch& x : m) {
+            if (x.id == last || ws_.pattern_stamp[x.id] != gen) continue;
+            last = x.id;
+            const std::uint8_t mask = ws_.pattern_mask[x.id];
+            for (const auto& u : rs_.pattern_uses[x.id])
+                if (mask & (1u << u.combo)) uses.emplace_back(u.pred, u.keyword);
+        }
+        std::sort(uses.begin(), uses.end());
+        for (std::size_t i = 0; i < uses.size(); ++i) {
+            const std::uint32_t p = uses[i].first;
+            if (ws_.pred_stamp[p] != gen) {
+                ws_.pred_stamp[p] = gen;
+                ws_.pred_first[p] = static_cast<std::uint32_t>(i);
+                ws_.pred_count[p] = 0;
+            }
+            ++ws_.pred_count[p];
+        }
+    }
+
+    [[nodiscard]] std::uint32_t pred_hits(int pi) const {
+        return ws_.pred_stamp[static_cast<std::size_t>(pi)] == ws_.gen ? ws_.pred_count[static_cast<std::size_t>(pi)] : 0;
+    }
+    void collect_pred(int pi) {
+        const std::uint32_t n = pred_hits(pi);
+        const std::uint32_t first = ws_.pred_first[static_cast<std::size_t>(pi)];
+        for (std::uint32_t i = 0; i < n; ++i)
+            ws_.collected.emplace_back(pi, static_cast<int>(ws_.uses_hit[first + i].second));
     }
 
     [[nodiscard]] bool keyword_hit(const KeywordUse& k) const {
@@ -240,26 +272,15 @@ private:
 
     bool pred(const Predicate& p, int pi, bool collect) {
         switch (p.kind) {
-        case PredKind::text_any: {
-            bool any = false;
-            for (std::size_t k = 0; k < p.keywords.size(); ++k) {
-                if (!keyword_hit(p.keywords[k])) continue;
-                any = true;
-                if (!collect) return true;
-                ws_.collected.emplace_back(pi, static_cast<int>(k));
-            }
-            return any;
-        }
-        case PredKind::text_all: {
-            for (const auto& k : p.keywords)
-                if (!keyword_hit(k)) return false;
-            if (collect)
-                for (std::size_t k = 0; k < p.keywords.size(); ++k) ws_.collected.emplace_back(pi, static_cast<int>(k));
+        case PredKind::text_any:
+        case PredKind::regex: {
+            if (pred_hits(pi) == 0) return false;
+            if (collect) collect_pred(pi);
             return true;
         }
-        case PredKind::regex: {
-            if (!keyword_hit(p.keywords[0])) return false;
-            if (collect) ws_.collected.emplace_back(pi, 0);
+        case PredKind::text_all: {
+            if (pred_hits(pi) < p.keywords.size()) return false;
+            if (collect) collect_pred(pi);
             return true;
         }
         case PredKind::channel:
@@ -478,7 +499,9 @@ private:
 
     // ------------------------------------------------------------ evidence
     void add_hits(RuleEvidence& ev, std::size_t begin, std::size_t end, double weight) {
-        std::vector<std::uint32_t> patterns;
+        auto& patterns = ws_.patterns_seen;
+        patterns.clear();
+        if (end > begin) ev.hits.reserve(end - begin);
         for (std::size_t i = begin; i < end; ++i) {
             const auto [pi, ki] = ws_.collected[i];
             const KeywordUse& k = rs_.preds[static_cast<std::size_t>(pi)].keywords[static_cast<std::size_t>(ki)];
@@ -511,13 +534,12 @@ private:
                 }
                 h.begin = nt->source_offset[from];
                 h.end = nt->source_offset[to];
-                h.char_begin = char_index(src, h.begin);
-                h.char_end = h.char_begin + char_index(src.substr(h.begin), h.end - h.begin);
                 ev.hits.push_back(std::move(h));
                 ++added;
             }
         }
         ev.score = weight * static_cast<double>(std::max<std::size_t>(1, patterns.size()));
+        (void)end;
     }
 
     // ------------------------------------------------------------ resolution
@@ -528,8 +550,8 @@ private:
             FacetState& s = st_[f];
             const std::string fname(kFacetNames[f]);
             if (s.locked_by >= 0) {
-                ev.overridden.push_back(fname + ": fixed by stop rule \"" +
-                                        out.evidence[static_cast<std::size_t>(s.locked_by)].rule_id + "\"");
+                if (opt_.explain) ev.overridden.push_back(fname + ": fixed by stop rule \"" +
+                                        std::string(out.evidence[static_cast<std::size_t>(s.locked_by)].rule_id) + "\"");
                 continue;
             }
             if (f == static_cast<int>(FacetId::tags)) {
@@ -539,7 +561,7 @@ private:
                         tags_.emplace_back(t, ev_index);
                         added = true;
                     }
-                if (added) ev.decided.push_back(FacetId::tags);
+                if (added) ev.decided_mask |= 1u << static_cast<unsigned>(FacetId::tags);
                 continue;
             }
             if (f == static_cast<int>(FacetId::severity)) {
@@ -551,8 +573,8 @@ private:
                 continue;
             }
             if (s.winner >= 0 && s.order < r.order) {
-                ev.overridden.push_back(fname + ": already decided by rule \"" +
-                                        out.evidence[static_cast<std::size_t>(s.winner)].rule_id + "\" (order " +
+                if (opt_.explain) ev.overridden.push_back(fname + ": already decided by rule \"" +
+                                        std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) + "\" (order " +
                                         std::to_string(s.order) + ")");
                 continue;
             }
@@ -562,13 +584,13 @@ private:
                 const RuleEvidence& winner = better ? out.evidence[static_cast<std::size_t>(s.winner)] : ev;
                 (void)winner;
                 if (!better) {
-                    loser.overridden.push_back(fname + ": rule \"" + out.evidence[static_cast<std::size_t>(s.winner)].rule_id +
+                    if (opt_.explain) loser.overridden.push_back(fname + ": rule \"" + std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) +
                                                "\" wins (priority " + std::to_string(s.priority) + ", score " +
                                                format_score(s.score) + ")");
                     continue;
                 }
-                out.evidence[static_cast<std::size_t>(s.winner)].overridden.push_back(
-                    fname + ": rule \"" + ev.rule_id + "\" wins (priority " + std::to_string(r.priority) + ", score " +
+                if (opt_.explain) out.evidence[static_cast<std::size_t>(s.winner)].overridden.push_back(
+                    fname + ": rule \"" + std::string(ev.rule_id) + "\" wins (priority " + std::to_string(r.priority) + ", score " +
                     format_score(ev.score) + ")");
             }
             s.value = r.set[f];
@@ -599,13 +621,13 @@ private:
     void evaluate(Classification& out) {
         auto& cand = ws_.candidates;
         const auto& rules = rs_.rules;
-        if (opt_.explain) {
-            cand.resize(rules.size());
-            for (std::size_t i = 0; i < rules.size(); ++i) cand[i] = static_cast<std::uint32_t>(i);
-        } else {
-            cand.insert(cand.end(), rs_.always_rules.begin(), rs_.always_rules.end());
-            std::sort(cand.begin(), cand.end());
-        }
+        // Rules to evaluate, in rank order: those a keyword hit can affect, and those that
+        // need no keyword (explain mode: all). A pass over the stamps beats sorting.
+        cand.clear();
+        for (auto r : rs_.always_rules) ws_.rule_stamp[r] = ws_.gen;
+        const std::uint32_t* stamp = ws_.rule_stamp.data();
+        for (std::size_t i = 0; i < rules.size(); ++i)
+            if (opt_.explain || stamp[i] == ws_.gen) cand.push_back(static_cast<std::uint32_t>(i));
         ws_.collected.clear();
         // Tier by tier (same order): conditions see the facets of lower tiers only.
         auto& fired = fired_;  // rank, collected mark
@@ -637,7 +659,30 @@ private:
         finish(out);
     }
 
+    /// Number of code points in src[from, to): bytes minus continuation bytes, 8 at a time.
+    static std::uint32_t count_chars(std::string_view src, std::size_t from, std::size_t to) {
+        std::size_t cont = 0, i = from;
+        for (; i + 8 <= to; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, src.data() + i, 8);
+            cont += static_cast<std::size_t>(__builtin_popcountll(w & ~(w << 1) & 0x8080808080808080ULL));
+        }
+        for (; i < to; ++i) cont += (static_cast<unsigned char>(src[i]) & 0xC0) == 0x80;
+        return static_cast<std::uint32_t>((to - from) - cont);
+    }
+
+    /// Code point offsets of every hit.
+    void char_offsets(Classification& out) {
+        for (auto& ev : out.evidence)
+            for (auto& h : ev.hits) {
+                const std::string_view src = h.field == TextField::title ? title_src_ : text_src_;
+                h.char_begin = count_chars(src, 0, h.begin);
+                h.char_end = h.char_begin + count_chars(src, h.begin, h.end);
+            }
+    }
+
     void finish(Classification& out) {
+        char_offsets(out);
         auto drop_child = [&](FacetId child, FacetId parent, int parent_value) {
             FacetState& c = st_[static_cast<int>(child)];
             FacetState& p = st_[static_cast<int>(parent)];
@@ -649,7 +694,7 @@ private:
                 return;
             }
             if (p.value != parent_value) {
-                out.evidence[static_cast<std::size_t>(c.winner)].overridden.push_back(
+                if (opt_.explain) out.evidence[static_cast<std::size_t>(c.winner)].overridden.push_back(
                     std::string(facet_name(child)) + ": \"" + code_of(child, c.value) + "\" belongs to " +
                     std::string(facet_name(parent)) + " \"" + code_of(parent, parent_value) + "\", but " +
                     std::string(facet_name(parent)) + " is \"" + code_of(parent, p.value) + "\"");
@@ -685,16 +730,15 @@ private:
             const FacetState& s = st_[id];
             if (s.value < 0 || s.winner < 0) continue;
             auto& ev = out.evidence[static_cast<std::size_t>(s.winner)];
-            ev.decided.push_back(static_cast<FacetId>(id));
+            ev.decided_mask |= static_cast<std::uint16_t>(1u << id);
             out.facet_score[static_cast<std::size_t>(id)] = ev.score;
         }
         // Severity is a maximum: note the proposals below it.
         const FacetState& sev = st_[static_cast<int>(FacetId::severity)];
         for (std::size_t k = 0; k < out.evidence.size(); ++k) {
             auto& ev = out.evidence[k];
-            std::sort(ev.decided.begin(), ev.decided.end());
-            if (!ev.decided.empty()) out.score += ev.score;
-            if (std::find(ev.decided.begin(), ev.decided.end(), FacetId::tags) != ev.decided.end())
+            if (ev.decided_mask) out.score += ev.score;
+            if (ev.decided(FacetId::tags))
                 out.facet_score[static_cast<std::size_t>(FacetId::tags)] += ev.score;
         }
         (void)sev;
@@ -706,7 +750,7 @@ private:
 void note_severity(const RuleSet::Impl& rs, Classification& out) {
     if (out.facets.severity == Severity::unknown) return;
     for (auto& ev : out.evidence) {
-        if (std::find(ev.decided.begin(), ev.decided.end(), FacetId::severity) != ev.decided.end()) continue;
+        if (ev.decided(FacetId::severity)) continue;
         auto it = std::find_if(rs.rules.begin(), rs.rules.end(), [&](const CompiledRule& r) { return r.id == ev.rule_id; });
         if (it == rs.rules.end()) continue;
         const int proposed = it->set[static_cast<int>(FacetId::severity)];
@@ -719,11 +763,12 @@ void note_severity(const RuleSet::Impl& rs, Classification& out) {
     }
 }
 
-Classification run(const RuleSet::Impl& rs, const Complaint* c, std::string_view title, std::string_view text,
+Classification run(const RuleSet::Impl& rs, std::shared_ptr<const void> pack, const Complaint* c, std::string_view title, std::string_view text,
                    std::optional<int> prior, const ClassifyOptions& opt) {
     Workspace& ws = workspace();
     Evaluation e(rs, ws, c, prior, opt);
     Classification out = e.run(title, text);
+    out.pack_ref.pack = std::move(pack);
     if (opt.explain) note_severity(rs, out);
     return out;
 }
@@ -803,6 +848,13 @@ std::string RuleDiagnostic::to_string() const {
     return s + message;
 }
 
+std::vector<FacetId> RuleEvidence::decided_facets() const {
+    std::vector<FacetId> out;
+    for (int f = 0; f < facet_count; ++f)
+        if (decided_mask & (1u << f)) out.push_back(static_cast<FacetId>(f));
+    return out;
+}
+
 const RuleEvidence* Classification::find(std::string_view rule_id) const noexcept {
     for (const auto& e : evidence)
         if (e.rule_id == rule_id) return &e;
@@ -814,15 +866,16 @@ RuleSet RuleSet::compile(std::string_view pack_json) {
     auto impl = detail::compile_pack(pack_json, diags);
     if (!impl) {
         std::string msg = "rule pack does not compile:";
-        std::size_t errors = 0;
         ErrorCode code = ErrorCode::compile;
         for (const auto& d : diags) {
             if (d.level != RuleDiagnostic::Level::error) continue;
             msg += "\n  " + d.to_string();
-            ++errors;
         }
-        if (errors == 1 && diags.size() >= 1 && diags.front().rule_id.empty() && diags.front().message.find("line ") == 0)
-            code = ErrorCode::parse;
+        try {
+            (void)detail::parse_json(pack_json);
+        } catch (const Error&) {
+            code = ErrorCode::parse;  // not JSON at all
+        }
         throw RulePackError(code, msg, std::move(diags));
     }
     return RuleSet(std::move(impl));
@@ -844,14 +897,14 @@ const RuleSet& RuleSet::default_rules() {
 }
 
 Classification RuleSet::classify(std::string_view text, const ClassifyOptions& options) const {
-    Classification out = run(*impl_, nullptr, {}, text, std::nullopt, options);
+    Classification out = run(*impl_, impl_, nullptr, {}, text, std::nullopt, options);
     if (!impl_->models.empty()) apply_facet_models(*this, nullptr, {}, text, options, out);
     return out;
 }
 
 Classification RuleSet::classify(const Complaint& complaint, const ClassifyOptions& options,
                                  const ClassifyContext& context) const {
-    Classification out = run(*impl_, &complaint, complaint.title, complaint.text, context.prior_complaints, options);
+    Classification out = run(*impl_, impl_, &complaint, complaint.title, complaint.text, context.prior_complaints, options);
     if (!impl_->models.empty()) apply_facet_models(*this, &complaint, complaint.title, complaint.text, options, out);
     return out;
 }
@@ -917,7 +970,7 @@ json::value to_value(const Classification& c) {
         eo["rule"] = e.rule_id;
         eo["score"] = e.score;
         json::array decided;
-        for (auto d : e.decided) decided.emplace_back(facet_name(d));
+        for (auto d : e.decided_facets()) decided.emplace_back(facet_name(d));
         eo["decided"] = std::move(decided);
         json::array over;
         for (const auto& s : e.overridden) over.emplace_back(s);

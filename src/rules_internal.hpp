@@ -75,6 +75,13 @@ struct RuleSet::Impl {
     std::vector<detail::Predicate> preds;
     std::vector<detail::ScanPattern> patterns;
     std::vector<std::vector<std::uint32_t>> pattern_rules;  ///< rules (ranks) a pattern triggers
+    /// Keyword uses of a pattern: (predicate, keyword index, boundary combo).
+    struct Use {
+        std::uint32_t pred;
+        std::uint32_t keyword;
+        std::uint8_t combo;
+    };
+    std::vector<std::vector<Use>> pattern_uses;
     std::vector<std::uint32_t> always_rules;                ///< ranks evaluated for every text
     std::vector<std::uint8_t> pattern_word_edges;  ///< bit 0: first char is a word char, bit 1: last
     std::unique_ptr<detail::Scanner> scanner;

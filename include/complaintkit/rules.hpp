@@ -60,7 +60,7 @@ enum class TextField : std::uint8_t { text = 0, title = 1 };
 /// One keyword (or regex) occurrence. Offsets are in the ORIGINAL (unfolded) field:
 /// `begin`/`end` in bytes, `char_begin`/`char_end` in Unicode code points.
 struct KeywordHit {
-    std::string keyword;  ///< the keyword as written in the pack (or the regex)
+    std::string_view keyword;  ///< the keyword as written in the pack (or the regex); owned by the pack
     TextField field = TextField::text;
     std::uint32_t begin = 0, end = 0;
     std::uint32_t char_begin = 0, char_end = 0;
@@ -69,13 +69,17 @@ struct KeywordHit {
 
 /// A rule that fired.
 struct RuleEvidence {
-    std::string rule_id;
+    std::string_view rule_id;          ///< owned by the pack (NUL-terminated)
     double score = 0;                  ///< weight × (number of distinct keywords matched, at least 1)
     std::vector<KeywordHit> hits;      ///< keyword occurrences that satisfied its condition
-    std::vector<FacetId> decided;      ///< facets whose final value came from this rule
-    /// Facets it proposed that did not win, each with the reason ("category: already
-    /// decided by rule \"x\" (order 10)").
+    std::uint16_t decided_mask = 0;    ///< bit f set: facet f's final value came from this rule
+    /// Explain mode: facets it proposed that did not win, each with the reason
+    /// ("category: already decided by rule \"x\" (order 10)").
     std::vector<std::string> overridden;
+
+    [[nodiscard]] bool decided(FacetId f) const noexcept { return decided_mask & (1u << static_cast<unsigned>(f)); }
+    /// The facets this rule decided, in FacetId order.
+    [[nodiscard]] std::vector<FacetId> decided_facets() const;
     friend bool operator==(const RuleEvidence&, const RuleEvidence&) = default;
 };
 
@@ -96,6 +100,11 @@ struct Classification {
     bool empty_text = false;             ///< no text to classify: everything is unknown
     /// Score of the rule that decided the facet (0 when undecided).
     std::array<double, facet_count> facet_score{};
+    /// Keeps the compiled pack (which owns rule ids and keywords) alive as long as the result.
+    struct PackRef {
+        std::shared_ptr<const void> pack;
+        friend bool operator==(const PackRef&, const PackRef&) noexcept { return true; }
+    } pack_ref;
 
     [[nodiscard]] const RuleEvidence* find(std::string_view rule_id) const noexcept;
     [[nodiscard]] bool fired(std::string_view rule_id) const noexcept { return find(rule_id) != nullptr; }
@@ -127,6 +136,7 @@ struct FacetModelBinding {
     FacetId facet = FacetId::category;
     std::string model;      ///< the name the host gives the model in RuleSet::with_models
     double threshold = 0.5;
+    std::string evidence_id;  ///< "model:<model>", the rule id its evidence carries (owned here, like rule ids)
     friend bool operator==(const FacetModelBinding&, const FacetModelBinding&) = default;
 };
 

@@ -774,11 +774,11 @@ int cmd_rules(const std::string& db, const std::vector<std::string>& argv) {
         }
         std::printf("facets: %s (score %.2f)\n\nfired:\n", to_json(cl.facets).c_str(), cl.score);
         for (const auto& e : cl.evidence) {
-            std::printf("  %-32s score %.2f", e.rule_id.c_str(), e.score);
-            for (auto f : e.decided) std::printf("  decided %s", std::string(facet_name(f)).c_str());
+            std::printf("  %-32s score %.2f", std::string(e.rule_id).c_str(), e.score);
+            for (auto f : e.decided_facets()) std::printf("  decided %s", std::string(facet_name(f)).c_str());
             std::printf("\n");
             for (const auto& h : e.hits)
-                std::printf("      \"%s\" at %s chars %u–%u\n", h.keyword.c_str(), h.field == TextField::title ? "title" : "text",
+                std::printf("      \"%s\" at %s chars %u–%u\n", std::string(h.keyword).c_str(), h.field == TextField::title ? "title" : "text",
                             h.char_begin, h.char_end);
             for (const auto& o : e.overridden) std::printf("      not used: %s\n", o.c_str());
         }

@@ -112,7 +112,7 @@ TEST_CASE("English, Simplified and Traditional phrasing of the same complaint ag
         auto f = facets(t);
         CHECK(f.category == Category::logistics);
         CHECK(f.subcategory == Subcategory::delivery_late);
-        CHECK(f.dimension == Dimension::reliability);
+        CHECK(f.dimension == Dimension::responsiveness);
     }
     const char* money[] = {"结账的时候多收了我二十块钱", "結帳的時候多收了我二十塊錢", "The cashier overcharged me by $20"};
     for (auto t : money) {

@@ -17,7 +17,7 @@ RuleSet compile(const std::string& rules) { return RuleSet::compile(pack(rules))
 
 std::vector<std::string> fired(const Classification& c) {
     std::vector<std::string> out;
-    for (const auto& e : c.evidence) out.push_back(e.rule_id);
+    for (const auto& e : c.evidence) out.emplace_back(e.rule_id);
     return out;
 }
 
@@ -145,7 +145,8 @@ TEST_CASE("facet resolution: severity max, tags union, order, priority, score, s
       {"id": "p2", "order": 30, "priority": 5, "when": {"text_any": ["rude"]}, "set": {"sub_cause": "impoliteness"}},
       {"id": "s1", "order": 40, "when": {"text_any": ["slow"]}, "set": {"dimension": "responsiveness"}},
       {"id": "s2", "order": 40, "when": {"text_any": ["slow", "waited", "queue"]}, "set": {"dimension": "reliability"}})");
-    auto c = rs.classify("late again, my lawyer says the rude clerk was slow, we waited in the queue");
+    const ClassifyOptions explain{true, true};  // overridden reasons are reported in explain mode
+    auto c = rs.classify("late again, my lawyer says the rude clerk was slow, we waited in the queue", explain);
     CHECK(c.facets.severity == Severity::critical);
     CHECK(c.facets.tags == std::vector<std::string>{"a", "b"});
     CHECK(c.facets.category == Category::logistics);  // lower order wins
@@ -158,14 +159,15 @@ TEST_CASE("facet resolution: severity max, tags union, order, priority, score, s
     REQUIRE(over.size() == 1);
     CHECK(over[0] == "category: already decided by rule \"low\" (order 10)");
     CHECK(c.find("p1")->overridden.at(0).find("rule \"p2\" wins") != std::string::npos);
-    CHECK(c.find("low")->decided == std::vector<FacetId>{FacetId::category, FacetId::tags});
+    CHECK(c.find("low")->decided_facets() == std::vector<FacetId>{FacetId::category, FacetId::tags});
     CHECK(c.score > 0);
 
     auto stop = compile(R"(
       {"id": "media", "order": 1, "when": {"text_any": ["journalist"]}, "set": {"severity": "serious", "tags": ["media"]}, "stop": true},
       {"id": "lawyer", "order": 2, "when": {"text_any": ["lawyer"]}, "set": {"severity": "critical", "tags": ["legal"]}},
       {"id": "cat", "order": 2, "when": {"text_any": ["lawyer"]}, "set": {"category": "other"}})");
-    auto s = stop.classify("a journalist and a lawyer");
+    auto s = stop.classify("a journalist and a lawyer", explain);
+    CHECK(stop.classify("a journalist and a lawyer").find("lawyer")->overridden.empty());
     CHECK(s.facets.severity == Severity::serious);
     CHECK(s.facets.tags == std::vector<std::string>{"media"});
     CHECK(s.facets.category == Category::other);  // not fixed by the stop rule
@@ -189,7 +191,7 @@ TEST_CASE("a sub-value that contradicts its parent is dropped, with the reason",
     auto rs = compile(R"(
       {"id": "cat", "order": 1, "when": {"text_any": ["x"]}, "set": {"category": "logistics"}},
       {"id": "sub", "order": 2, "when": {"text_any": ["x"]}, "set": {"subcategory": "returns_refunds"}})");
-    auto c = rs.classify("x");
+    auto c = rs.classify("x", ClassifyOptions{true, true});
     CHECK(c.facets.category == Category::logistics);
     CHECK(c.facets.subcategory == Subcategory::unknown);
     CHECK(c.find("sub")->overridden.at(0).find("belongs to category \"after_sales\"") != std::string::npos);

@@ -404,7 +404,7 @@ TEST_CASE("a rule pack names a text model to fill a facet no rule decided", "[te
     const RuleEvidence* ev = by_model.find("model:crm-categories");
     REQUIRE(ev);
     CHECK(ev->score >= 0.4);
-    CHECK(ev->decided == std::vector<FacetId>{FacetId::category});
+    CHECK(ev->decided_facets() == std::vector<FacetId>{FacetId::category});
     CHECK(by_model.facet_score[static_cast<std::size_t>(FacetId::category)] == Approx(ev->score));
 
     // a rule decides: the model is not consulted

@@ -35,16 +35,16 @@ py::list evidence_list(const ck::Classification& c) {
     py::list out;
     for (const auto& e : c.evidence) {
         py::dict d;
-        d["rule"] = e.rule_id;
+        d["rule"] = std::string(e.rule_id);
         d["score"] = e.score;
         py::list decided;
-        for (auto f : e.decided) decided.append(std::string(ck::facet_name(f)));
+        for (auto f : e.decided_facets()) decided.append(std::string(ck::facet_name(f)));
         d["decided"] = decided;
         d["overridden"] = py::cast(e.overridden);
         py::list hits;
         for (const auto& h : e.hits) {
             py::dict hd;
-            hd["keyword"] = h.keyword;
+            hd["keyword"] = std::string(h.keyword);
             hd["field"] = h.field == ck::TextField::title ? "title" : "text";
             hd["start"] = h.char_begin;  // Python string indices (code points)
             hd["end"] = h.char_end;
@@ -115,7 +115,7 @@ text (`start`/`end` are Python string indices).)pbdoc")
         .def_property_readonly("evidence", &evidence_list)
         .def_property_readonly("rules", [](const ck::Classification& c) {
             std::vector<std::string> ids;
-            for (const auto& e : c.evidence) ids.push_back(e.rule_id);
+            for (const auto& e : c.evidence) ids.emplace_back(e.rule_id);
             return ids;
         }, "Ids of the rules that fired, in evaluation order.")
         .def_property_readonly("misses", [](const ck::Classification& c) {

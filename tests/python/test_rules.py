@@ -1,0 +1,158 @@
+"""Python surface of the rule engine: RuleSet, Classification, classify_many, classify_frame."""
+import json
+import threading
+
+import pytest
+
+import complaintkit as ck
+
+PACK = {
+    "version": 1,
+    "name": "py-test",
+    "rules": [
+        {"id": "attitude", "when": {"text_any": ["态度差", "rude"]},
+         "set": {"category": "service_quality", "sub_cause": "poor_attitude"}},
+        {"id": "fee", "when": {"text_any": ["fee"]}, "set": {"tags": ["fee"]}},
+        {"id": "phone", "when": {"channel": ["phone"]}, "set": {"reasonable": True}},
+    ],
+}
+
+
+def test_default_pack_classifies_the_three_scripts():
+    rs = ck.RuleSet.default()
+    assert rs.name == "complaintkit-default"
+    assert rs.rule_count >= 80 and rs.keyword_count >= 1000
+    assert rs.warnings == []
+    for text in ("店员态度很差，还翻白眼", "店員態度很差，還翻白眼", "The clerk was rude and rolled her eyes"):
+        c = rs.classify(text)
+        assert c.category == "service_quality", text
+        assert c.sub_cause == "poor_attitude", text
+        assert c.kind == "grievance"
+    assert rs.classify("我要打12315投诉").severity == "critical"
+    assert "regulator" in rs.classify("我要打12315投诉").tags
+
+
+def test_evidence_offsets_are_python_string_indices():
+    rs = ck.RuleSet.compile(PACK)
+    text = "Ｆｅｅ多收，店員態度差！"
+    c = rs.classify(text)
+    hits = {h["keyword"]: h for e in c.evidence for h in e["hits"]}
+    assert text[hits["态度差"]["start"]:hits["态度差"]["end"]] == "態度差"
+    assert text[hits["fee"]["start"]:hits["fee"]["end"]] == "Ｆｅｅ"
+    raw = text.encode()
+    assert raw[hits["态度差"]["byte_start"]:hits["态度差"]["byte_end"]].decode() == "態度差"
+    assert c.rules == ["attitude", "fee"]
+    assert c.fired("fee") and not c.fired("phone")
+    d = c.to_dict()
+    assert d["facets"]["sub_cause"] == "poor_attitude"
+    assert json.loads(c.to_json())["evidence"][0]["rule"] == "attitude"
+    assert "poor_attitude" in repr(c)
+
+
+def test_word_boundaries_and_explain():
+    rs = ck.RuleSet.compile(PACK)
+    assert not rs.classify("thanks for the feedback").fired("fee")
+    c = rs.classify("thanks for the feedback", explain=True)
+    reasons = {m["rule"]: m["reason"] for m in c.misses}
+    assert reasons["fee"] == "/rules/1/when/text_any: no keyword of text_any matched (0 of 1)"
+    assert reasons["phone"].endswith("no complaint record: channel unknown")
+
+
+def test_classify_a_complaint_record():
+    rs = ck.RuleSet.compile(PACK)
+    comp = ck.Complaint.from_json({"id": "C1", "received_at": "2024-03-05T09:12:00+08:00",
+                                   "channel": "phone", "title": "態度差", "text": "rude again"})
+    c = rs.classify(comp)
+    assert c.facets["reasonable"] is True
+    fields = [h["field"] for e in c.evidence for h in e["hits"]]
+    assert fields == ["title", "text"]
+
+
+def test_compile_errors_list_every_problem():
+    bad = {"version": 1, "name": "x", "rules": [
+        {"id": "a", "when": {"text_any": []}, "set": {"category": "nope"}},
+        {"id": "a", "when": {"regex": "("}, "set": {"tags": ["t"]}}]}
+    with pytest.raises(ck.CompileError) as e:
+        ck.RuleSet.compile(bad)
+    msg = str(e.value)
+    assert '/rules/0/when/text_any: rule "a": empty keyword list' in msg
+    assert '/rules/0/set/category: rule "a": unknown category code "nope"' in msg
+    assert '/rules/1/id: duplicate rule id "a" (first at /rules/0)' in msg
+    assert '/rules/1/when/regex: rule "a": bad regex' in msg
+    lint = ck.RuleSet.lint(bad)
+    assert {d["path"] for d in lint} >= {"/rules/0/when/text_any", "/rules/1/when/regex"}
+    assert all(d["level"] == "error" for d in lint)
+    with pytest.raises(ck.ParseError):
+        ck.RuleSet.compile('{"version": 1,')
+    with pytest.raises(TypeError):
+        ck.RuleSet.compile(42)
+
+
+def test_utf8_modes_and_empty_text():
+    rs = ck.RuleSet.compile(PACK)
+    with pytest.raises(ck.InvalidUtf8Error) as e:
+        rs.classify(b"rude \xff")
+    assert "invalid UTF-8 at byte 5" in str(e.value)
+    c = rs.classify(b"rude \xff", lenient=True)
+    assert c.replaced_invalid_utf8 == 1 and c.fired("attitude")
+    for empty in ("", "   ", None):
+        c = rs.classify(empty)
+        assert c.empty_text and c.category is None and c.rules == []
+
+
+def test_classify_many_keeps_order_and_matches_single_calls():
+    rs = ck.RuleSet.default()
+    texts = ["快递一周没到", "店員態度差", "I was charged twice", "", "建议增加夜间营业"] * 50
+    many = rs.classify_many(texts, threads=4)
+    assert len(many) == len(texts)
+    for t, c in zip(texts, many):
+        assert c == rs.classify(t)
+    assert rs.classify_many(iter(texts[:5]), threads=1) == many[:5]
+    comp = ck.Complaint.from_json({"id": "C2", "received_at": "2024-03-05T09:12:00Z", "text": "店員態度差"})
+    mixed = rs.classify_many(["快递一周没到", comp])
+    assert mixed[1].sub_cause == "poor_attitude"
+    with pytest.raises(ck.InvalidUtf8Error) as e:
+        rs.classify_many(["ok", b"\xff"])
+    assert str(e.value).startswith("item 1: ")
+
+
+def test_classify_many_releases_the_gil():
+    rs = ck.RuleSet.default()
+    texts = ["快递一个星期了还没到，客服也不回复，太气人了"] * 20000
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            stop.wait(0.001)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    rs.classify_many(texts, threads=1)
+    stop.set()
+    t.join()
+    assert len(ticks) > 3  # the other Python thread ran while the batch worked
+
+
+def test_classify_frame():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"body": ["快递一周没到", "店員態度差", None, "hidden fee on my bill"]}, index=[10, 11, 12, 13])
+    out = ck.classify_frame(df, text="body")
+    assert list(out.index) == [10, 11, 12, 13]
+    assert out.loc[10, "category"] == "logistics"
+    assert out.loc[11, "sub_cause"] == "poor_attitude"
+    assert out.loc[12, "category"] is None and out.loc[12, "rules"] == []
+    assert {"kind", "severity", "tags", "score", "rules"} <= set(out.columns)
+    with pytest.raises(KeyError):
+        ck.classify_frame(df, text="missing")
+    custom = ck.classify_frame(df, text="body", rules=ck.RuleSet.compile(PACK), prefix="rb_")
+    assert custom.loc[11, "rb_sub_cause"] == "poor_attitude"
+
+
+def test_normalize():
+    text, offsets = ck.normalize("ＦＥＥ態度")
+    assert text == "fee态度"
+    assert len(offsets) == len(text.encode()) + 1
+    assert offsets[-1] == len("ＦＥＥ態度".encode())
+    assert ck.normalize_text("發票 ＡＢＣ") == "发票 abc"
