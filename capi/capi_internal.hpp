@@ -4,6 +4,7 @@
 
 #include "complaintkit.h"
 
+#include <complaintkit/complaint.hpp>
 #include <complaintkit/error.hpp>
 
 #include <cstdlib>
@@ -12,6 +13,12 @@
 #include <new>
 #include <string>
 #include <string_view>
+
+// Handles shared by several parts of the C API. A handle is a struct holding the C++
+// object (GEOS's pattern): the compiler checks every conversion.
+struct ck_complaint {
+    ck::Complaint c;
+};
 
 struct ck_context {
     int errcode = CK_OK;

@@ -7,10 +7,6 @@
 
 #include <memory>
 
-// The handle is the C++ object (GEOS's pattern): the compiler checks every cast.
-struct ck_complaint {
-    ck::Complaint c;
-};
 
 using namespace ck;
 using namespace ck::capi;

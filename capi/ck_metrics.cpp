@@ -8,10 +8,6 @@
 
 #include <memory>
 
-// The same definition as in ck_complaint.cpp (one definition rule: identical tokens).
-struct ck_complaint {
-    ck::Complaint c;
-};
 
 struct ck_report {
     ck::metrics::Report r;

@@ -9,10 +9,6 @@
 struct ck_ruleset {
     ck::RuleSet rs;
 };
-// Same definition as in ck_complaint.cpp (identical definitions are allowed across units).
-struct ck_complaint {
-    ck::Complaint c;
-};
 struct ck_classification {
     ck::Classification c;
 };

@@ -8,10 +8,6 @@
 
 #include <memory>
 
-// The same definition as in ck_complaint.cpp (one handle type, two translation units).
-struct ck_complaint {
-    ck::Complaint c;
-};
 struct ck_calendar {
     ck::Calendar cal;
 };
