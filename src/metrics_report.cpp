@@ -367,8 +367,7 @@ Record record_of(const Complaint& c, const Options& opt, const HostFacts* host) 
             ObjectIn o(Node{&v, base});
             if (e.type == EventType::remedy_accepted) {
                 if (auto cost = o.opt("cost")) {
-                    Money m = cost->money();
-                    r.remedy_cost[m.currency] += m.minor;
+                    r.remedy_cost.push_back(cost->money());
                 }
                 break;
             }
@@ -471,6 +470,25 @@ void GroupMetrics::init_from_options() {
     ces_ = ScoreHistogram(options_->ces);
     servqual_ = ServqualAccumulator(options_->servqual);
     aging_.assign(options_->aging_days.size() + 1, 0);
+    quick_limit_us_ = static_cast<std::int64_t>(std::floor(options_->quick_resolution_hours * 3600.0 * us_per_s));
+    cal_sla_.clear();
+    cal_kind_.clear();
+    cal_limit_.clear();
+    for (const auto& [target, hours] : options_->calendar_sla_hours) {
+        cal_sla_.emplace_back(0, 0);
+        cal_kind_.push_back(target == "acknowledge" ? 0 : target == "first_response" ? 1 : 2);
+        cal_limit_.push_back(static_cast<std::int64_t>(std::floor(hours * 3600.0 * us_per_s)));
+    }
+}
+
+std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> GroupMetrics::sla_all() const {
+    auto all = sla_;
+    std::size_t i = 0;
+    for (const auto& [target, hours] : options_->calendar_sla_hours) {
+        (void)hours;
+        all["calendar:" + target] = cal_sla_[i++];
+    }
+    return all;
 }
 
 void GroupMetrics::add(const Record& r) {
@@ -488,23 +506,20 @@ void GroupMetrics::add(const Record& r) {
     if (r.first_response_us) first_.add(*r.first_response_us);
     if (r.resolution_us) {
         resolution_.add(*r.resolution_us);
-        if (*r.resolution_us >= 0 &&
-            static_cast<double>(*r.resolution_us) <= o.quick_resolution_hours * 3600.0 * us_per_s)
-            ++resolved_quickly_;
+        if (*r.resolution_us >= 0 && *r.resolution_us <= quick_limit_us_) ++resolved_quickly_;
     }
     if (r.business_acknowledge_us) b_ack_.add(*r.business_acknowledge_us);
     if (r.business_first_response_us) b_first_.add(*r.business_first_response_us);
     if (r.business_resolution_us) b_resolution_.add(*r.business_resolution_us);
-    for (const auto& [target, hours] : o.calendar_sla_hours) {
-        const std::optional<std::int64_t>& d = target == "acknowledge"      ? r.acknowledge_us
-                                               : target == "first_response" ? r.first_response_us
-                                                                            : r.resolution_us;
-        const double limit = hours * 3600.0 * us_per_s;
-        auto& slot = sla_.try_emplace("calendar:" + target, 0, 0).first->second;
+    for (std::size_t i = 0; i < cal_sla_.size(); ++i) {
+        const std::optional<std::int64_t>& d =
+            cal_kind_[i] == 0 ? r.acknowledge_us : cal_kind_[i] == 1 ? r.first_response_us : r.resolution_us;
+        const std::int64_t limit = cal_limit_[i];
+        auto& slot = cal_sla_[i];
         if (d && *d >= 0) {
             ++slot.second;
-            slot.first += static_cast<double>(*d) <= limit;
-        } else if (!d && o.as_of_us && static_cast<double>(*o.as_of_us - r.received_us) > limit) {
+            slot.first += *d <= limit;
+        } else if (!d && o.as_of_us && *o.as_of_us - r.received_us > limit) {
             ++slot.second;  // deadline passed without the event: breached
         } else {
             ++sla_pending_;
@@ -515,7 +530,11 @@ void GroupMetrics::add(const Record& r) {
         ++slot.second;
         slot.first += s.met;
     }
-    for (const auto& [cur, minor] : r.remedy_cost) cost_[cur] += minor;
+    for (const auto& m : r.remedy_cost) {
+        auto it = cost_.find(m.currency);
+        if (it == cost_.end()) cost_.emplace(m.currency, m.minor);
+        else it->second += m.minor;
+    }
     bool responded = false;
     if (r.survey.csat) {
         csat_.add(*r.survey.csat);
@@ -570,6 +589,10 @@ void GroupMetrics::merge(const GroupMetrics& g) {
         s.second += v.second;
     }
     sla_pending_ += g.sla_pending_;
+    for (std::size_t i = 0; i < cal_sla_.size(); ++i) {
+        cal_sla_[i].first += g.cal_sla_[i].first;
+        cal_sla_[i].second += g.cal_sla_[i].second;
+    }
     for (const auto& [k, v] : g.cost_) cost_[k] += v;
     csat_.merge(g.csat_);
     nps_.merge(g.nps_);
@@ -598,7 +621,7 @@ bool operator==(const GroupMetrics& a, const GroupMetrics& b) {
            a.escalated_ == b.escalated_ && a.first_contact_ == b.first_contact_ && a.withdrawn_ == b.withdrawn_ &&
            a.survey_responses_ == b.survey_responses_ && a.resolved_quickly_ == b.resolved_quickly_ && a.finished_ == b.finished_ &&
            a.ack_ == b.ack_ && a.first_ == b.first_ && a.resolution_ == b.resolution_ && a.b_ack_ == b.b_ack_ &&
-           a.b_first_ == b.b_first_ && a.b_resolution_ == b.b_resolution_ && a.sla_ == b.sla_ &&
+           a.b_first_ == b.b_first_ && a.b_resolution_ == b.b_resolution_ && a.sla_ == b.sla_ && a.cal_sla_ == b.cal_sla_ &&
            a.sla_pending_ == b.sla_pending_ && a.cost_ == b.cost_ && a.csat_ == b.csat_ && a.nps_ == b.nps_ &&
            a.ces_ == b.ces_ && a.servqual_ == b.servqual_ && a.backlog_ == b.backlog_ && a.aging_ == b.aging_ &&
            norm(a) == norm(b);
@@ -680,7 +703,7 @@ json::object StateIo::render(const GroupMetrics& g, std::uint64_t total) {
     r["first_contact_resolution"] = proportion(g.first_contact_, g.resolved_, conf);
     r["escalation_rate"] = proportion(g.escalated_, g.n_, conf);
     json::object sla;
-    for (const auto& [k, v] : g.sla_) sla[k] = proportion(v.first, v.second, conf);
+    for (const auto& [k, v] : g.sla_all()) sla[k] = proportion(v.first, v.second, conf);
     sla["pending"] = g.sla_pending_;
     r["sla"] = std::move(sla);
     json::object cost;
@@ -908,7 +931,7 @@ json::object StateIo::state(const GroupMetrics& g) {
     o["business_first_response"] = state(g.b_first_);
     o["business_resolution"] = state(g.b_resolution_);
     json::object sla;
-    for (const auto& [k, v] : g.sla_) sla[k] = json::array{v.first, v.second};
+    for (const auto& [k, v] : g.sla_all()) sla[k] = json::array{v.first, v.second};
     o["sla"] = std::move(sla);
     json::object cost;
     for (const auto& [k, v] : g.cost_) cost[k] = v;
@@ -953,7 +976,17 @@ GroupMetrics StateIo::group(const Node& n, std::shared_ptr<const Options> option
             if (v.array().size() != 2) v.fail(ErrorCode::invalid_value, "expected [met, total]");
             const auto met = count_of(v.at(0)), tot = count_of(v.at(1));
             if (met > tot) v.fail(ErrorCode::invalid_value, "met exceeds total");
-            g.sla_[k] = {met, tot};
+            std::size_t idx = 0;
+            bool calendar = false;
+            for (const auto& [target, hours] : g.options_->calendar_sla_hours) {
+                (void)hours;
+                if (k == "calendar:" + target) {
+                    g.cal_sla_[idx] = {met, tot};
+                    calendar = true;
+                }
+                ++idx;
+            }
+            if (!calendar) g.sla_[k] = {met, tot};
         }
     }
     {

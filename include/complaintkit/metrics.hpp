@@ -95,7 +95,7 @@ class ScoreHistogram {
 public:
     explicit ScoreHistogram(Scale scale = {});
     /// Throws ck::Error(invalid_value) "score 6 is outside the scale 1–5" (path given).
-    void add(int score, const std::string& path = {});
+    void add(int score, std::string_view path = {});
     void merge(const ScoreHistogram& other);  ///< scales must be equal
     [[nodiscard]] const Scale& scale() const noexcept { return scale_; }
     [[nodiscard]] std::uint64_t count() const noexcept { return n_; }
@@ -255,7 +255,7 @@ struct Record {
     bool first_contact = false;  ///< resolved at first contact (docs/metrics.md)
     bool suggestion = false;
     bool withdrawn = false;
-    std::map<std::string, std::int64_t, std::less<>> remedy_cost;  ///< currency → minor units
+    std::vector<Money> remedy_cost;  ///< remedies granted (summed per currency)
     Survey survey;
     std::vector<SlaOutcome> sla;
     std::string customer;  ///< customer id ("" = unknown: not counted for repeats)
@@ -324,6 +324,12 @@ private:
     DurationStat ack_, first_, resolution_, b_ack_, b_first_, b_resolution_;
     std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> sla_;  ///< met, total
     std::uint64_t sla_pending_ = 0;
+    /// calendar SLA targets of the options, in their order: (met, total), kind, limit µs
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> cal_sla_;
+    std::vector<std::uint8_t> cal_kind_;
+    std::vector<std::int64_t> cal_limit_;
+    std::int64_t quick_limit_us_ = 0;
+    [[nodiscard]] std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> sla_all() const;
     std::map<std::string, std::int64_t, std::less<>> cost_;
     ScoreHistogram csat_{Scale{1, 5}}, nps_{Scale{0, 10}}, ces_{Scale{1, 7}};
     ServqualAccumulator servqual_;
