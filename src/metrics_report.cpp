@@ -461,6 +461,8 @@ HostFacts host_facts_from_json(std::string_view text) {
 
 // ------------------------------------------------------------------ GroupMetrics
 
+GroupMetrics::GroupMetrics() : GroupMetrics(std::make_shared<const Options>()) {}
+
 GroupMetrics::GroupMetrics(std::shared_ptr<const Options> options) : options_(std::move(options)) {
     init_from_options();
 }
@@ -1905,9 +1907,9 @@ void Report::add_batch(std::span<const Complaint> complaints, std::span<const Ho
 void Report::set_host_facts(std::function<std::optional<HostFacts>(const Complaint&)> p) { impl_->provider = std::move(p); }
 void Report::merge(const Report& other) {
     if (&other == this) throw Error(ErrorCode::invalid_argument, "cannot merge a report into itself");
-    Impl copy = *impl_;  // strong guarantee
-    copy.merge(*other.impl_);
-    *impl_ = std::move(copy);
+    // Impl::merge checks the configuration before it changes anything; after that check
+    // nothing can fail but memory.
+    impl_->merge(*other.impl_);
 }
 std::uint64_t Report::count() const noexcept { return impl_->total.count(); }
 const ReportConfig& Report::config() const noexcept { return impl_->config; }

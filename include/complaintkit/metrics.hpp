@@ -295,7 +295,7 @@ struct Options {
 /// All operational and satisfaction metrics of one group of complaints.
 class GroupMetrics {
 public:
-    GroupMetrics() = default;
+    GroupMetrics();
     explicit GroupMetrics(std::shared_ptr<const Options> options);
     void add(const Record& r);
     void merge(const GroupMetrics& other);
@@ -389,6 +389,8 @@ std::string to_json(const ReportConfig& config);
 Record record_of(const Complaint& c, const Options& options, const HostFacts* host = nullptr);
 
 /// A chosen set of metrics over a complaint set, grouped; mergeable and serialisable.
+/// Not thread-safe, not even for concurrent reads (rendering selects quantiles in place):
+/// use one report per thread and merge them.
 class Report {
 public:
     explicit Report(ReportConfig config = {});
