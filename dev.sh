@@ -13,7 +13,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-date-time1.81-dev
   libsqlite3-dev libhyperscan-dev libopencc-dev opencc
   catch2 pybind11-dev libbenchmark-dev
-  python3 python3-dev python3-pytest python3-numpy python3-pandas
+  python3 python3-dev python3-pytest python3-numpy python3-pandas python3-jsonschema
 )
 PY=/usr/bin/python3
 JOBS=$(nproc 2>/dev/null || echo 2)

@@ -226,6 +226,66 @@ CK_EXTERN(int) ck_complaint_event_at(ck_context *ctx, const ck_complaint *c, siz
  *  than the last one is CK_E_OUT_OF_ORDER and changes nothing. \since 0.1 */
 CK_EXTERN(int) ck_complaint_append_event_json(ck_context *ctx, ck_complaint *c, const char *json, size_t len);
 
+/* ------------------------------------------------------------------ workflow */
+
+/** A business calendar (opening hours, zone, holidays, make-up days); immutable once built
+ *  and safe to share between threads. Instants are microseconds since the Unix epoch (UTC);
+ *  durations are microseconds of business time. \since 0.1 */
+typedef struct ck_calendar ck_calendar;
+/** The handling workflow: calendars, SLA policies, escalation chain, remedy table;
+ *  immutable once built and safe to share between threads. \since 0.1 */
+typedef struct ck_workflow ck_workflow;
+
+/** Compiles a calendar from JSON (docs/workflow.md). Overlapping or inverted intervals,
+ *  unknown zones and invalid dates are errors naming the JSON pointer. \since 0.1 */
+CK_EXTERN(int) ck_calendar_from_json(ck_context *ctx, ck_calendar **out, const char *json, size_t len);
+/** Frees a calendar (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_calendar_free(ck_calendar *cal);
+/** 1 in *out_open if the instant is in business hours, else 0. \since 0.1 */
+CK_EXTERN(int) ck_calendar_is_open(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int *out_open);
+/** The instant if open, else the start of the next business interval. \since 0.1 */
+CK_EXTERN(int) ck_calendar_next_open(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int64_t *out_unix_us);
+/** The earliest instant at which `business_us` (≥ 0) of business time has passed. \since 0.1 */
+CK_EXTERN(int) ck_calendar_add(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int64_t business_us,
+                               int64_t *out_unix_us);
+/** Business time in [a, b) (negative when b < a). \since 0.1 */
+CK_EXTERN(int) ck_calendar_business_between(ck_context *ctx, const ck_calendar *cal, int64_t a_unix_us,
+                                            int64_t b_unix_us, int64_t *out_us);
+/** The UTC offset (minutes) of the calendar's zone at the instant. \since 0.1 */
+CK_EXTERN(int) ck_calendar_offset_minutes(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int *out_minutes);
+/** A readable timeline of ck_calendar_add as a JSON array of strings (free with ck_string_free). \since 0.1 */
+CK_EXTERN(int) ck_calendar_explain_add(ck_context *ctx, const ck_calendar *cal, int64_t unix_us, int64_t business_us,
+                                       char **out_json);
+
+/** The default workflow (seed defaults; Workflow::default_json). \since 0.1 */
+CK_EXTERN(int) ck_workflow_new(ck_context *ctx, ck_workflow **out);
+/** A workflow from JSON; sections left out take the defaults. \since 0.1 */
+CK_EXTERN(int) ck_workflow_from_json(ck_context *ctx, ck_workflow **out, const char *json, size_t len);
+/** Frees a workflow (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_workflow_free(ck_workflow *wf);
+/** The default configuration as JSON text (static string). \since 0.1 */
+CK_EXTERN(const char *) ck_workflow_default_json(void);
+/** Applies one command ({"command": "acknowledge", "at": "…", "actor": "…", "text": "…", …}) to
+ *  the complaint: on success one event is appended; an illegal transition
+ *  (CK_E_ILLEGAL_TRANSITION), a time before the last event (CK_E_OUT_OF_ORDER) or a bad
+ *  field changes nothing. \since 0.1 */
+CK_EXTERN(int) ck_workflow_apply_json(ck_context *ctx, const ck_workflow *wf, ck_complaint *c, const char *command_json,
+                                      size_t len);
+/** State, deadlines, warnings, breaches, escalations, remedies and next wake-up at `now_unix_us`
+ *  as JSON (CK_JSON_PRETTY allowed); free with ck_string_free. \since 0.1 */
+CK_EXTERN(int) ck_workflow_state_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
+                                      int64_t now_unix_us, unsigned flags, char **out, size_t *out_len);
+/** The next warning or breach after now: *out_has = 1 and the instant, or *out_has = 0. \since 0.1 */
+CK_EXTERN(int) ck_workflow_next_wakeup(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
+                                       int64_t now_unix_us, int *out_has, int64_t *out_unix_us);
+/** Recommended remedies as a JSON array [{"type", "rules", "note"}] in a language (ck_lang). \since 0.1 */
+CK_EXTERN(int) ck_workflow_recommend_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c, int lang,
+                                          char **out);
+/** A new copy of the workflow's named calendar ("default" always exists). \since 0.1 */
+CK_EXTERN(int) ck_workflow_calendar(ck_context *ctx, const ck_workflow *wf, const char *name, size_t len,
+                                    ck_calendar **out);
+/** The handling strategy for a personality (ck_taxonomy PERSONALITY value) in a language; static string. \since 0.1 */
+CK_EXTERN(int) ck_personality_strategy(ck_context *ctx, int personality, int lang, const char **out);
 /* ------------------------------------------------------------------ metrics */
 
 /** A metrics report: a chosen set of satisfaction and complaint metrics over a complaint
@@ -282,6 +342,63 @@ CK_EXTERN(int) ck_metrics_wilson(ck_context *ctx, uint64_t k, uint64_t n, double
  *  with an interval at `confidence`. Any out-parameter may be NULL. \since 0.1 */
 CK_EXTERN(int) ck_metrics_iceberg(ck_context *ctx, uint64_t complaints, double complaint_rate, double confidence,
                                   double *out_silent, double *out_low, double *out_high);
+/* ------------------------------------------------------------------ archive */
+
+/** The complaint archive: one SQLite file (docs/archive.md). A handle is one connection:
+ *  use it from one thread at a time; open one handle per thread for concurrent readers
+ *  while another handle (or process) ingests. */
+typedef struct ck_archive ck_archive;
+
+/** Open flags. */
+#define CK_ARCHIVE_READ_ONLY 0x1u /* no writes; ingest / append / rebuild fail with CK_E_IO */
+#define CK_ARCHIVE_NO_CREATE 0x2u /* fail with CK_E_NOT_FOUND instead of creating the file */
+#define CK_ARCHIVE_SYNC_FULL 0x4u /* committed batches also survive power loss (slower) */
+
+/** What ingest does with a complaint whose id is already archived. */
+typedef enum ck_duplicates {
+    CK_DUPLICATES_REJECT = 0, /* a bad row (the default): never silently doubled */
+    CK_DUPLICATES_UPSERT = 1, /* replace the record, append the newer events */
+    CK_DUPLICATES_SKIP = 2    /* keep the stored complaint */
+} ck_duplicates;
+
+/** Ingest flags. */
+#define CK_INGEST_KEEP_GOING 0x1u /* report bad rows and store the good ones (default: stop, roll back the batch) */
+
+/** Opens or creates an archive. A file that is not a complaintkit archive, or one of a newer
+ *  schema, is refused with CK_E_UNSUPPORTED and left untouched; older schemas are migrated.
+ *  On error *out is NULL. \since 0.1 */
+CK_EXTERN(int) ck_archive_open(ck_context *ctx, ck_archive **out, const char *path, unsigned flags);
+/** Closes an archive (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_archive_close(ck_archive *a);
+/** Schema version of the open archive (PRAGMA user_version). \since 0.1 */
+CK_EXTERN(int) ck_archive_schema_version(ck_context *ctx, const ck_archive *a, int *out_version);
+/** Number of complaints. \since 0.1 */
+CK_EXTERN(int) ck_archive_count(ck_context *ctx, const ck_archive *a, size_t *out_count);
+/** Ingests one complaint given as a JSON object, in its own transaction. A duplicate id under
+ *  CK_DUPLICATES_REJECT is CK_E_INVALID_VALUE. \since 0.1 */
+CK_EXTERN(int) ck_archive_ingest_json(ck_context *ctx, ck_archive *a, const char *json, size_t len, int duplicates);
+/** Ingests JSON Lines in batches of `batch_size` complaints per transaction (0: one transaction).
+ *  Without CK_INGEST_KEEP_GOING the first bad line fails the call (the message names the line
+ *  and JSON pointer; earlier batches stay committed). With it, bad lines are skipped and
+ *  listed in the report. out_report (may be NULL) receives the report as JSON, owned by the
+ *  caller: {"rows","inserted","updated","skipped","rejected","batches","errors":[{"line",
+ *  "column","id","code","message"}]}. \since 0.1 */
+CK_EXTERN(int) ck_archive_ingest_jsonl(ck_context *ctx, ck_archive *a, const char *text, size_t len, int duplicates,
+                                       size_t batch_size, unsigned flags, char **out_report);
+/** The complaint with its full history as JSON (owned by the caller); CK_E_NOT_FOUND if
+ *  there is none. \since 0.1 */
+CK_EXTERN(int) ck_archive_get_json(ck_context *ctx, const ck_archive *a, const char *id, size_t id_len, char **out);
+/** Runs a query given as JSON (docs/archive.md: status, open, overdue_at, at_risk_at,
+ *  received_from, received_to, customer, place, facets, limit, offset; "{}" selects all) and
+ *  returns a JSON array of result rows (owned by the caller). \since 0.1 */
+CK_EXTERN(int) ck_archive_query_json(ck_context *ctx, const ck_archive *a, const char *query, size_t len, char **out);
+/** Appends one event (JSON: {"at","type","actor","text","payload"}) to a complaint's history
+ *  and updates its snapshot. CK_E_NOT_FOUND without the complaint, CK_E_OUT_OF_ORDER if
+ *  earlier than its last event; nothing changes on error. \since 0.1 */
+CK_EXTERN(int) ck_archive_append_event_json(ck_context *ctx, ck_archive *a, const char *id, size_t id_len,
+                                            const char *event_json, size_t len);
+/** Recomputes every snapshot from the event history in one transaction. \since 0.1 */
+CK_EXTERN(int) ck_archive_rebuild(ck_context *ctx, ck_archive *a, size_t *out_count);
 
 #ifdef __cplusplus
 }

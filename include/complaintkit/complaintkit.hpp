@@ -11,3 +11,9 @@
 #include <complaintkit/utf8.hpp>
 #include <complaintkit/complaint.hpp>
 #include <complaintkit/json.hpp>
+#include <complaintkit/calendar.hpp>
+#include <complaintkit/workflow.hpp>
+#include <complaintkit/normalize.hpp>
+#include <complaintkit/rules.hpp>
+#include <complaintkit/archive.hpp>
+#include <complaintkit/exchange.hpp>

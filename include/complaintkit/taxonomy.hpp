@@ -81,8 +81,8 @@ enum class Severity : std::uint8_t {
     unknown = 0,
     minor = 1,     ///< 轻微: inconvenience, resolved at the counter
     moderate = 2,  ///< 一般: money or time lost, needs handling
-    serious = 3,   ///< 严重: safety, large loss, repeated complaint, threat to escalate
-    critical = 4,  ///< 重大: media exposure, regulator, lawsuit
+    serious = 3,   ///< 严重: safety hazard, large loss, repeated complaint
+    critical = 4,  ///< 重大: media exposure, regulator, lawsuit — actual or threatened
 };
 
 /// Customer personality [seed 001].

@@ -7,11 +7,11 @@ SOURCE_DIR = pathlib.Path(os.environ.get("CK_SOURCE_DIR", pathlib.Path(__file__)
 SHARED_DATA = SOURCE_DIR.parent / "shared" / "data"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def source_dir():
     return SOURCE_DIR
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample_path():
     return SOURCE_DIR / "examples" / "data" / "complaints.jsonl"

@@ -142,6 +142,9 @@ def test_taxonomies_with_labels():
     assert ck.label("cause", "price", "zh-Hant") == "價格問題"
     assert "sub_cause" in ck.taxonomy_names()
     assert [p.code for p in ck.Personality if p.code != "unknown"] == ["perfectionist", "powerful", "lively", "peaceful"]
+    assert ck.SubCause.label_mismatch.parent is ck.Cause.service
+    assert ck.Subcategory.wrong_item.parent is ck.Category.logistics
+    assert ck.Category.logistics.parent is None
     assert ck.taxonomy("channel").from_code("suggestion_book").label("zh-Hans") == "意见簿"
     with pytest.raises(ck.UnknownCodeError):
         ck.Channel.from_code("pigeon")

@@ -26,6 +26,8 @@ from .taxonomy import (  # noqa: F401
 
 from . import metrics  # noqa: F401,E402
 from .metrics import Report, read_csv, read_csv_file  # noqa: F401,E402
+from .rules import RuleSet, Classification, classify_frame, normalize, normalize_text  # noqa: F401
+from .archive import Archive, builtin_mapping  # noqa: F401
 
 __version__ = _core.__version__
 
@@ -79,3 +81,8 @@ def to_frame(complaints):
             row[k] = v
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+from .workflow import (  # noqa: E402,F401
+    Calendar, Workflow, personality_strategy, workflow_state, deadlines_frame,
+)

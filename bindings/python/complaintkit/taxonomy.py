@@ -32,6 +32,15 @@ class _Taxonomy(enum.IntEnum):
     def label(self, lang="en"):
         return _ROWS[(self._taxonomy_name, int(self))][_lang_index(lang)]
 
+    @property
+    def parent(self):
+        """The Category of a Subcategory, the Cause of a SubCause; None otherwise."""
+        parent_name = {"subcategory": "category", "sub_cause": "cause"}.get(self._taxonomy_name)
+        p = _ROWS[(self._taxonomy_name, int(self))][5]
+        if parent_name is None or p < 0:
+            return None
+        return _BY_NAME[parent_name](p)
+
     @classmethod
     def from_code(cls, code):
         try:

@@ -6,5 +6,8 @@ PYBIND11_MODULE(_complaintkit, m) {
     m.attr("__version__") = CK_VERSION_INFO;
     ckpy::init_errors(m);
     ckpy::init_model(m);
+    ckpy::init_workflow(m);
     ckpy::init_metrics(m);
+    ckpy::init_rules(m);
+    ckpy::init_archive(m);
 }

@@ -1,0 +1,162 @@
+// complaintkit — the classification rule engine (docs/rules.md).
+//
+// A rule pack (JSON) is compiled once into an immutable RuleSet: all keywords of the pack
+// go into one multi-pattern automaton, and each text is folded (normalize.hpp) and scanned
+// once, whatever the number of rules. A RuleSet is safe to share across threads; every
+// classify call is const.
+#pragma once
+
+#include <complaintkit/complaint.hpp>
+#include <complaintkit/error.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ck {
+
+/// The facets a rule can set. Values are stable (the C API uses them).
+enum class FacetId : std::uint8_t {
+    kind = 0, category = 1, subcategory = 2, cause = 3, sub_cause = 4, attribution = 5,
+    dimension = 6, severity = 7, personality = 8, motive = 9, reasonable = 10, tags = 11,
+};
+inline constexpr int facet_count = 12;
+/// "category", "sub_cause", …
+std::string_view facet_name(FacetId f) noexcept;
+std::optional<FacetId> facet_from_name(std::string_view name) noexcept;
+
+/// One problem found while compiling (linting) a pack.
+struct RuleDiagnostic {
+    enum class Level : std::uint8_t { warning = 0, error = 1 };
+    Level level = Level::error;
+    std::string rule_id;  ///< empty for pack-level problems
+    std::string path;     ///< JSON pointer, e.g. "/rules/3/when/any/0/text_any"
+    std::string message;
+    /// "error: /rules/3/when: rule "x": message"
+    [[nodiscard]] std::string to_string() const;
+};
+
+/// Thrown when a pack does not compile: what() lists every error, diagnostics() has them
+/// (and the warnings) one by one. code() is ErrorCode::compile (or parse for bad JSON).
+class RulePackError : public Error {
+public:
+    RulePackError(ErrorCode code, const std::string& message, std::vector<RuleDiagnostic> diagnostics)
+        : Error(code, message), diagnostics_(std::move(diagnostics)) {}
+    [[nodiscard]] const std::vector<RuleDiagnostic>& diagnostics() const noexcept { return diagnostics_; }
+
+private:
+    std::vector<RuleDiagnostic> diagnostics_;
+};
+
+/// Where in the complaint a keyword matched.
+enum class TextField : std::uint8_t { text = 0, title = 1 };
+
+/// One keyword (or regex) occurrence. Offsets are in the ORIGINAL (unfolded) field:
+/// `begin`/`end` in bytes, `char_begin`/`char_end` in Unicode code points.
+struct KeywordHit {
+    std::string keyword;  ///< the keyword as written in the pack (or the regex)
+    TextField field = TextField::text;
+    std::uint32_t begin = 0, end = 0;
+    std::uint32_t char_begin = 0, char_end = 0;
+    friend bool operator==(const KeywordHit&, const KeywordHit&) = default;
+};
+
+/// A rule that fired.
+struct RuleEvidence {
+    std::string rule_id;
+    double score = 0;                  ///< weight × (number of distinct keywords matched, at least 1)
+    std::vector<KeywordHit> hits;      ///< keyword occurrences that satisfied its condition
+    std::vector<FacetId> decided;      ///< facets whose final value came from this rule
+    /// Facets it proposed that did not win, each with the reason ("category: already
+    /// decided by rule \"x\" (order 10)").
+    std::vector<std::string> overridden;
+    friend bool operator==(const RuleEvidence&, const RuleEvidence&) = default;
+};
+
+/// A rule that was evaluated and did not fire (explain mode only).
+struct RuleMiss {
+    std::string rule_id;
+    std::string reason;  ///< e.g. "when/any: no keyword of text_any matched (0 of 12)"
+    friend bool operator==(const RuleMiss&, const RuleMiss&) = default;
+};
+
+/// The result of classifying one complaint.
+struct Classification {
+    Facets facets;                       ///< every facet; unknown when no rule decided it
+    double score = 0;                    ///< sum of the scores of the rules that decided a facet
+    std::vector<RuleEvidence> evidence;  ///< every rule that fired, in evaluation order
+    std::vector<RuleMiss> misses;        ///< explain mode: every rule that did not fire
+    std::size_t replaced_invalid_utf8 = 0;  ///< lenient mode: invalid bytes replaced by U+FFFD
+    bool empty_text = false;             ///< no text to classify: everything is unknown
+    /// Score of the rule that decided the facet (0 when undecided).
+    std::array<double, facet_count> facet_score{};
+
+    [[nodiscard]] const RuleEvidence* find(std::string_view rule_id) const noexcept;
+    [[nodiscard]] bool fired(std::string_view rule_id) const noexcept { return find(rule_id) != nullptr; }
+    friend bool operator==(const Classification&, const Classification&) = default;
+};
+
+/// Facts the host supplies beside the complaint record.
+struct ClassifyContext {
+    /// Earlier complaints by the same customer (from the host or the archive). When not
+    /// given, the complaint's integer attribute "prior_complaints" is used, if present.
+    std::optional<int> prior_complaints;
+};
+
+struct ClassifyOptions {
+    bool explain = false;      ///< also report rules that did not fire, with the reason
+    bool strict_utf8 = true;   ///< invalid UTF-8 is an error; otherwise replaced and counted
+};
+
+struct BatchOptions {
+    ClassifyOptions classify;
+    unsigned threads = 0;      ///< 0: one per hardware thread
+};
+
+/// An immutable compiled rule pack. Copies share the compiled state.
+class RuleSet {
+public:
+    /// Compiles a JSON rule pack. Throws RulePackError listing every problem (rule ids,
+    /// JSON pointers) when it has errors; warnings are kept in warnings().
+    static RuleSet compile(std::string_view pack_json);
+    /// The built-in trilingual pack (rules/default.json, embedded at build time).
+    static const RuleSet& default_rules();
+    /// The built-in pack's JSON text.
+    static std::string_view default_pack_json() noexcept;
+    /// Every problem in a pack (errors and warnings), without throwing for them.
+    static std::vector<RuleDiagnostic> lint(std::string_view pack_json);
+
+    [[nodiscard]] Classification classify(std::string_view text, const ClassifyOptions& options = {}) const;
+    [[nodiscard]] Classification classify(const Complaint& complaint, const ClassifyOptions& options = {},
+                                          const ClassifyContext& context = {}) const;
+    /// Classifies on a thread pool; result i belongs to input i whatever the thread count.
+    /// In strict mode the error of the first failing input is thrown ("item N: …").
+    [[nodiscard]] std::vector<Classification> classify_many(std::span<const std::string_view> texts,
+                                                            const BatchOptions& options = {}) const;
+    [[nodiscard]] std::vector<Classification> classify_many(std::span<const Complaint> complaints,
+                                                            const BatchOptions& options = {}) const;
+
+    [[nodiscard]] const std::string& name() const noexcept;
+    [[nodiscard]] std::size_t rule_count() const noexcept;
+    [[nodiscard]] std::size_t keyword_count() const noexcept;   ///< distinct folded keywords
+    [[nodiscard]] std::vector<std::string> rule_ids() const;
+    [[nodiscard]] const std::vector<RuleDiagnostic>& warnings() const noexcept;
+
+    struct Impl;
+
+private:
+    explicit RuleSet(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+    std::shared_ptr<const Impl> impl_;
+};
+
+/// JSON of a classification (facet codes, score, evidence, misses).
+std::string to_json(const Classification& c, bool pretty = false);
+/// JSON array of diagnostics: [{"level","rule","path","message"}].
+std::string to_json(const std::vector<RuleDiagnostic>& diagnostics, bool pretty = false);
+
+}  // namespace ck

@@ -1,0 +1,842 @@
+// complaintkit — the complaint archive on SQLite (docs/archive.md).
+#include <complaintkit/archive.hpp>
+
+#include "archive_schema.hpp"
+#include "json_internal.hpp"
+#include "sqlite_connection.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ck {
+
+// ------------------------------------------------------------------ SQLite layer
+
+namespace detail {
+
+void throw_sqlite(sqlite3* db, int rc, std::string_view what) {
+    std::string msg(what);
+    if (!msg.empty()) msg += ": ";
+    msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    const int primary = rc & 0xff;
+    ErrorCode code = ErrorCode::io;
+    if (primary == SQLITE_NOTADB) code = ErrorCode::unsupported;
+    if (primary == SQLITE_CONSTRAINT) code = ErrorCode::invalid_value;
+    throw Error(code, msg);
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql, bool persistent) : db_(db) {
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                      persistent ? SQLITE_PREPARE_PERSISTENT : 0, &st_, nullptr);
+    if (rc != SQLITE_OK) throw_sqlite(db, rc, "prepare");
+}
+
+bool Statement::step() {
+    const int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    sqlite3_reset(st_);
+    throw_sqlite(db_, rc, "");
+}
+
+Connection::Connection(const std::string& path, int flags) {
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = "cannot open archive " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+        close();
+        throw Error(ErrorCode::io, msg);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+}
+
+void Connection::exec(std::string_view sql, std::string_view what) {
+    char* err = nullptr;
+    const std::string s(sql);
+    const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string msg(what.empty() ? std::string_view("sql") : what);
+        msg += ": ";
+        msg += err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        const int primary = rc & 0xff;
+        throw Error(primary == SQLITE_NOTADB ? ErrorCode::unsupported : ErrorCode::io, msg);
+    }
+}
+
+std::int64_t Connection::scalar(std::string_view sql) const {
+    Statement st(db_, sql, false);
+    return st.step() ? st.int64(0) : 0;
+}
+
+}  // namespace detail
+
+using detail::Connection;
+using detail::Statement;
+using detail::Transaction;
+
+// ------------------------------------------------------------------ derivation
+
+Status status_after(std::span<const Event> events) noexcept {
+    Status s = Status::received;
+    for (const auto& e : events) {
+        switch (e.type) {
+        case EventType::received: s = Status::received; break;
+        case EventType::acknowledged: s = Status::acknowledged; break;
+        case EventType::investigation_started: s = Status::investigating; break;
+        case EventType::awaiting_customer: s = Status::awaiting_customer; break;
+        case EventType::customer_replied:
+            if (s == Status::awaiting_customer) s = Status::investigating;
+            break;
+        case EventType::remedy_proposed: s = Status::remedy_proposed; break;
+        case EventType::remedy_rejected: s = Status::investigating; break;
+        case EventType::resolved: s = Status::resolved; break;
+        case EventType::follow_up: s = Status::follow_up_done; break;
+        case EventType::closed: s = Status::closed; break;
+        case EventType::reopened: s = Status::reopened; break;
+        case EventType::withdrawn: s = Status::withdrawn; break;
+        default: break;
+        }
+    }
+    return s;
+}
+
+Facets facets_after(const Complaint& c) {
+    Facets f = c.facets;
+    for (auto it = c.events.rbegin(); it != c.events.rend(); ++it) {
+        if (it->type != EventType::classified || it->payload.empty() || it->payload == "{}") continue;
+        const auto v = detail::parse_json(it->payload);
+        const auto* obj = v.if_object();
+        if (!obj) break;
+        const auto* fv = obj->if_contains("facets");
+        if (!fv) break;
+        const Facets g = detail::facets_from_node(detail::Node{fv, "/payload/facets"});
+        auto over = [](auto& dst, auto src) {
+            if (src != decltype(src){}) dst = src;
+        };
+        over(f.kind, g.kind);
+        over(f.category, g.category);
+        over(f.subcategory, g.subcategory);
+        over(f.cause, g.cause);
+        over(f.sub_cause, g.sub_cause);
+        over(f.attribution, g.attribution);
+        over(f.dimension, g.dimension);
+        over(f.severity, g.severity);
+        over(f.personality, g.personality);
+        over(f.motive, g.motive);
+        if (g.reasonable) f.reasonable = g.reasonable;
+        for (const auto& t : g.tags)
+            if (std::find(f.tags.begin(), f.tags.end(), t) == f.tags.end()) f.tags.push_back(t);
+        break;
+    }
+    return f;
+}
+
+Snapshot default_snapshot(const Complaint& c) {
+    Snapshot s;
+    s.status = status_after(c.events);
+    s.facets = facets_after(c);
+    if (!c.events.empty()) s.last_event_at = c.events.back().at;
+    return s;
+}
+
+std::string place_of(const Complaint& c) {
+    std::string p;
+    for (const auto& r : c.region) {
+        p += r;
+        p += '/';
+    }
+    if (!c.branch.empty()) p += c.branch + '/';
+    return p;
+}
+
+std::string RowError::describe() const {
+    std::string s = source.empty() ? std::string("-") : source;
+    if (line) s += ":" + std::to_string(line);
+    s += ": ";
+    if (!column.empty()) s += "column \"" + column + "\": ";
+    s += message;
+    return s;
+}
+
+// ------------------------------------------------------------------ the archive
+
+namespace {
+
+std::int64_t micros(const Timestamp& t) { return t.utc.time_since_epoch().count(); }
+Timestamp from_micros(std::int64_t us, std::int64_t offset = 0) {
+    return Timestamp(Micros(std::chrono::microseconds(us)), static_cast<std::int16_t>(offset));
+}
+std::optional<std::int64_t> opt_micros(const std::optional<Timestamp>& t) {
+    if (!t) return std::nullopt;
+    return micros(*t);
+}
+std::int64_t wall_clock_micros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr std::array<std::string_view, 6> open_states = {"received", "acknowledged", "investigating",
+                                                         "awaiting_customer", "remedy_proposed", "reopened"};
+
+/// Facet name → code of a Facets value (for facet_values rows and query checks).
+std::vector<std::pair<std::string_view, std::string>> facet_rows(const Facets& f) {
+    std::vector<std::pair<std::string_view, std::string>> rows;
+    auto put = [&](std::string_view name, auto v) {
+        if (v != decltype(v){}) rows.emplace_back(name, std::string(to_code(v)));
+    };
+    put("kind", f.kind);
+    put("category", f.category);
+    put("subcategory", f.subcategory);
+    put("cause", f.cause);
+    put("sub_cause", f.sub_cause);
+    put("attribution", f.attribution);
+    put("dimension", f.dimension);
+    put("severity", f.severity);
+    put("personality", f.personality);
+    put("motive", f.motive);
+    if (f.reasonable) rows.emplace_back("reasonable", *f.reasonable ? "true" : "false");
+    for (const auto& t : f.tags) rows.emplace_back("tag", t);
+    return rows;
+}
+
+constexpr std::array<std::string_view, 12> facet_names = {"kind",        "category",  "subcategory", "cause",
+                                                          "sub_cause",   "attribution", "dimension", "severity",
+                                                          "personality", "motive",    "reasonable",  "tag"};
+
+bool is_file_nonempty(const std::string& path, std::uintmax_t& size) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return false;
+    size = std::filesystem::file_size(path, ec);
+    if (ec) size = 0;
+    return true;
+}
+
+}  // namespace
+
+struct Archive::Impl {
+    std::string path;
+    ArchiveOptions options;
+    Connection db;
+    int opened_version = 0;
+    SnapshotDeriver deriver = default_snapshot;
+
+    // Prepared statements of the write path, made on first use.
+    std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, upsert_snapshot,
+        delete_facets, insert_facet, last_event;
+
+    Statement& stmt(std::optional<Statement>& s, std::string_view sql) {
+        if (!s) s.emplace(db.get(), sql);
+        return *s;
+    }
+
+    void require_writable(std::string_view what) const {
+        if (options.read_only)
+            throw Error(ErrorCode::io, std::string(what) + ": the archive " + path + " is opened read-only");
+    }
+
+    std::optional<std::int64_t> rid_of(std::string_view id) {
+        auto& st = stmt(find_rid, "SELECT rid FROM complaints WHERE id = ?1");
+        st.bind(1, id);
+        std::optional<std::int64_t> r;
+        if (st.step()) r = st.int64(0);
+        st.reset();
+        return r;
+    }
+
+    static std::string record_json(const Complaint& c) {
+        auto v = detail::to_value(c);
+        v.as_object().erase("events");
+        return detail::serialize(v);
+    }
+
+    void bind_complaint(Statement& st, const Complaint& c) {
+        st.bind(1, c.id)
+            .bind(2, micros(c.received_at))
+            .bind(3, static_cast<std::int64_t>(c.received_at.offset_minutes))
+            .bind(4, to_code(c.channel))
+            .bind(5, c.customer.id)
+            .bind(6, place_of(c))
+            .bind(7, record_json(c));
+    }
+
+    void write_event(std::int64_t rid, const Event& e, std::int64_t now) {
+        auto& st = stmt(insert_event,
+                        "INSERT INTO events(rid, at, at_offset, type, actor, text, payload, recorded_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        st.bind(1, rid)
+            .bind(2, micros(e.at))
+            .bind(3, static_cast<std::int64_t>(e.at.offset_minutes))
+            .bind(4, to_code(e.type))
+            .bind(5, e.actor)
+            .bind(6, e.text)
+            .bind(7, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload))
+            .bind(8, now);
+        st.run();
+    }
+
+    void write_snapshot(std::int64_t rid, const Snapshot& s, bool replace_facets) {
+        auto& st = stmt(upsert_snapshot,
+                        "INSERT OR REPLACE INTO snapshots(rid, status, last_event_at, facets, due_at, at_risk_at, "
+                        "next_wakeup, sla) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        st.bind(1, rid)
+            .bind(2, to_code(s.status))
+            .bind(3, opt_micros(s.last_event_at))
+            .bind(4, to_json(s.facets))
+            .bind(5, opt_micros(s.due_at))
+            .bind(6, opt_micros(s.at_risk_at))
+            .bind(7, opt_micros(s.next_wakeup))
+            .bind(8, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla));
+        st.run();
+        if (replace_facets) {
+            auto& d = stmt(delete_facets, "DELETE FROM facet_values WHERE rid = ?1");
+            d.bind(1, rid);
+            d.run();
+        }
+        auto& fi = stmt(insert_facet, "INSERT OR IGNORE INTO facet_values(facet, value, rid) VALUES (?1, ?2, ?3)");
+        for (const auto& [name, value] : facet_rows(s.facets)) {
+            fi.bind(1, name).bind(2, value).bind(3, rid);
+            fi.run();
+        }
+    }
+
+    /// The deriver's snapshot, with times in UTC as they are stored.
+    Snapshot derive(const Complaint& c) const {
+        try {
+            Snapshot s = deriver(c);
+            for (auto* t : {&s.last_event_at, &s.due_at, &s.at_risk_at, &s.next_wakeup})
+                if (*t) (*t)->offset_minutes = 0;
+            if (s.sla.empty()) s.sla = "{}";
+            return s;
+        } catch (const Error& e) {
+            throw e.with_context("deriving the snapshot of complaint " + c.id);
+        }
+    }
+
+    std::vector<Event> load_events(std::int64_t rid) const {
+        Statement st(db.get(), "SELECT at, at_offset, type, actor, text, payload FROM events WHERE rid = ?1 ORDER BY seq");
+        st.bind(1, rid);
+        std::vector<Event> out;
+        while (st.step()) out.push_back(event_of(st, 0));
+        return out;
+    }
+
+    static Event event_of(const Statement& st, int col) {
+        Event e;
+        e.at = from_micros(st.int64(col), st.int64(col + 1));
+        e.type = from_code<EventType>(st.text(col + 2)).value_or(EventType::other);
+        e.actor = std::string(st.text(col + 3));
+        e.text = std::string(st.text(col + 4));
+        e.payload = std::string(st.text(col + 5));
+        return e;
+    }
+
+    static Complaint complaint_of_record(std::string_view record) {
+        ParseOptions po;
+        po.preserve_unknown = true;
+        return complaint_from_json(record, po);
+    }
+
+    static Snapshot snapshot_of(const Statement& st, int col) {
+        Snapshot s;
+        s.status = from_code<Status>(st.text(col)).value_or(Status::received);
+        if (auto v = st.opt_int64(col + 1)) s.last_event_at = from_micros(*v);
+        s.facets = facets_from_json(st.text(col + 2));
+        if (auto v = st.opt_int64(col + 3)) s.due_at = from_micros(*v);
+        if (auto v = st.opt_int64(col + 4)) s.at_risk_at = from_micros(*v);
+        if (auto v = st.opt_int64(col + 5)) s.next_wakeup = from_micros(*v);
+        s.sla = std::string(st.text(col + 6));
+        return s;
+    }
+
+    /// Stores one complaint; returns 1 inserted, 2 updated, 3 skipped. Throws RowError-worthy
+    /// ck::Error for a duplicate under reject, or out-of-order events under upsert.
+    int store(const Complaint& c, DuplicatePolicy dup, std::int64_t now) {
+        const auto existing = rid_of(c.id);
+        if (!existing) {
+            auto& st = stmt(insert_complaint,
+                            "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, place, "
+                            "record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            bind_complaint(st, c);
+            st.run();
+            const std::int64_t rid = sqlite3_last_insert_rowid(db.get());
+            for (const auto& e : c.events) write_event(rid, e, now);
+            write_snapshot(rid, derive(c), false);
+            return 1;
+        }
+        if (dup == DuplicatePolicy::skip) return 3;
+        if (dup == DuplicatePolicy::reject)
+            throw Error(ErrorCode::invalid_value,
+                        "duplicate complaint id \"" + c.id +
+                            "\": already in the archive (choose the duplicate policy upsert or skip to accept it)",
+                        "/id");
+        // upsert: new record, events appended after the stored history.
+        const std::int64_t rid = *existing;
+        Complaint merged = c;
+        merged.events = load_events(rid);
+        std::vector<const Event*> fresh;
+        for (std::size_t i = 0; i < c.events.size(); ++i) {
+            const Event& e = c.events[i];
+            if (!merged.events.empty() && e.at <= merged.events.back().at) {
+                if (std::find(merged.events.begin(), merged.events.end(), e) == merged.events.end())
+                    throw Error(ErrorCode::out_of_order,
+                                "event is not in the archived history and not later than its last event (" +
+                                    format_timestamp(merged.events.back().at) + "): history is append-only",
+                                "/events/" + std::to_string(i) + "/at");
+                continue;
+            }
+            fresh.push_back(&e);
+        }
+        auto& st = stmt(update_complaint,
+                        "UPDATE complaints SET id = ?1, received_at = ?2, received_offset = ?3, channel = ?4, "
+                        "customer_id = ?5, place = ?6, record = ?7 WHERE rid = ?8");
+        bind_complaint(st, c);
+        st.bind(8, rid);
+        st.run();
+        for (const Event* e : fresh) {
+            write_event(rid, *e, now);
+            merged.events.push_back(*e);
+        }
+        write_snapshot(rid, derive(merged), true);
+        return 2;
+    }
+
+    void rebuild_in_transaction() {
+        db.exec("DELETE FROM facet_values; DELETE FROM snapshots;", "clear snapshots");
+        Statement recs(db.get(), "SELECT rid, record FROM complaints ORDER BY rid", false);
+        Statement evs(db.get(),
+                      "SELECT rid, at, at_offset, type, actor, text, payload FROM events ORDER BY rid, seq", false);
+        bool ev_row = evs.step();
+        while (recs.step()) {
+            const std::int64_t rid = recs.int64(0);
+            Complaint c = complaint_of_record(recs.text(1));
+            while (ev_row && evs.int64(0) < rid) ev_row = evs.step();
+            while (ev_row && evs.int64(0) == rid) {
+                c.events.push_back(event_of(evs, 1));
+                ev_row = evs.step();
+            }
+            write_snapshot(rid, derive(c), false);
+        }
+    }
+
+    /// WHERE clause and parameters for a query.
+    struct Sql {
+        std::string where;
+        std::vector<std::variant<std::int64_t, std::string>> params;
+        void add(const std::string& cond) { where += (where.empty() ? " WHERE " : " AND ") + cond; }
+        std::string p(std::variant<std::int64_t, std::string> v) {
+            params.push_back(std::move(v));
+            return "?" + std::to_string(params.size());
+        }
+    };
+
+    static Sql where_of(const Query& q) {
+        Sql s;
+        if (q.status) s.add("s.status = " + s.p(std::string(to_code(*q.status))));
+        if (q.open_only) {
+            std::string in;
+            for (auto st : open_states) in += (in.empty() ? "" : ", ") + s.p(std::string(st));
+            s.add("s.status IN (" + in + ")");
+        }
+        if (q.overdue_at) s.add("s.due_at <= " + s.p(micros(*q.overdue_at)));
+        if (q.at_risk_at) {
+            const std::string t = s.p(micros(*q.at_risk_at));
+            s.add("s.at_risk_at <= " + t + " AND s.due_at > " + t);
+        }
+        if (q.received_from) s.add("c.received_at >= " + s.p(micros(*q.received_from)));
+        if (q.received_to) s.add("c.received_at < " + s.p(micros(*q.received_to)));
+        if (!q.customer_id.empty()) s.add("c.customer_id = " + s.p(q.customer_id));
+        if (!q.place_prefix.empty()) {
+            std::string pre = q.place_prefix;
+            while (!pre.empty() && pre.back() == '/') pre.pop_back();
+            pre += '/';
+            // Every place under the prefix sorts in [pre, pre + U+10FFFF).
+            s.add("c.place >= " + s.p(pre) + " AND c.place < " + s.p(pre + "\xF4\x8F\xBF\xBF"));
+        }
+        for (const auto& [facet, value] : q.facets) {
+            if (std::find(facet_names.begin(), facet_names.end(), facet) == facet_names.end())
+                throw Error(ErrorCode::invalid_argument,
+                            "unknown facet \"" + facet +
+                                "\" (kind, category, subcategory, cause, sub_cause, attribution, dimension, "
+                                "severity, personality, motive, reasonable, tag)");
+            s.add("c.rid IN (SELECT rid FROM facet_values WHERE facet = " + s.p(facet) + " AND value = " + s.p(value) +
+                  ")");
+        }
+        return s;
+    }
+
+    Statement prepare(const Sql& s, const std::string& sql) const {
+        Statement st(db.get(), sql, false);
+        for (std::size_t i = 0; i < s.params.size(); ++i) {
+            const int idx = static_cast<int>(i + 1);
+            if (const auto* n = std::get_if<std::int64_t>(&s.params[i]))
+                st.bind(idx, *n);
+            else
+                st.bind(idx, std::get<std::string>(s.params[i]));
+        }
+        return st;
+    }
+
+    static std::string select_sql(const Query& q, const Sql& s, std::string_view columns) {
+        std::string sql = "SELECT ";
+        sql += columns;
+        sql += " FROM complaints c JOIN snapshots s ON s.rid = c.rid" + s.where + " ORDER BY c.received_at, c.rid";
+        if (q.limit || q.offset)
+            sql += " LIMIT " + (q.limit ? std::to_string(q.limit) : std::string("-1")) + " OFFSET " +
+                   std::to_string(q.offset);
+        return sql;
+    }
+};
+
+Archive::Archive(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Archive::Archive(Archive&&) noexcept = default;
+Archive& Archive::operator=(Archive&&) noexcept = default;
+Archive::~Archive() = default;
+
+const std::string& Archive::path() const noexcept { return impl_->path; }
+int Archive::opened_schema_version() const noexcept { return impl_->opened_version; }
+int Archive::schema_version() const { return static_cast<int>(impl_->db.scalar("PRAGMA user_version")); }
+void Archive::set_snapshot_deriver(SnapshotDeriver deriver) {
+    impl_->deriver = deriver ? std::move(deriver) : SnapshotDeriver(default_snapshot);
+}
+
+Archive Archive::open(const std::string& path, const ArchiveOptions& options) {
+    if (path.empty()) throw Error(ErrorCode::invalid_argument, "archive path must not be empty");
+    std::uintmax_t size = 0;
+    const bool exists = is_file_nonempty(path, size);
+    if (!exists && (options.read_only || !options.create))
+        throw Error(ErrorCode::not_found, "no archive at " + path);
+
+    int version = 0;
+    if (exists && size > 0) {
+        // Inspect without writing: the header first, then a read-only connection.
+        std::ifstream in(path, std::ios::binary);
+        char header[16] = {};
+        in.read(header, sizeof header);
+        if (in.gcount() < 16 || std::memcmp(header, "SQLite format 3", 16) != 0)
+            throw Error(ErrorCode::unsupported,
+                        "refusing to open " + path + ": not a SQLite database, so not a complaintkit archive; "
+                        "the file was left untouched");
+        Connection probe(path, SQLITE_OPEN_READONLY);
+        sqlite3_busy_timeout(probe.get(), options.busy_timeout_ms);
+        std::int64_t app = 0, objects = 0;
+        try {
+            app = probe.scalar("PRAGMA application_id");
+            version = static_cast<int>(probe.scalar("PRAGMA user_version"));
+            objects = probe.scalar("SELECT count(*) FROM sqlite_master");
+        } catch (const Error& e) {
+            throw Error(ErrorCode::unsupported, "refusing to open " + path + ": " + e.what());
+        }
+        if (app != archive_application_id && !(app == 0 && version == 0 && objects == 0)) {
+            std::ostringstream m;
+            m << "refusing to open " << path << ": not a complaintkit archive (SQLite application_id 0x" << std::hex
+              << app << std::dec << ", expected 0x" << std::hex << archive_application_id << std::dec << ", "
+              << objects << " schema objects); the file was left untouched";
+            throw Error(ErrorCode::unsupported, m.str());
+        }
+        if (version > archive_schema_version)
+            throw Error(ErrorCode::unsupported,
+                        "refusing to open " + path + ": archive schema version " + std::to_string(version) +
+                            " is newer than this complaintkit supports (" + std::to_string(archive_schema_version) +
+                            "); upgrade complaintkit. The file was left untouched");
+        if (options.read_only && version < archive_schema_version)
+            throw Error(ErrorCode::unsupported, "archive " + path + " has schema version " + std::to_string(version) +
+                                                    " and needs migrating to " +
+                                                    std::to_string(archive_schema_version) +
+                                                    ": open it once with write access");
+    }
+
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->options = options;
+    impl->opened_version = version;
+    const int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    impl->db = Connection(path, flags);
+    Connection& db = impl->db;
+    sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
+    if (!options.read_only) {
+        db.exec("PRAGMA journal_mode = WAL", "set WAL mode");
+        db.exec(options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        db.exec("PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY");
+        if (options.max_size_bytes > 0) {
+            const std::int64_t page = db.scalar("PRAGMA page_size");
+            const std::int64_t pages = std::max<std::int64_t>(options.max_size_bytes / (page ? page : 4096), 8);
+            db.exec("PRAGMA max_page_count = " + std::to_string(pages), "limit the archive size");
+        }
+        Transaction t(db);
+        const int before = detail::migrate_schema(db, archive_schema_version);
+        if (before > 0 && before < 2) impl->rebuild_in_transaction();  // v2 added facets and deadlines
+        t.commit();
+        if (before == 0) impl->opened_version = 0;
+    }
+    return Archive(std::move(impl));
+}
+
+IngestReport Archive::ingest(const std::function<bool(IncomingRow&)>& next, const IngestOptions& options) {
+    Impl& m = *impl_;
+    m.require_writable("ingest");
+    IngestReport rep;
+    std::size_t committed = 0, in_batch = 0;
+    std::optional<Transaction> tx;
+    const std::int64_t now = wall_clock_micros();
+    auto commit = [&] {
+        if (!tx) return;
+        tx->commit();
+        tx.reset();
+        committed += in_batch;
+        in_batch = 0;
+        ++rep.batches;
+        if (options.on_commit) options.on_commit(committed);
+    };
+    auto reject = [&](RowError err) {
+        if (options.stop_on_error) {
+            tx.reset();  // rolls back the open batch
+            throw Error(err.code, err.describe() + " (" + std::to_string(committed) +
+                                      " complaints committed before; the open batch was rolled back)");
+        }
+        ++rep.rejected;
+        if (options.on_reject) options.on_reject(err);
+        rep.errors.push_back(std::move(err));
+    };
+    IncomingRow row;
+    try {
+        while (true) {
+            row = IncomingRow{};
+            if (!next(row)) break;
+            ++rep.rows;
+            if (row.error) {
+                if (row.error->raw.empty()) row.error->raw = row.raw;
+                if (row.error->source.empty()) row.error->source = options.source;
+                if (!row.error->line) row.error->line = row.line;
+                reject(std::move(*row.error));
+                continue;
+            }
+            if (!row.complaint) continue;
+            if (!tx) tx.emplace(m.db);
+            // A savepoint per row would cost; a failing row only ever fails before its first write
+            // (duplicate / order checks come first), so the batch stays consistent.
+            try {
+                switch (m.store(*row.complaint, options.duplicates, now)) {
+                case 1: ++rep.inserted; break;
+                case 2: ++rep.updated; break;
+                default: ++rep.skipped; break;
+                }
+                ++in_batch;
+            } catch (const Error& e) {
+                if (e.code() == ErrorCode::io || e.code() == ErrorCode::internal) throw;
+                RowError err;
+                err.source = options.source;
+                err.line = row.line;
+                err.id = row.complaint->id;
+                err.code = e.code();
+                err.message = e.message();
+                err.column = e.path();
+                err.raw = row.raw;
+                reject(std::move(err));
+                continue;
+            }
+            if (options.batch_size && in_batch >= options.batch_size) commit();
+            if (options.on_progress && rep.rows % 4096 == 0) options.on_progress(IngestProgress{rep.rows, committed, 0, 0});
+        }
+        commit();
+    } catch (const Error& e) {
+        tx.reset();
+        if (e.code() != ErrorCode::io && e.code() != ErrorCode::internal) throw;
+        throw Error(e.code(), std::string(e.what()) + " — ingest stopped at row " + std::to_string(rep.rows) +
+                                  "; the open batch was rolled back, " + std::to_string(committed) +
+                                  " complaints committed before");
+    }
+    if (options.on_progress) options.on_progress(IngestProgress{rep.rows, committed, 0, 0});
+    return rep;
+}
+
+IngestReport Archive::ingest(std::span<const Complaint> complaints, const IngestOptions& options) {
+    std::size_t i = 0;
+    return ingest(
+        [&](IncomingRow& r) {
+            if (i == complaints.size()) return false;
+            r.line = i + 1;
+            r.complaint = complaints[i++];
+            return true;
+        },
+        options);
+}
+
+IngestReport Archive::ingest_jsonl(std::string_view text, std::string_view source, const IngestOptions& options,
+                                   const ParseOptions& parse) {
+    std::size_t pos = 0, line_no = 0;
+    const std::string src(source);
+    return ingest(
+        [&](IncomingRow& r) {
+            while (pos < text.size()) {
+                std::size_t end = text.find('\n', pos);
+                if (end == std::string_view::npos) end = text.size();
+                std::string_view line = text.substr(pos, end - pos);
+                pos = end + 1;
+                ++line_no;
+                if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+                if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+                r.line = line_no;
+                try {
+                    r.complaint = complaint_from_json(line, parse);
+                } catch (const Error& e) {
+                    r.raw = std::string(line);
+                    r.error = RowError{src, line_no, e.path(), "", e.code(), e.message(), r.raw};
+                }
+                if (r.complaint && !options.stop_on_error) r.raw = std::string(line);
+                return true;
+            }
+            return false;
+        },
+        [&] {
+            IngestOptions o = options;
+            o.source = src;
+            return o;
+        }());
+}
+
+std::optional<Complaint> Archive::get(std::string_view id) const {
+    Statement st(impl_->db.get(), "SELECT rid, record FROM complaints WHERE id = ?1", false);
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    Complaint c = Impl::complaint_of_record(st.text(1));
+    c.events = impl_->load_events(st.int64(0));
+    return c;
+}
+
+std::optional<Snapshot> Archive::snapshot(std::string_view id) const {
+    Statement st(impl_->db.get(),
+                 "SELECT s.status, s.last_event_at, s.facets, s.due_at, s.at_risk_at, s.next_wakeup, s.sla "
+                 "FROM complaints c JOIN snapshots s ON s.rid = c.rid WHERE c.id = ?1",
+                 false);
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return Impl::snapshot_of(st, 0);
+}
+
+std::vector<Event> Archive::events(std::string_view id) const {
+    const auto rid = const_cast<Impl&>(*impl_).rid_of(id);
+    if (!rid) throw Error(ErrorCode::not_found, "no complaint \"" + std::string(id) + "\" in the archive");
+    return impl_->load_events(*rid);
+}
+
+std::size_t Archive::count() const {
+    return static_cast<std::size_t>(impl_->db.scalar("SELECT count(*) FROM complaints"));
+}
+std::size_t Archive::event_count() const {
+    return static_cast<std::size_t>(impl_->db.scalar("SELECT count(*) FROM events"));
+}
+
+std::size_t Archive::count(const Query& q) const {
+    const auto s = Impl::where_of(q);
+    Query unlimited = q;
+    unlimited.limit = unlimited.offset = 0;
+    auto st = impl_->prepare(s, "SELECT count(*) FROM complaints c JOIN snapshots s ON s.rid = c.rid" + s.where);
+    st.step();
+    return static_cast<std::size_t>(st.int64(0));
+}
+
+std::vector<Summary> Archive::query(const Query& q) const {
+    const auto s = Impl::where_of(q);
+    auto st = impl_->prepare(
+        s, Impl::select_sql(q, s,
+                            "c.id, c.received_at, c.received_offset, c.channel, c.customer_id, c.place, s.status, "
+                            "s.last_event_at, s.facets, s.due_at, s.at_risk_at, s.next_wakeup, s.sla"));
+    std::vector<Summary> out;
+    while (st.step()) {
+        Summary r;
+        r.id = std::string(st.text(0));
+        r.received_at = from_micros(st.int64(1), st.int64(2));
+        r.channel = from_code<Channel>(st.text(3)).value_or(Channel::unknown);
+        r.customer_id = std::string(st.text(4));
+        r.place = std::string(st.text(5));
+        if (!r.place.empty()) r.place.pop_back();
+        r.snapshot = Impl::snapshot_of(st, 6);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void Archive::for_each(const Query& q, const std::function<void(const Complaint&)>& f) const {
+    const auto s = Impl::where_of(q);
+    auto st = impl_->prepare(s, Impl::select_sql(q, s, "c.rid, c.record"));
+    while (st.step()) {
+        Complaint c = Impl::complaint_of_record(st.text(1));
+        c.events = impl_->load_events(st.int64(0));
+        f(c);
+    }
+}
+
+std::string Archive::explain(const Query& q) const {
+    const auto s = Impl::where_of(q);
+    auto st = impl_->prepare(s, "EXPLAIN QUERY PLAN " + Impl::select_sql(q, s, "c.id, s.status"));
+    std::string out;
+    while (st.step()) {
+        out += st.text(3);
+        out += '\n';
+    }
+    return out;
+}
+
+void Archive::append_event(std::string_view id, const Event& e) {
+    Impl& m = *impl_;
+    m.require_writable("append event");
+    Transaction t(m.db);
+    const auto rid = m.rid_of(id);
+    if (!rid) throw Error(ErrorCode::not_found, "no complaint \"" + std::string(id) + "\" in the archive");
+    auto c = get(id);
+    try {
+        c->append(e);
+    } catch (const Error& err) {
+        throw err.with_context("complaint " + std::string(id));
+    }
+    m.write_event(*rid, e, wall_clock_micros());
+    m.write_snapshot(*rid, m.derive(*c), true);
+    t.commit();
+}
+
+std::size_t Archive::rebuild() {
+    Impl& m = *impl_;
+    m.require_writable("rebuild");
+    Transaction t(m.db);
+    m.rebuild_in_transaction();
+    t.commit();
+    return count();
+}
+
+std::size_t Archive::verify_snapshots() const {
+    const Impl& m = *impl_;
+    Statement recs(m.db.get(),
+                   "SELECT c.rid, c.record, s.status, s.last_event_at, s.facets, s.due_at, s.at_risk_at, "
+                   "s.next_wakeup, s.sla FROM complaints c LEFT JOIN snapshots s ON s.rid = c.rid ORDER BY c.rid",
+                   false);
+    std::size_t differ = 0;
+    while (recs.step()) {
+        Complaint c = Impl::complaint_of_record(recs.text(1));
+        c.events = m.load_events(recs.int64(0));
+        if (recs.is_null(2) || !(Impl::snapshot_of(recs, 2) == m.derive(c))) ++differ;
+    }
+    return differ;
+}
+
+std::optional<Timestamp> Archive::next_wakeup() const {
+    Statement st(impl_->db.get(), "SELECT min(next_wakeup) FROM snapshots WHERE next_wakeup IS NOT NULL", false);
+    if (st.step() && !st.is_null(0)) return from_micros(st.int64(0));
+    return std::nullopt;
+}
+
+std::string Archive::integrity_check() const {
+    Statement st(impl_->db.get(), "PRAGMA integrity_check", false);
+    std::string out;
+    while (st.step()) {
+        if (!out.empty()) out += '\n';
+        out += st.text(0);
+    }
+    return out;
+}
+
+}  // namespace ck

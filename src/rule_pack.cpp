@@ -1,0 +1,675 @@
+// complaintkit — rule pack compiler and linter: JSON → RuleSet::Impl, with every problem
+// reported at once (rule id + JSON pointer). The language is described in docs/rules.md.
+#include "json_internal.hpp"
+#include "rules_internal.hpp"
+
+#include <complaintkit/normalize.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace ck::detail {
+namespace {
+
+constexpr std::string_view kCombinators[] = {"all", "any", "none"};
+constexpr std::pair<std::string_view, PredKind> kPredicates[] = {
+    {"text_any", PredKind::text_any}, {"text_all", PredKind::text_all}, {"regex", PredKind::regex},
+    {"channel", PredKind::channel}, {"tier", PredKind::tier}, {"amount", PredKind::amount},
+    {"branch_prefix", PredKind::branch_prefix}, {"region_prefix", PredKind::region_prefix},
+    {"product", PredKind::product}, {"attribute", PredKind::attribute},
+    {"prior_complaints", PredKind::prior_complaints}, {"hour", PredKind::hour},
+    {"weekday", PredKind::weekday}, {"language", PredKind::language}, {"facet", PredKind::facet},
+};
+
+std::string condition_keys() {
+    std::string s;
+    for (auto c : kCombinators) s += std::string(s.empty() ? "" : ", ") + std::string(c);
+    for (auto& [k, v] : kPredicates) s += ", " + std::string(k);
+    return s;
+}
+
+std::string facet_names() {
+    std::string s;
+    for (int i = 0; i < facet_count; ++i) s += std::string(i ? ", " : "") + std::string(facet_name(FacetId(i)));
+    return s;
+}
+
+std::optional<TaxonomyId> facet_taxonomy(FacetId f) {
+    switch (f) {
+    case FacetId::kind: return TaxonomyId::kind;
+    case FacetId::category: return TaxonomyId::category;
+    case FacetId::subcategory: return TaxonomyId::subcategory;
+    case FacetId::cause: return TaxonomyId::cause;
+    case FacetId::sub_cause: return TaxonomyId::sub_cause;
+    case FacetId::attribution: return TaxonomyId::attribution;
+    case FacetId::dimension: return TaxonomyId::dimension;
+    case FacetId::severity: return TaxonomyId::severity;
+    case FacetId::personality: return TaxonomyId::personality;
+    case FacetId::motive: return TaxonomyId::motive;
+    default: return std::nullopt;
+    }
+}
+
+/// Folds the non-ASCII characters of a regex (never creating ASCII metacharacters).
+std::string fold_regex(std::string_view re) {
+    std::string out;
+    for (std::size_t i = 0; i < re.size();) {
+        std::size_t len = 1;
+        const char32_t c = decode_utf8(re, i, &len);
+        if (c < 0x80) {
+            out += re[i];
+        } else {
+            const char32_t f = fold_codepoint(c);
+            append_utf8(out, f < 0x80 ? c : f);
+        }
+        i += len;
+    }
+    return out;
+}
+
+class PackCompiler {
+public:
+    PackCompiler(std::vector<RuleDiagnostic>& diags) : diags_(diags) {}
+
+    std::shared_ptr<RuleSet::Impl> run(std::string_view text) {
+        json::value root;
+        try {
+            root = parse_json(text);
+        } catch (const Error& e) {
+            error("", e.path(), e.message());
+            return nullptr;
+        }
+        impl_ = std::make_shared<RuleSet::Impl>();
+        Node rn{&root, ""};
+        if (!root.is_object()) {
+            error("", "", "a rule pack is a JSON object");
+            return nullptr;
+        }
+        ObjectIn o(rn);
+        attempt("", [&] {
+            Node v = o.req("version");
+            if (v.int64() != 1)
+                throw Error(ErrorCode::unsupported, "unsupported rule pack version " + std::to_string(v.int64()) +
+                                                        " (this library reads version 1)", v.path);
+        });
+        attempt("", [&] { impl_->name = o.req("name").str_nonempty(); });
+        attempt("", [&] {
+            if (auto d = o.opt("description")) impl_->description = d->str();
+        });
+        attempt("", [&] {
+            if (auto opts = o.opt("options")) {
+                ObjectIn oo(*opts);
+                if (auto wb = oo.opt("word_boundaries")) word_boundaries_ = wb->boolean();
+                report_unknown(oo, "");
+            }
+        });
+        std::optional<Node> rules;
+        attempt("", [&] { rules = o.req("rules"); });
+        report_unknown(o, "");
+        if (rules) {
+            if (!rules->v->is_array()) {
+                error("", rules->path, "expected an array of rules");
+            } else {
+                const auto& a = rules->v->get_array();
+                if (a.empty()) error("", rules->path, "a rule pack needs at least one rule");
+                for (std::size_t i = 0; i < a.size(); ++i) parse_rule(rules->at(i), i);
+            }
+        }
+        if (has_errors()) return nullptr;
+        finish();
+        if (has_errors()) return nullptr;
+        return impl_;
+    }
+
+private:
+    std::vector<RuleDiagnostic>& diags_;
+    std::shared_ptr<RuleSet::Impl> impl_;
+    bool word_boundaries_ = true;
+    std::unordered_map<std::string, std::uint32_t> pattern_index_;
+    std::map<std::string, std::string> id_paths_;
+    std::unordered_map<std::string, std::string> canon_by_path_;
+
+    bool has_errors() const {
+        return std::any_of(diags_.begin(), diags_.end(),
+                           [](const RuleDiagnostic& d) { return d.level == RuleDiagnostic::Level::error; });
+    }
+    void error(const std::string& rule, const std::string& path, const std::string& msg) {
+        diags_.push_back({RuleDiagnostic::Level::error, rule, path, msg});
+    }
+    void warn(const std::string& rule, const std::string& path, const std::string& msg) {
+        diags_.push_back({RuleDiagnostic::Level::warning, rule, path, msg});
+    }
+    template <class F> bool attempt(const std::string& rule, F&& f) {
+        try {
+            f();
+            return true;
+        } catch (const Error& e) {
+            error(rule, e.path(), e.message());
+            return false;
+        }
+    }
+    void report_unknown(const ObjectIn& o, const std::string& rule) {
+        for (const auto& kv : o.unknown())
+            error(rule, o.path() + "/" + pointer_escape(kv.key()), "unknown field \"" + std::string(kv.key()) + "\"");
+    }
+
+    std::uint32_t pattern_for(const std::string& text, bool regex) {
+        const std::string key = (regex ? "r:" : "l:") + text;
+        auto it = pattern_index_.find(key);
+        if (it != pattern_index_.end()) return it->second;
+        const auto id = static_cast<std::uint32_t>(impl_->patterns.size());
+        impl_->patterns.push_back(ScanPattern{text, regex});
+        std::uint8_t edges = 0;
+        if (!regex && !text.empty()) {
+            std::size_t len = 1;
+            if (script_class(decode_utf8(text, 0, &len)) == ScriptClass::word) edges |= 1;
+            std::size_t last = text.size() - 1;
+            while (last > 0 && (static_cast<unsigned char>(text[last]) & 0xC0) == 0x80) --last;
+            if (script_class(decode_utf8(text, last, &len)) == ScriptClass::word) edges |= 2;
+        }
+        impl_->pattern_word_edges.push_back(edges);
+        pattern_index_.emplace(key, id);
+        return id;
+    }
+
+    // ------------------------------------------------------------ keywords
+    std::optional<KeywordUse> keyword(const Node& n, const std::string& rule) {
+        std::string written;
+        std::optional<bool> whole_word;
+        if (n.v->is_object()) {
+            ObjectIn o(n);
+            written = o.req("keyword").str();
+            if (auto w = o.opt("whole_word")) whole_word = w->boolean();
+            report_unknown(o, rule);
+        } else if (n.v->is_string()) {
+            written = n.str();
+        } else {
+            n.fail(ErrorCode::invalid_value, "a keyword is a string or {\"keyword\": …, \"whole_word\": …}");
+        }
+        std::string body = written;
+        bool open_left = false, open_right = false;
+        if (!body.empty() && body.front() == '*') {
+            open_left = true;
+            body.erase(0, 1);
+        }
+        if (!body.empty() && body.back() == '*') {
+            open_right = true;
+            body.pop_back();
+        }
+        const std::string folded = normalize_text(body);
+        if (folded.find_first_not_of(" \t") == std::string::npos)
+            n.fail(ErrorCode::invalid_value, "empty keyword");
+        if (std::any_of(folded.begin(), folded.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+            n.fail(ErrorCode::invalid_value, "keyword \"" + written + "\" contains a control character");
+        const bool boundaries = whole_word.value_or(word_boundaries_);
+        KeywordUse k;
+        k.written = written;
+        k.pattern = pattern_for(folded, false);
+        if (boundaries) {
+            const std::uint8_t edges = impl_->pattern_word_edges[k.pattern];
+            if (!open_left && (edges & 1)) k.combo |= 1;
+            if (!open_right && (edges & 2)) k.combo |= 2;
+        }
+        return k;
+    }
+
+    // ------------------------------------------------------------ conditions
+    std::optional<Condition> condition(const Node& n, const std::string& rule) {
+        if (!n.v->is_object()) {
+            error(rule, n.path, "a condition is an object with one of: " + condition_keys());
+            return std::nullopt;
+        }
+        const auto& obj = n.v->get_object();
+        if (obj.size() != 1) {
+            std::string found;
+            for (const auto& kv : obj) found += std::string(found.empty() ? "" : ", ") + std::string(kv.key());
+            error(rule, n.path,
+                  "a condition has exactly one key (one of: " + condition_keys() + "); found " +
+                      (found.empty() ? "none" : found));
+            return std::nullopt;
+        }
+        const std::string key(obj.begin()->key());
+        Node v{&obj.begin()->value(), n.path + "/" + pointer_escape(key)};
+        canon_by_path_[n.path] = detail::serialize(*n.v);
+        Condition c;
+        c.path = n.path;
+        for (std::size_t i = 0; i < 3; ++i) {
+            if (key != kCombinators[i]) continue;
+            c.type = i == 0 ? Condition::Type::all : i == 1 ? Condition::Type::any : Condition::Type::none;
+            if (!v.v->is_array()) {
+                error(rule, v.path, "expected an array of conditions");
+                return std::nullopt;
+            }
+            const auto& a = v.v->get_array();
+            if (a.empty()) {
+                error(rule, v.path, "\"" + key + "\" needs at least one condition");
+                return std::nullopt;
+            }
+            bool ok = true;
+            for (std::size_t k = 0; k < a.size(); ++k) {
+                auto child = condition(v.at(k), rule);
+                if (child) c.children.push_back(std::move(*child));
+                else ok = false;
+            }
+            if (!ok) return std::nullopt;
+            return c;
+        }
+        auto it = std::find_if(std::begin(kPredicates), std::end(kPredicates),
+                               [&](const auto& p) { return p.first == key; });
+        if (it == std::end(kPredicates)) {
+            error(rule, v.path, "unknown condition \"" + key + "\" (known: " + condition_keys() + ")");
+            return std::nullopt;
+        }
+        Predicate p;
+        p.kind = it->second;
+        p.path = v.path;
+        if (!attempt(rule, [&] { predicate(p, v, rule); })) return std::nullopt;
+        c.type = Condition::Type::pred;
+        c.pred = static_cast<int>(impl_->preds.size());
+        impl_->preds.push_back(std::move(p));
+        return c;
+    }
+
+    template <TaxonomyEnum E> std::vector<int> codes(const Node& v) {
+        std::vector<int> out;
+        const auto& a = v.array();
+        if (a.empty()) v.fail(ErrorCode::invalid_value, "empty list");
+        for (std::size_t i = 0; i < a.size(); ++i) out.push_back(static_cast<int>(v.at(i).code<E>()));
+        return out;
+    }
+
+    void predicate(Predicate& p, const Node& v, const std::string& rule) {
+        switch (p.kind) {
+        case PredKind::text_any:
+        case PredKind::text_all: {
+            const auto& a = v.array();
+            if (a.empty()) v.fail(ErrorCode::invalid_value, "empty keyword list");
+            std::set<std::pair<std::uint32_t, std::uint8_t>> seen;
+            bool ok = true;
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                Node kn = v.at(i);
+                ok &= attempt(rule, [&] {
+                    auto k = keyword(kn, rule);
+                    if (!seen.insert({k->pattern, k->combo}).second)
+                        warn(rule, kn.path, "duplicate keyword \"" + k->written + "\" (same after folding)");
+                    else
+                        p.keywords.push_back(std::move(*k));
+                });
+            }
+            if (!ok) throw Error(ErrorCode::invalid_value, "keyword list has errors", v.path);
+            break;
+        }
+        case PredKind::regex: {
+            const std::string re = v.str_nonempty();
+            const std::string folded = fold_regex(re);
+            if (auto err = Scanner::regex_error(folded)) v.fail(ErrorCode::compile, "bad regex \"" + re + "\": " + *err);
+            p.keywords.push_back(KeywordUse{re, pattern_for(folded, true), 0});
+            break;
+        }
+        case PredKind::channel: p.values = codes<Channel>(v); break;
+        case PredKind::tier: p.values = codes<Tier>(v); break;
+        case PredKind::amount: {
+            ObjectIn o(v);
+            p.name = o.req("kind").str_nonempty();
+            if (auto m = o.opt("min_minor")) p.min = static_cast<double>(m->int64());
+            if (auto m = o.opt("max_minor")) p.max = static_cast<double>(m->int64());
+            if (auto c = o.opt("currency")) p.currency = c->str_nonempty();
+            o.reject_unknown();
+            if (!p.min && !p.max) v.fail(ErrorCode::missing_field, "amount needs min_minor and/or max_minor");
+            if (p.min && p.max && *p.min > *p.max) v.fail(ErrorCode::invalid_value, "min_minor is above max_minor");
+            break;
+        }
+        case PredKind::branch_prefix:
+        case PredKind::product:
+        case PredKind::language: {
+            p.strings = v.strings();
+            if (p.strings.empty()) v.fail(ErrorCode::invalid_value, "empty list");
+            for (auto& s : p.strings) {
+                if (s.empty()) v.fail(ErrorCode::invalid_value, "empty string in list");
+                s = normalize_text(s);
+            }
+            break;
+        }
+        case PredKind::region_prefix: {
+            p.strings = v.strings();
+            if (p.strings.empty()) v.fail(ErrorCode::invalid_value, "empty region path");
+            for (auto& s : p.strings) s = normalize_text(s);
+            break;
+        }
+        case PredKind::attribute: {
+            ObjectIn o(v);
+            p.name = o.req("name").str_nonempty();
+            if (auto e = o.opt("equals")) {
+                const auto& j = *e->v;
+                if (j.is_bool()) p.equals = j.get_bool();
+                else if (j.is_int64()) p.equals = j.get_int64();
+                else if (j.is_double()) p.equals = j.get_double();
+                else if (j.is_string()) p.equals = normalize_text(e->str());
+                else e->fail(ErrorCode::invalid_value, "equals takes a boolean, number or string");
+            }
+            if (auto m = o.opt("min")) p.min = m->number();
+            if (auto m = o.opt("max")) p.max = m->number();
+            if (auto x = o.opt("exists")) {
+                if (!x->boolean()) x->fail(ErrorCode::invalid_value, "use \"none\" to test that an attribute is absent");
+                p.exists_only = true;
+            }
+            o.reject_unknown();
+            if (!p.equals && !p.min && !p.max && !p.exists_only)
+                v.fail(ErrorCode::missing_field, "attribute needs one of equals, min, max, exists");
+            break;
+        }
+        case PredKind::prior_complaints: {
+            ObjectIn o(v);
+            if (auto m = o.opt("min")) p.min = static_cast<double>(m->int64());
+            if (auto m = o.opt("max")) p.max = static_cast<double>(m->int64());
+            o.reject_unknown();
+            if (!p.min && !p.max) v.fail(ErrorCode::missing_field, "prior_complaints needs min and/or max");
+            break;
+        }
+        case PredKind::hour: {
+            ObjectIn o(v);
+            Node f = o.req("from"), t = o.req("to");
+            p.hour_from = static_cast<int>(f.int64());
+            p.hour_to = static_cast<int>(t.int64());
+            o.reject_unknown();
+            if (p.hour_from < 0 || p.hour_from > 23) f.fail(ErrorCode::invalid_value, "hour must be 0–23");
+            if (p.hour_to < 0 || p.hour_to > 24) t.fail(ErrorCode::invalid_value, "hour must be 0–24");
+            if (p.hour_from == p.hour_to) t.fail(ErrorCode::invalid_value, "empty hour range");
+            break;
+        }
+        case PredKind::weekday: {
+            static constexpr std::string_view days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+            const auto& a = v.array();
+            if (a.empty()) v.fail(ErrorCode::invalid_value, "empty list");
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                const std::string d = v.at(i).str();
+                auto it = std::find(std::begin(days), std::end(days), d);
+                if (it == std::end(days))
+                    v.at(i).fail(ErrorCode::invalid_value, "unknown weekday \"" + d + "\" (mon, tue, …, sun)");
+                p.values.push_back(static_cast<int>(it - std::begin(days)) + 1);
+            }
+            break;
+        }
+        case PredKind::facet: {
+            ObjectIn o(v);
+            auto members = o.members();
+            if (members.size() != 1) v.fail(ErrorCode::invalid_value, "facet test names exactly one facet");
+            auto& [name, val] = members.front();
+            auto f = facet_from_name(name);
+            if (!f) val.fail(ErrorCode::invalid_value, "unknown facet \"" + name + "\" (known: " + facet_names() + ")");
+            p.facet = *f;
+            std::vector<std::string> wanted;
+            if (val.v->is_string()) wanted.push_back(val.str());
+            else wanted = val.strings();
+            if (wanted.empty()) val.fail(ErrorCode::invalid_value, "empty list");
+            if (*f == FacetId::tags) {
+                p.strings = wanted;
+            } else if (*f == FacetId::reasonable) {
+                for (auto& w : wanted) {
+                    if (w != "true" && w != "false" && w != "unknown")
+                        val.fail(ErrorCode::invalid_value, "reasonable is \"true\", \"false\" or \"unknown\"");
+                    p.values.push_back(w == "true" ? 1 : w == "false" ? 0 : -1);
+                }
+            } else {
+                const TaxonomyId t = *facet_taxonomy(*f);
+                for (auto& w : wanted) {
+                    const TaxonomyEntry* e = taxonomy_find(t, w);
+                    if (!e) val.fail(ErrorCode::unknown_code, "unknown " + std::string(taxonomy_name(t)) + " code \"" + w + "\"");
+                    p.values.push_back(e->value == 0 ? -1 : e->value);
+                }
+            }
+            break;
+        }
+        }
+    }
+
+    // ------------------------------------------------------------ rules
+    void parse_rule(const Node& n, std::size_t index) {
+        CompiledRule r;
+        r.position = index;
+        r.path = n.path;
+        r.set.fill(-1);
+        if (!n.v->is_object()) {
+            error("", n.path, "a rule is a JSON object");
+            return;
+        }
+        ObjectIn o(n);
+        std::string rid;
+        attempt("", [&] {
+            Node id = o.req("id");
+            rid = id.str_nonempty();
+            if (rid.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-") !=
+                std::string::npos)
+                id.fail(ErrorCode::invalid_value, "rule id \"" + rid + "\" may only hold letters, digits and _ . : -");
+            auto [it, fresh] = id_paths_.emplace(rid, n.path);
+            if (!fresh) id.fail(ErrorCode::invalid_value, "duplicate rule id \"" + rid + "\" (first at " + it->second + ")");
+        });
+        r.id = rid;
+        bool ok = true;
+        ok &= attempt(rid, [&] {
+            if (auto d = o.opt("description")) r.description = d->str();
+        });
+        ok &= attempt(rid, [&] {
+            if (auto x = o.opt("order")) r.order = static_cast<int>(x->int64());
+        });
+        ok &= attempt(rid, [&] {
+            if (auto x = o.opt("priority")) r.priority = static_cast<int>(x->int64());
+        });
+        ok &= attempt(rid, [&] {
+            if (auto x = o.opt("weight")) {
+                r.weight = x->number();
+                if (!(r.weight > 0)) x->fail(ErrorCode::invalid_value, "weight must be positive");
+            }
+        });
+        ok &= attempt(rid, [&] {
+            if (auto x = o.opt("stop")) r.stop = x->boolean();
+        });
+        if (auto w = o.opt("when")) {
+            r.when = condition(*w, rid);
+            if (!r.when) ok = false;
+        }
+        std::optional<Node> set;
+        ok &= attempt(rid, [&] { set = o.req("set"); });
+        if (set) ok &= parse_set(*set, r);
+        report_unknown(o, rid);
+        if (!ok || rid.empty()) return;
+        impl_->rules.push_back(std::move(r));
+    }
+
+    bool parse_set(const Node& n, CompiledRule& r) {
+        if (!n.v->is_object()) {
+            error(r.id, n.path, "\"set\" is an object of facet: code");
+            return false;
+        }
+        ObjectIn o(n);
+        bool ok = true;
+        auto members = o.members();
+        if (members.empty()) {
+            error(r.id, n.path, "\"set\" sets no facet");
+            return false;
+        }
+        for (auto& [name, v] : members) {
+            ok &= attempt(r.id, [&] {
+                auto f = facet_from_name(name);
+                if (!f) v.fail(ErrorCode::invalid_value, "unknown facet \"" + name + "\" (known: " + facet_names() + ")");
+                if (*f == FacetId::tags) {
+                    r.tags = v.strings();
+                    if (r.tags.empty()) v.fail(ErrorCode::invalid_value, "empty tag list");
+                    for (auto& t : r.tags)
+                        if (t.empty()) v.fail(ErrorCode::invalid_value, "empty tag");
+                    r.set[static_cast<int>(FacetId::tags)] = 1;
+                } else if (*f == FacetId::reasonable) {
+                    r.set[static_cast<int>(*f)] = v.boolean() ? 1 : 0;
+                } else {
+                    const TaxonomyId t = *facet_taxonomy(*f);
+                    const std::string code = v.str();
+                    const TaxonomyEntry* e = taxonomy_find(t, code);
+                    if (!e)
+                        v.fail(ErrorCode::unknown_code,
+                               "unknown " + std::string(taxonomy_name(t)) + " code \"" + code + "\"");
+                    if (e->value == 0) v.fail(ErrorCode::invalid_value, "a rule cannot set " + name + " to \"unknown\"");
+                    r.set[static_cast<int>(*f)] = e->value;
+                }
+            });
+        }
+        // A sub-value must belong to the value set beside it.
+        auto check_parent = [&](FacetId child, FacetId parent, TaxonomyId ct, TaxonomyId pt) {
+            const int cv = r.set[static_cast<int>(child)], pv = r.set[static_cast<int>(parent)];
+            if (cv < 0 || pv < 0) return;
+            const TaxonomyEntry* e = taxonomy_find(ct, cv);
+            if (e && e->parent != pv) {
+                error(r.id, n.path + "/" + std::string(facet_name(child)),
+                      std::string(facet_name(child)) + " \"" + std::string(e->code) + "\" belongs to " +
+                          std::string(facet_name(parent)) + " \"" + std::string(taxonomy_find(pt, e->parent)->code) +
+                          "\", but the rule sets " + std::string(facet_name(parent)) + " \"" +
+                          std::string(taxonomy_find(pt, pv)->code) + "\"");
+                ok = false;
+            }
+        };
+        check_parent(FacetId::subcategory, FacetId::category, TaxonomyId::subcategory, TaxonomyId::category);
+        check_parent(FacetId::sub_cause, FacetId::cause, TaxonomyId::sub_cause, TaxonomyId::cause);
+        return ok;
+    }
+
+    // ------------------------------------------------------------ after parsing
+    std::optional<std::vector<std::uint32_t>> required_patterns(const Condition& c) const {
+        switch (c.type) {
+        case Condition::Type::pred: {
+            const Predicate& p = impl_->preds[static_cast<std::size_t>(c.pred)];
+            if (p.kind != PredKind::text_any && p.kind != PredKind::text_all && p.kind != PredKind::regex)
+                return std::nullopt;
+            std::vector<std::uint32_t> out;
+            for (const auto& k : p.keywords) out.push_back(k.pattern);
+            return out;
+        }
+        case Condition::Type::all: {
+            std::optional<std::vector<std::uint32_t>> best;
+            for (const auto& ch : c.children) {
+                auto r = required_patterns(ch);
+                if (r && (!best || r->size() < best->size())) best = std::move(r);
+            }
+            return best;
+        }
+        case Condition::Type::any: {
+            std::vector<std::uint32_t> out;
+            for (const auto& ch : c.children) {
+                auto r = required_patterns(ch);
+                if (!r) return std::nullopt;
+                out.insert(out.end(), r->begin(), r->end());
+            }
+            return out;
+        }
+        case Condition::Type::none: return std::nullopt;
+        }
+        return std::nullopt;
+    }
+
+    // Whether `l` holding guarantees `s` holds (conservative: false when unsure).
+    bool implies(const Condition& l, const Condition& s) const {
+        auto cl = canon_by_path_.find(l.path), cs = canon_by_path_.find(s.path);
+        if (cl != canon_by_path_.end() && cs != canon_by_path_.end() && cl->second == cs->second) return true;
+        if (l.type == Condition::Type::any)
+            return std::all_of(l.children.begin(), l.children.end(), [&](const Condition& c) { return implies(c, s); });
+        if (l.type == Condition::Type::all &&
+            std::any_of(l.children.begin(), l.children.end(), [&](const Condition& c) { return implies(c, s); }))
+            return true;
+        if (s.type == Condition::Type::any &&
+            std::any_of(s.children.begin(), s.children.end(), [&](const Condition& c) { return implies(l, c); }))
+            return true;
+        if (s.type == Condition::Type::all)
+            return std::all_of(s.children.begin(), s.children.end(), [&](const Condition& c) { return implies(l, c); });
+        if (l.type == Condition::Type::pred && s.type == Condition::Type::pred) {
+            const Predicate& lp = impl_->preds[static_cast<std::size_t>(l.pred)];
+            const Predicate& sp = impl_->preds[static_cast<std::size_t>(s.pred)];
+            if (sp.kind != PredKind::text_any) return false;
+            auto in_s = [&](const KeywordUse& k) {
+                return std::any_of(sp.keywords.begin(), sp.keywords.end(), [&](const KeywordUse& x) {
+                    return x.pattern == k.pattern && (x.combo & ~k.combo) == 0;
+                });
+            };
+            if (lp.kind == PredKind::text_any) return std::all_of(lp.keywords.begin(), lp.keywords.end(), in_s);
+            if (lp.kind == PredKind::text_all) return std::any_of(lp.keywords.begin(), lp.keywords.end(), in_s);
+        }
+        return false;
+    }
+
+    void lint_shadowed() {
+        const auto& rules = impl_->rules;  // already in evaluation order
+        for (std::size_t i = 0; i < rules.size(); ++i) {
+            const CompiledRule& s = rules[i];
+            if (!s.stop) continue;
+            for (std::size_t j = i + 1; j < rules.size(); ++j) {
+                const CompiledRule& l = rules[j];
+                bool covered = true;
+                std::string facets;
+                for (int f = 0; f < facet_count; ++f) {
+                    if (l.set[f] < 0) continue;
+                    if (s.set[f] < 0) covered = false;
+                    facets += std::string(facets.empty() ? "" : ", ") + std::string(facet_name(FacetId(f)));
+                }
+                if (!covered) continue;
+                const bool fires_with = !s.when || (l.when && implies(*l.when, *s.when));
+                if (!fires_with) continue;
+                warn(l.id, l.path,
+                     "rule \"" + l.id + "\" can never change anything: the earlier stop rule \"" + s.id + "\" (" +
+                         s.path + ") fires whenever it does and fixes " + facets);
+            }
+        }
+    }
+
+    void finish() {
+        auto& rules = impl_->rules;
+        std::stable_sort(rules.begin(), rules.end(), [](const CompiledRule& a, const CompiledRule& b) {
+            return a.order != b.order ? a.order < b.order : a.position < b.position;
+        });
+        lint_shadowed();
+        impl_->pattern_rules.assign(impl_->patterns.size(), {});
+        for (std::size_t rank = 0; rank < rules.size(); ++rank) {
+            auto& r = rules[rank];
+            std::optional<std::vector<std::uint32_t>> req;
+            if (r.when) req = required_patterns(*r.when);
+            r.always_evaluate = !req.has_value();
+            if (r.always_evaluate) {
+                impl_->always_rules.push_back(static_cast<std::uint32_t>(rank));
+                continue;
+            }
+            std::sort(req->begin(), req->end());
+            req->erase(std::unique(req->begin(), req->end()), req->end());
+            for (auto p : *req) impl_->pattern_rules[p].push_back(static_cast<std::uint32_t>(rank));
+        }
+        std::size_t literal = 0;
+        for (const auto& p : impl_->patterns) literal += p.regex ? 0 : 1;
+        impl_->keyword_count = literal;
+        try {
+            impl_->scanner = std::make_unique<Scanner>(impl_->patterns);
+        } catch (const Error& e) {
+            error("", "/rules", e.message());
+        }
+    }
+};
+
+}  // namespace
+
+std::shared_ptr<RuleSet::Impl> compile_pack(std::string_view json, std::vector<RuleDiagnostic>& diagnostics) {
+    PackCompiler c(diagnostics);
+    auto impl = c.run(json);
+    // Report in pack order: by rule index, then as found.
+    auto rule_index = [](const std::string& path) -> long {
+        if (!path.starts_with("/rules/")) return -1;
+        return std::strtol(path.c_str() + 7, nullptr, 10);
+    };
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [&](const RuleDiagnostic& a, const RuleDiagnostic& b) {
+        return rule_index(a.path) < rule_index(b.path);
+    });
+    if (impl) {
+        impl->warnings.clear();
+        for (const auto& d : diagnostics)
+            if (d.level == RuleDiagnostic::Level::warning) impl->warnings.push_back(d);
+    }
+    return impl;
+}
+
+}  // namespace ck::detail

@@ -1,0 +1,957 @@
+// complaintkit — the rule evaluator: fold, scan once, evaluate the rules a hit can
+// affect, resolve facets, and say why (docs/rules.md).
+#include "json_internal.hpp"
+#include "rules_internal.hpp"
+
+#include <complaintkit/normalize.hpp>
+#include <complaintkit/utf8.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace ck {
+
+namespace detail {
+extern const char kDefaultRulePack[];
+extern const std::size_t kDefaultRulePackSize;
+}  // namespace detail
+
+namespace {
+
+using detail::Condition;
+using detail::CompiledRule;
+using detail::KeywordUse;
+using detail::Predicate;
+using detail::PredKind;
+using detail::ScanMatch;
+
+constexpr std::string_view kFacetNames[facet_count] = {
+    "kind", "category", "subcategory", "cause", "sub_cause", "attribution", "dimension",
+    "severity", "personality", "motive", "reasonable", "tags",
+};
+
+constexpr std::size_t kMaxHitsPerKeyword = 16;
+
+/// Per-thread scratch reused across calls (no allocation in the steady state).
+struct Workspace {
+    NormalizedText title, text;
+    std::string joined;
+    std::vector<ScanMatch> matches;
+    std::vector<std::uint32_t> pattern_stamp, pattern_first, pattern_count;
+    std::vector<std::uint8_t> pattern_mask;  ///< bit c set: some match satisfies boundary combo c
+    std::vector<std::uint32_t> rule_stamp;
+    std::vector<std::uint32_t> candidates;
+    std::vector<std::pair<int, int>> collected;  ///< (predicate, keyword index) that held
+    std::uint32_t gen = 0;
+
+    void begin(std::size_t patterns, std::size_t rules) {
+        if (++gen == 0) {  // wrapped: forget every stamp
+            std::fill(pattern_stamp.begin(), pattern_stamp.end(), 0);
+            std::fill(rule_stamp.begin(), rule_stamp.end(), 0);
+            gen = 1;
+        }
+        if (pattern_stamp.size() < patterns) {
+            pattern_stamp.resize(patterns, 0);
+            pattern_first.resize(patterns, 0);
+            pattern_count.resize(patterns, 0);
+            pattern_mask.resize(patterns, 0);
+        }
+        if (rule_stamp.size() < rules) rule_stamp.resize(rules, 0);
+        matches.clear();
+        candidates.clear();
+    }
+};
+
+Workspace& workspace() {
+    thread_local Workspace w;
+    return w;
+}
+
+bool is_word_before(std::string_view s, std::size_t at) {
+    if (at == 0) return false;
+    std::size_t i = at - 1;
+    while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+    return script_class(decode_utf8(s, i, nullptr)) == ScriptClass::word;
+}
+bool is_word_at(std::string_view s, std::size_t at) {
+    if (at >= s.size()) return false;
+    return script_class(decode_utf8(s, at, nullptr)) == ScriptClass::word;
+}
+
+std::uint32_t char_index(std::string_view s, std::uint32_t byte) {
+    std::uint32_t n = 0;
+    for (std::uint32_t i = 0; i < byte && i < s.size(); ++i)
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+struct FacetState {
+    int value = -1;
+    int winner = -1;      ///< evidence index
+    int order = 0;        ///< order of the winner
+    int priority = 0;
+    double score = 0;
+    int locked_by = -1;   ///< evidence index of the stop rule that fixed it
+};
+
+std::string code_of(FacetId f, int v) {
+    if (f == FacetId::reasonable) return v ? "true" : "false";
+    static constexpr TaxonomyId ids[] = {TaxonomyId::kind, TaxonomyId::category, TaxonomyId::subcategory,
+                                         TaxonomyId::cause, TaxonomyId::sub_cause, TaxonomyId::attribution,
+                                         TaxonomyId::dimension, TaxonomyId::severity, TaxonomyId::personality,
+                                         TaxonomyId::motive};
+    const TaxonomyEntry* e = taxonomy_find(ids[static_cast<int>(f)], v);
+    return e ? std::string(e->code) : std::to_string(v);
+}
+
+/// One classification in progress.
+class Evaluation {
+public:
+    Evaluation(const RuleSet::Impl& rs, Workspace& ws, const Complaint* complaint, std::optional<int> prior,
+               const ClassifyOptions& opt)
+        : rs_(rs), ws_(ws), c_(complaint), prior_(prior), opt_(opt) {}
+
+    Classification run(std::string_view title, std::string_view text) {
+        Classification out;
+        const bool blank_text = text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+        const bool blank_title = title.find_first_not_of(" \t\r\n") == std::string_view::npos;
+        for (auto [field, s] : {std::pair{"title", title}, std::pair{"text", text}}) {
+            if (auto bad = utf8_invalid_offset(s)) {
+                if (opt_.strict_utf8)
+                    throw Error(ErrorCode::invalid_utf8, "invalid UTF-8 at byte " + std::to_string(*bad),
+                                std::string("/") + field);
+                std::size_t replaced = 0;
+                (void)utf8_sanitize(s, &replaced);
+                out.replaced_invalid_utf8 += replaced;
+            }
+        }
+        if (blank_text && blank_title) {
+            out.empty_text = true;
+            return out;
+        }
+        ws_.begin(rs_.patterns.size(), rs_.rules.size());
+        normalize_into(text, ws_.text);
+        has_title_ = !title.empty();
+        if (has_title_) {
+            normalize_into(title, ws_.title);
+            ws_.joined.assign(ws_.title.text);
+            ws_.joined += '\n';
+            ws_.joined += ws_.text.text;
+            scanned_ = ws_.joined;
+            title_len_ = ws_.title.text.size();
+        } else {
+            scanned_ = ws_.text.text;
+        }
+        title_src_ = title;
+        text_src_ = text;
+        scan();
+        evaluate(out);
+        return out;
+    }
+
+private:
+    const RuleSet::Impl& rs_;
+    Workspace& ws_;
+    const Complaint* c_;
+    std::optional<int> prior_;
+    const ClassifyOptions& opt_;
+    std::string_view scanned_, title_src_, text_src_;
+    bool has_title_ = false;
+    std::size_t title_len_ = 0;
+    std::array<FacetState, facet_count> st_{};
+    std::vector<std::pair<std::string, int>> tags_;  ///< tag, evidence index
+    std::vector<std::pair<std::uint32_t, std::size_t>> fired_;
+
+    // ------------------------------------------------------------ scanning
+    void scan() {
+        auto& m = ws_.matches;
+        rs_.scanner->scan(scanned_, m);
+        if (m.empty()) return;
+        std::sort(m.begin(), m.end(), [](const ScanMatch& a, const ScanMatch& b) {
+            return a.id != b.id ? a.id < b.id : a.from < b.from;
+        });
+        const std::uint32_t gen = ws_.gen;
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            const ScanMatch& x = m[i];
+            if (has_title_ && x.from <= title_len_ && x.to > title_len_) continue;  // spans title and text
+            const std::uint8_t edges = rs_.pattern_word_edges[x.id];
+            const bool left_ok = !(edges & 1) || !is_word_before(scanned_, x.from);
+            const bool right_ok = !(edges & 2) || !is_word_at(scanned_, x.to);
+            std::uint8_t mask = 1;
+            if (left_ok) mask |= 2;
+            if (right_ok) mask |= 4;
+            if (left_ok && right_ok) mask |= 8;
+            if (ws_.pattern_stamp[x.id] != gen) {
+                ws_.pattern_stamp[x.id] = gen;
+                ws_.pattern_first[x.id] = static_cast<std::uint32_t>(i);
+                ws_.pattern_count[x.id] = 0;
+                ws_.pattern_mask[x.id] = 0;
+                for (auto rank : rs_.pattern_rules[x.id]) {
+                    if (ws_.rule_stamp[rank] != gen) {
+                        ws_.rule_stamp[rank] = gen;
+                        ws_.candidates.push_back(rank);
+                    }
+                }
+            }
+            ++ws_.pattern_count[x.id];
+            ws_.pattern_mask[x.id] |= mask;
+        }
+    }
+
+    [[nodiscard]] bool keyword_hit(const KeywordUse& k) const {
+        return ws_.pattern_stamp[k.pattern] == ws_.gen && (ws_.pattern_mask[k.pattern] & (1u << k.combo));
+    }
+
+    // ------------------------------------------------------------ predicates
+    [[nodiscard]] const Complaint& complaint() const {
+        static const Complaint empty;
+        return c_ ? *c_ : empty;
+    }
+
+    [[nodiscard]] std::optional<int> prior() const {
+        if (prior_) return prior_;
+        if (!c_) return std::nullopt;
+        auto it = c_->attributes.find("prior_complaints");
+        if (it != c_->attributes.end())
+            if (auto* v = std::get_if<std::int64_t>(&it->second)) return static_cast<int>(*v);
+        return std::nullopt;
+    }
+
+    [[nodiscard]] bool in_range(const Predicate& p, double v) const {
+        return (!p.min || v >= *p.min) && (!p.max || v <= *p.max);
+    }
+
+    // Local hour and ISO weekday (1 = Monday) of the receipt, or nullopt when unknown.
+    [[nodiscard]] std::optional<std::pair<int, int>> local_time() const {
+        if (!c_ || c_->received_at == Timestamp{}) return std::nullopt;
+        using namespace std::chrono;
+        const auto local = c_->received_at.utc + minutes(c_->received_at.offset_minutes);
+        const auto day = floor<days>(local);
+        const int hour = static_cast<int>(duration_cast<hours>(local - day).count());
+        const unsigned wd = weekday(day).iso_encoding();
+        return std::pair{hour, static_cast<int>(wd)};
+    }
+
+    [[nodiscard]] int facet_value(FacetId f) const { return st_[static_cast<int>(f)].value; }
+
+    bool pred(const Predicate& p, int pi, bool collect) {
+        switch (p.kind) {
+        case PredKind::text_any: {
+            bool any = false;
+            for (std::size_t k = 0; k < p.keywords.size(); ++k) {
+                if (!keyword_hit(p.keywords[k])) continue;
+                any = true;
+                if (!collect) return true;
+                ws_.collected.emplace_back(pi, static_cast<int>(k));
+            }
+            return any;
+        }
+        case PredKind::text_all: {
+            for (const auto& k : p.keywords)
+                if (!keyword_hit(k)) return false;
+            if (collect)
+                for (std::size_t k = 0; k < p.keywords.size(); ++k) ws_.collected.emplace_back(pi, static_cast<int>(k));
+            return true;
+        }
+        case PredKind::regex: {
+            if (!keyword_hit(p.keywords[0])) return false;
+            if (collect) ws_.collected.emplace_back(pi, 0);
+            return true;
+        }
+        case PredKind::channel:
+            return std::find(p.values.begin(), p.values.end(), static_cast<int>(complaint().channel)) != p.values.end();
+        case PredKind::tier:
+            return std::find(p.values.begin(), p.values.end(), static_cast<int>(complaint().customer.tier)) !=
+                   p.values.end();
+        case PredKind::amount: {
+            const auto& amounts = complaint().amounts;
+            auto it = amounts.find(p.name);
+            if (it == amounts.end()) return false;
+            if (!p.currency.empty() && it->second.currency != p.currency) return false;
+            return in_range(p, static_cast<double>(it->second.minor));
+        }
+        case PredKind::branch_prefix: {
+            if (complaint().branch.empty()) return false;
+            const std::string b = normalize_text(complaint().branch);
+            return std::any_of(p.strings.begin(), p.strings.end(), [&](const std::string& s) { return b.starts_with(s); });
+        }
+        case PredKind::region_prefix: {
+            const auto& region = complaint().region;
+            if (region.size() < p.strings.size()) return false;
+            for (std::size_t i = 0; i < p.strings.size(); ++i)
+                if (normalize_text(region[i]) != p.strings[i]) return false;
+            return true;
+        }
+        case PredKind::product: {
+            if (complaint().product.empty()) return false;
+            const std::string prod = normalize_text(complaint().product);
+            return std::find(p.strings.begin(), p.strings.end(), prod) != p.strings.end();
+        }
+        case PredKind::language: {
+            std::string lang = complaint().language;
+            std::transform(lang.begin(), lang.end(), lang.begin(), [](unsigned char ch) { return std::tolower(ch); });
+            return !lang.empty() && std::find(p.strings.begin(), p.strings.end(), lang) != p.strings.end();
+        }
+        case PredKind::attribute: {
+            const auto& attrs = complaint().attributes;
+            auto it = attrs.find(p.name);
+            if (it == attrs.end()) return false;
+            const AttributeValue& v = it->second;
+            std::optional<double> num;
+            if (auto* i = std::get_if<std::int64_t>(&v)) num = static_cast<double>(*i);
+            else if (auto* d = std::get_if<double>(&v)) num = *d;
+            else if (auto* m = std::get_if<Money>(&v)) num = static_cast<double>(m->minor);
+            if (p.equals) {
+                const AttributeValue& e = *p.equals;
+                if (auto* es = std::get_if<std::string>(&e)) {
+                    auto* s = std::get_if<std::string>(&v);
+                    if (!s || normalize_text(*s) != *es) return false;
+                } else if (auto* eb = std::get_if<bool>(&e)) {
+                    auto* b = std::get_if<bool>(&v);
+                    if (!b || *b != *eb) return false;
+                } else {
+                    const double en = std::holds_alternative<std::int64_t>(e) ? static_cast<double>(std::get<std::int64_t>(e))
+                                                                               : std::get<double>(e);
+                    if (!num || *num != en) return false;
+                }
+            }
+            if (p.min || p.max) {
+                if (!num || !in_range(p, *num)) return false;
+            }
+            return true;
+        }
+        case PredKind::prior_complaints: {
+            auto n = prior();
+            return n && in_range(p, *n);
+        }
+        case PredKind::hour: {
+            auto t = local_time();
+            if (!t) return false;
+            const int h = t->first;
+            return p.hour_from < p.hour_to ? (h >= p.hour_from && h < p.hour_to) : (h >= p.hour_from || h < p.hour_to);
+        }
+        case PredKind::weekday: {
+            auto t = local_time();
+            return t && std::find(p.values.begin(), p.values.end(), t->second) != p.values.end();
+        }
+        case PredKind::facet: {
+            if (p.facet == FacetId::tags) {
+                return std::any_of(tags_.begin(), tags_.end(), [&](const auto& t) {
+                    return std::find(p.strings.begin(), p.strings.end(), t.first) != p.strings.end();
+                });
+            }
+            const int v = facet_value(p.facet);
+            return std::find(p.values.begin(), p.values.end(), v) != p.values.end();
+        }
+        }
+        return false;
+    }
+
+    bool eval(const Condition& c, bool collect) {
+        switch (c.type) {
+        case Condition::Type::pred: return pred(rs_.preds[static_cast<std::size_t>(c.pred)], c.pred, collect);
+        case Condition::Type::all: {
+            const std::size_t mark = ws_.collected.size();
+            for (const auto& ch : c.children)
+                if (!eval(ch, collect)) {
+                    ws_.collected.resize(mark);
+                    return false;
+                }
+            return true;
+        }
+        case Condition::Type::any: {
+            bool any = false;
+            for (const auto& ch : c.children) {
+                if (eval(ch, collect)) {
+                    any = true;
+                    if (!collect) return true;
+                }
+            }
+            return any;
+        }
+        case Condition::Type::none:
+            for (const auto& ch : c.children)
+                if (eval(ch, false)) return false;
+            return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------ explain
+    std::string describe_pred(const Predicate& p) const {
+        switch (p.kind) {
+        case PredKind::text_any: return "no keyword of text_any matched (0 of " + std::to_string(p.keywords.size()) + ")";
+        case PredKind::text_all: {
+            std::string missing;
+            std::size_t n = 0;
+            for (const auto& k : p.keywords)
+                if (!keyword_hit(k)) {
+                    if (n++ < 3) missing += std::string(missing.empty() ? "" : ", ") + "\"" + k.written + "\"";
+                }
+            return std::to_string(n) + " of " + std::to_string(p.keywords.size()) +
+                   " keywords missing (" + missing + (n > 3 ? ", …" : "") + ")";
+        }
+        case PredKind::regex: return "regex \"" + p.keywords[0].written + "\" did not match";
+        case PredKind::channel:
+            return c_ ? "channel is \"" + std::string(to_code(complaint().channel)) + "\"" : "no complaint record: channel unknown";
+        case PredKind::tier:
+            return c_ ? "customer tier is \"" + std::string(to_code(complaint().customer.tier)) + "\""
+                      : "no complaint record: tier unknown";
+        case PredKind::amount: {
+            auto it = complaint().amounts.find(p.name);
+            if (it == complaint().amounts.end()) return "no amount \"" + p.name + "\"";
+            return "amount \"" + p.name + "\" is " + std::to_string(it->second.minor) + " " + it->second.currency +
+                   " (minor units), outside the range";
+        }
+        case PredKind::branch_prefix: return "branch \"" + complaint().branch + "\" has none of the prefixes";
+        case PredKind::region_prefix: return "region does not start with the given path";
+        case PredKind::product: return "product \"" + complaint().product + "\" is not in the list";
+        case PredKind::language: return "language \"" + complaint().language + "\" is not in the list";
+        case PredKind::attribute: {
+            if (!complaint().attributes.count(p.name)) return "no attribute \"" + p.name + "\"";
+            return "attribute \"" + p.name + "\" does not satisfy the test";
+        }
+        case PredKind::prior_complaints: {
+            auto n = prior();
+            return n ? "prior complaints " + std::to_string(*n) + " outside the range"
+                     : "count of prior complaints not supplied";
+        }
+        case PredKind::hour:
+        case PredKind::weekday: {
+            auto t = local_time();
+            if (!t) return "received time unknown";
+            return p.kind == PredKind::hour ? "received at hour " + std::to_string(t->first)
+                                            : "received on weekday " + std::to_string(t->second);
+        }
+        case PredKind::facet: {
+            if (p.facet == FacetId::tags) return "none of the tags is set";
+            const int v = facet_value(p.facet);
+            return std::string(facet_name(p.facet)) + " is \"" + (v < 0 ? std::string("unknown") : code_of(p.facet, v)) + "\"";
+        }
+        }
+        return "false";
+    }
+
+    std::string why_false(const Condition& c) {
+        switch (c.type) {
+        case Condition::Type::pred: {
+            const auto& p = rs_.preds[static_cast<std::size_t>(c.pred)];
+            return p.path + ": " + describe_pred(p);
+        }
+        case Condition::Type::all:
+            for (const auto& ch : c.children)
+                if (!eval(ch, false)) return why_false(ch);
+            return c.path + ": false";
+        case Condition::Type::any: {
+            std::string s = c.path + "/any: no alternative held (";
+            for (std::size_t i = 0; i < c.children.size(); ++i) {
+                if (i == 3) {
+                    s += "; …";
+                    break;
+                }
+                s += (i ? "; " : "") + why_false(c.children[i]);
+            }
+            return s + ")";
+        }
+        case Condition::Type::none:
+            for (std::size_t i = 0; i < c.children.size(); ++i)
+                if (eval(c.children[i], false)) {
+                    std::string what = c.children[i].path;
+                    const std::size_t mark = ws_.collected.size();
+                    eval(c.children[i], true);
+                    if (ws_.collected.size() > mark) {
+                        const auto [pi, ki] = ws_.collected[mark];
+                        what += " (\"" + rs_.preds[static_cast<std::size_t>(pi)].keywords[static_cast<std::size_t>(ki)].written +
+                                "\" matched)";
+                    }
+                    ws_.collected.resize(mark);
+                    return c.path + "/none: excluded by " + what;
+                }
+            return c.path + ": false";
+        }
+        return "false";
+    }
+
+    // ------------------------------------------------------------ evidence
+    void add_hits(RuleEvidence& ev, std::size_t begin, std::size_t end, double weight) {
+        std::vector<std::uint32_t> patterns;
+        for (std::size_t i = begin; i < end; ++i) {
+            const auto [pi, ki] = ws_.collected[i];
+            const KeywordUse& k = rs_.preds[static_cast<std::size_t>(pi)].keywords[static_cast<std::size_t>(ki)];
+            if (std::find(patterns.begin(), patterns.end(), k.pattern) != patterns.end()) continue;
+            patterns.push_back(k.pattern);
+            const std::uint32_t first = ws_.pattern_first[k.pattern];
+            const std::uint32_t count = ws_.pattern_count[k.pattern];
+            std::size_t added = 0;
+            for (std::uint32_t j = first; j < ws_.matches.size() && j < first + count + 64 && added < kMaxHitsPerKeyword; ++j) {
+                const ScanMatch& m = ws_.matches[j];
+                if (m.id != k.pattern) break;
+                if (has_title_ && m.from <= title_len_ && m.to > title_len_) continue;
+                const bool left_ok = !(rs_.pattern_word_edges[m.id] & 1) || !is_word_before(scanned_, m.from);
+                const bool right_ok = !(rs_.pattern_word_edges[m.id] & 2) || !is_word_at(scanned_, m.to);
+                if (((k.combo & 1) && !left_ok) || ((k.combo & 2) && !right_ok)) continue;
+                KeywordHit h;
+                h.keyword = k.written;
+                const NormalizedText* nt = &ws_.text;
+                std::string_view src = text_src_;
+                std::uint32_t from = m.from, to = m.to;
+                if (has_title_) {
+                    if (m.to <= title_len_) {
+                        nt = &ws_.title;
+                        src = title_src_;
+                        h.field = TextField::title;
+                    } else {
+                        from -= static_cast<std::uint32_t>(title_len_ + 1);
+                        to -= static_cast<std::uint32_t>(title_len_ + 1);
+                    }
+                }
+                h.begin = nt->source_offset[from];
+                h.end = nt->source_offset[to];
+                h.char_begin = char_index(src, h.begin);
+                h.char_end = h.char_begin + char_index(src.substr(h.begin), h.end - h.begin);
+                ev.hits.push_back(std::move(h));
+                ++added;
+            }
+        }
+        ev.score = weight * static_cast<double>(std::max<std::size_t>(1, patterns.size()));
+    }
+
+    // ------------------------------------------------------------ resolution
+    void propose(Classification& out, const CompiledRule& r, int ev_index) {
+        RuleEvidence& ev = out.evidence[static_cast<std::size_t>(ev_index)];
+        for (int f = 0; f < facet_count; ++f) {
+            if (r.set[f] < 0) continue;
+            FacetState& s = st_[f];
+            const std::string fname(kFacetNames[f]);
+            if (s.locked_by >= 0) {
+                ev.overridden.push_back(fname + ": fixed by stop rule \"" +
+                                        out.evidence[static_cast<std::size_t>(s.locked_by)].rule_id + "\"");
+                continue;
+            }
+            if (f == static_cast<int>(FacetId::tags)) {
+                bool added = false;
+                for (const auto& t : r.tags)
+                    if (std::none_of(tags_.begin(), tags_.end(), [&](const auto& x) { return x.first == t; })) {
+                        tags_.emplace_back(t, ev_index);
+                        added = true;
+                    }
+                if (added) ev.decided.push_back(FacetId::tags);
+                continue;
+            }
+            if (f == static_cast<int>(FacetId::severity)) {
+                if (r.set[f] > s.value) {
+                    s.value = r.set[f];
+                    s.winner = ev_index;
+                    s.score = ev.score;
+                }
+                continue;
+            }
+            if (s.winner >= 0 && s.order < r.order) {
+                ev.overridden.push_back(fname + ": already decided by rule \"" +
+                                        out.evidence[static_cast<std::size_t>(s.winner)].rule_id + "\" (order " +
+                                        std::to_string(s.order) + ")");
+                continue;
+            }
+            if (s.winner >= 0) {  // same order: priority, then score, then pack position
+                const bool better = r.priority > s.priority || (r.priority == s.priority && ev.score > s.score);
+                RuleEvidence& loser = better ? ev : out.evidence[static_cast<std::size_t>(s.winner)];
+                const RuleEvidence& winner = better ? out.evidence[static_cast<std::size_t>(s.winner)] : ev;
+                (void)winner;
+                if (!better) {
+                    loser.overridden.push_back(fname + ": rule \"" + out.evidence[static_cast<std::size_t>(s.winner)].rule_id +
+                                               "\" wins (priority " + std::to_string(s.priority) + ", score " +
+                                               format_score(s.score) + ")");
+                    continue;
+                }
+                out.evidence[static_cast<std::size_t>(s.winner)].overridden.push_back(
+                    fname + ": rule \"" + ev.rule_id + "\" wins (priority " + std::to_string(r.priority) + ", score " +
+                    format_score(ev.score) + ")");
+            }
+            s.value = r.set[f];
+            s.winner = ev_index;
+            s.order = r.order;
+            s.priority = r.priority;
+            s.score = ev.score;
+        }
+        if (r.stop)
+            for (int f = 0; f < facet_count; ++f)
+                if (r.set[f] >= 0 && st_[f].locked_by < 0) st_[f].locked_by = ev_index;
+    }
+
+    static std::string format_score(double s) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", s);
+        return buf;
+    }
+
+    void fire(Classification& out, const CompiledRule& r, std::size_t begin, std::size_t end) {
+        RuleEvidence ev;
+        ev.rule_id = r.id;
+        add_hits(ev, begin, end, r.weight);
+        out.evidence.push_back(std::move(ev));
+        propose(out, r, static_cast<int>(out.evidence.size() - 1));
+    }
+
+    void evaluate(Classification& out) {
+        auto& cand = ws_.candidates;
+        const auto& rules = rs_.rules;
+        if (opt_.explain) {
+            cand.resize(rules.size());
+            for (std::size_t i = 0; i < rules.size(); ++i) cand[i] = static_cast<std::uint32_t>(i);
+        } else {
+            cand.insert(cand.end(), rs_.always_rules.begin(), rs_.always_rules.end());
+            std::sort(cand.begin(), cand.end());
+        }
+        ws_.collected.clear();
+        // Tier by tier (same order): conditions see the facets of lower tiers only.
+        auto& fired = fired_;  // rank, collected mark
+        std::size_t i = 0;
+        while (i < cand.size()) {
+            const int order = rules[cand[i]].order;
+            std::size_t j = i;
+            fired.clear();
+            ws_.collected.clear();
+            for (; j < cand.size() && rules[cand[j]].order == order; ++j) {
+                const CompiledRule& r = rules[cand[j]];
+                const std::size_t mark = ws_.collected.size();
+                const bool ok = !r.when || eval(*r.when, true);
+                if (ok) {
+                    fired.emplace_back(cand[j], mark);
+                } else {
+                    ws_.collected.resize(mark);
+                    if (opt_.explain) out.misses.push_back(RuleMiss{r.id, why_false(*r.when)});
+                }
+            }
+            // Resolve the tier in pack order; collected hits of rule k are [mark_k, mark_{k+1}).
+            for (std::size_t k = 0; k < fired.size(); ++k) {
+                const std::size_t begin = fired[k].second;
+                const std::size_t end = k + 1 < fired.size() ? fired[k + 1].second : ws_.collected.size();
+                fire(out, rules[fired[k].first], begin, end);
+            }
+            i = j;
+        }
+        finish(out);
+    }
+
+    void finish(Classification& out) {
+        auto drop_child = [&](FacetId child, FacetId parent, int parent_value) {
+            FacetState& c = st_[static_cast<int>(child)];
+            FacetState& p = st_[static_cast<int>(parent)];
+            if (c.value < 0) return;
+            if (p.value < 0) {  // the sub-value implies its parent
+                p.value = parent_value;
+                p.winner = c.winner;
+                p.score = c.score;
+                return;
+            }
+            if (p.value != parent_value) {
+                out.evidence[static_cast<std::size_t>(c.winner)].overridden.push_back(
+                    std::string(facet_name(child)) + ": \"" + code_of(child, c.value) + "\" belongs to " +
+                    std::string(facet_name(parent)) + " \"" + code_of(parent, parent_value) + "\", but " +
+                    std::string(facet_name(parent)) + " is \"" + code_of(parent, p.value) + "\"");
+                c = FacetState{};
+            }
+        };
+        if (st_[static_cast<int>(FacetId::subcategory)].value >= 0)
+            drop_child(FacetId::subcategory, FacetId::category,
+                       static_cast<int>(parent_of(static_cast<Subcategory>(st_[static_cast<int>(FacetId::subcategory)].value))));
+        if (st_[static_cast<int>(FacetId::sub_cause)].value >= 0)
+            drop_child(FacetId::sub_cause, FacetId::cause,
+                       static_cast<int>(parent_of(static_cast<SubCause>(st_[static_cast<int>(FacetId::sub_cause)].value))));
+
+        Facets& f = out.facets;
+        auto v = [&](FacetId id) { return st_[static_cast<int>(id)].value < 0 ? 0 : st_[static_cast<int>(id)].value; };
+        f.kind = static_cast<Kind>(v(FacetId::kind));
+        f.category = static_cast<Category>(v(FacetId::category));
+        f.subcategory = static_cast<Subcategory>(v(FacetId::subcategory));
+        f.cause = static_cast<Cause>(v(FacetId::cause));
+        f.sub_cause = static_cast<SubCause>(v(FacetId::sub_cause));
+        f.attribution = static_cast<Attribution>(v(FacetId::attribution));
+        f.dimension = static_cast<Dimension>(v(FacetId::dimension));
+        f.severity = static_cast<Severity>(v(FacetId::severity));
+        f.personality = static_cast<Personality>(v(FacetId::personality));
+        f.motive = static_cast<Motive>(v(FacetId::motive));
+        if (st_[static_cast<int>(FacetId::reasonable)].value >= 0)
+            f.reasonable = st_[static_cast<int>(FacetId::reasonable)].value != 0;
+        for (const auto& t : tags_) f.tags.push_back(t.first);
+
+        std::vector<bool> counted(out.evidence.size(), false);
+        for (int id = 0; id < facet_count; ++id) {
+            if (id == static_cast<int>(FacetId::tags)) continue;
+            const FacetState& s = st_[id];
+            if (s.value < 0 || s.winner < 0) continue;
+            auto& ev = out.evidence[static_cast<std::size_t>(s.winner)];
+            ev.decided.push_back(static_cast<FacetId>(id));
+            out.facet_score[static_cast<std::size_t>(id)] = ev.score;
+        }
+        // Severity is a maximum: note the proposals below it.
+        const FacetState& sev = st_[static_cast<int>(FacetId::severity)];
+        for (std::size_t k = 0; k < out.evidence.size(); ++k) {
+            auto& ev = out.evidence[k];
+            std::sort(ev.decided.begin(), ev.decided.end());
+            if (!ev.decided.empty()) out.score += ev.score;
+            if (std::find(ev.decided.begin(), ev.decided.end(), FacetId::tags) != ev.decided.end())
+                out.facet_score[static_cast<std::size_t>(FacetId::tags)] += ev.score;
+        }
+        (void)sev;
+        (void)counted;
+    }
+};
+
+/// Proposals below the final severity are reported as overridden.
+void note_severity(const RuleSet::Impl& rs, Classification& out) {
+    if (out.facets.severity == Severity::unknown) return;
+    for (auto& ev : out.evidence) {
+        if (std::find(ev.decided.begin(), ev.decided.end(), FacetId::severity) != ev.decided.end()) continue;
+        auto it = std::find_if(rs.rules.begin(), rs.rules.end(), [&](const CompiledRule& r) { return r.id == ev.rule_id; });
+        if (it == rs.rules.end()) continue;
+        const int proposed = it->set[static_cast<int>(FacetId::severity)];
+        if (proposed < 0) continue;
+        bool noted = std::any_of(ev.overridden.begin(), ev.overridden.end(),
+                                 [](const std::string& s) { return s.starts_with("severity:"); });
+        if (!noted)
+            ev.overridden.push_back("severity: \"" + code_of(FacetId::severity, proposed) + "\" is below \"" +
+                                    std::string(to_code(out.facets.severity)) + "\"");
+    }
+}
+
+Classification run(const RuleSet::Impl& rs, const Complaint* c, std::string_view title, std::string_view text,
+                   std::optional<int> prior, const ClassifyOptions& opt) {
+    Workspace& ws = workspace();
+    Evaluation e(rs, ws, c, prior, opt);
+    Classification out = e.run(title, text);
+    if (opt.explain) note_severity(rs, out);
+    return out;
+}
+
+template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) {
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, (n + 63) / 64));
+    if (threads <= 1) {
+        for (std::size_t i = 0; i < n; ++i) body(i);
+        return;
+    }
+    std::atomic<std::size_t> next{0};
+    std::mutex mu;
+    std::exception_ptr first_error;
+    std::size_t first_index = SIZE_MAX;
+    auto worker = [&] {
+        constexpr std::size_t chunk = 64;
+        for (;;) {
+            const std::size_t begin = next.fetch_add(chunk);
+            if (begin >= n) return;
+            const std::size_t end = std::min(n, begin + chunk);
+            for (std::size_t i = begin; i < end; ++i) {
+                try {
+                    body(i);
+                } catch (...) {
+                    std::lock_guard lock(mu);
+                    if (i < first_index) {
+                        first_index = i;
+                        first_error = std::current_exception();
+                    }
+                }
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    pool.reserve(threads - 1);
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (first_error) std::rethrow_exception(first_error);
+}
+
+template <class F> std::vector<Classification> batch(std::size_t n, unsigned threads, F&& one) {
+    std::vector<Classification> out(n);
+    try {
+        parallel_for(n, threads, [&](std::size_t i) {
+            try {
+                out[i] = one(i);
+            } catch (const Error& e) {
+                throw e.with_context("item " + std::to_string(i));
+            }
+        });
+    } catch (const Error&) {
+        throw;
+    }
+    return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public API
+std::string_view facet_name(FacetId f) noexcept {
+    const auto i = static_cast<std::size_t>(f);
+    return i < facet_count ? kFacetNames[i] : std::string_view{};
+}
+
+std::optional<FacetId> facet_from_name(std::string_view name) noexcept {
+    for (int i = 0; i < facet_count; ++i)
+        if (kFacetNames[i] == name) return static_cast<FacetId>(i);
+    return std::nullopt;
+}
+
+std::string RuleDiagnostic::to_string() const {
+    std::string s = level == Level::error ? "error: " : "warning: ";
+    if (!path.empty()) s += path + ": ";
+    if (!rule_id.empty()) s += "rule \"" + rule_id + "\": ";
+    return s + message;
+}
+
+const RuleEvidence* Classification::find(std::string_view rule_id) const noexcept {
+    for (const auto& e : evidence)
+        if (e.rule_id == rule_id) return &e;
+    return nullptr;
+}
+
+RuleSet RuleSet::compile(std::string_view pack_json) {
+    std::vector<RuleDiagnostic> diags;
+    auto impl = detail::compile_pack(pack_json, diags);
+    if (!impl) {
+        std::string msg = "rule pack does not compile:";
+        std::size_t errors = 0;
+        ErrorCode code = ErrorCode::compile;
+        for (const auto& d : diags) {
+            if (d.level != RuleDiagnostic::Level::error) continue;
+            msg += "\n  " + d.to_string();
+            ++errors;
+        }
+        if (errors == 1 && diags.size() >= 1 && diags.front().rule_id.empty() && diags.front().message.find("line ") == 0)
+            code = ErrorCode::parse;
+        throw RulePackError(code, msg, std::move(diags));
+    }
+    return RuleSet(std::move(impl));
+}
+
+std::vector<RuleDiagnostic> RuleSet::lint(std::string_view pack_json) {
+    std::vector<RuleDiagnostic> diags;
+    (void)detail::compile_pack(pack_json, diags);
+    return diags;
+}
+
+std::string_view RuleSet::default_pack_json() noexcept {
+    return std::string_view(detail::kDefaultRulePack, detail::kDefaultRulePackSize);
+}
+
+const RuleSet& RuleSet::default_rules() {
+    static const RuleSet rs = compile(default_pack_json());
+    return rs;
+}
+
+Classification RuleSet::classify(std::string_view text, const ClassifyOptions& options) const {
+    return run(*impl_, nullptr, {}, text, std::nullopt, options);
+}
+
+Classification RuleSet::classify(const Complaint& complaint, const ClassifyOptions& options,
+                                 const ClassifyContext& context) const {
+    return run(*impl_, &complaint, complaint.title, complaint.text, context.prior_complaints, options);
+}
+
+std::vector<Classification> RuleSet::classify_many(std::span<const std::string_view> texts,
+                                                   const BatchOptions& options) const {
+    return batch(texts.size(), options.threads, [&](std::size_t i) { return classify(texts[i], options.classify); });
+}
+
+std::vector<Classification> RuleSet::classify_many(std::span<const Complaint> complaints,
+                                                   const BatchOptions& options) const {
+    return batch(complaints.size(), options.threads,
+                 [&](std::size_t i) { return classify(complaints[i], options.classify); });
+}
+
+const std::string& RuleSet::name() const noexcept { return impl_->name; }
+std::size_t RuleSet::rule_count() const noexcept { return impl_->rules.size(); }
+std::size_t RuleSet::keyword_count() const noexcept { return impl_->keyword_count; }
+const std::vector<RuleDiagnostic>& RuleSet::warnings() const noexcept { return impl_->warnings; }
+std::vector<std::string> RuleSet::rule_ids() const {
+    std::vector<const CompiledRule*> byPos;
+    for (const auto& r : impl_->rules) byPos.push_back(&r);
+    std::sort(byPos.begin(), byPos.end(), [](auto* a, auto* b) { return a->position < b->position; });
+    std::vector<std::string> out;
+    for (auto* r : byPos) out.push_back(r->id);
+    return out;
+}
+
+// ---------------------------------------------------------------- JSON
+namespace {
+namespace json = boost::json;
+
+template <TaxonomyEnum E> json::value code_value(E v) { return json::value(to_code(v)); }
+
+json::value to_value(const Classification& c) {
+    json::object o;
+    json::object f;
+    f["kind"] = code_value(c.facets.kind);
+    f["category"] = code_value(c.facets.category);
+    f["subcategory"] = code_value(c.facets.subcategory);
+    f["cause"] = code_value(c.facets.cause);
+    f["sub_cause"] = code_value(c.facets.sub_cause);
+    f["attribution"] = code_value(c.facets.attribution);
+    f["dimension"] = code_value(c.facets.dimension);
+    f["severity"] = code_value(c.facets.severity);
+    f["personality"] = code_value(c.facets.personality);
+    f["motive"] = code_value(c.facets.motive);
+    f["reasonable"] = c.facets.reasonable ? json::value(*c.facets.reasonable) : json::value(nullptr);
+    json::array tags;
+    for (const auto& t : c.facets.tags) tags.emplace_back(t);
+    f["tags"] = std::move(tags);
+    o["facets"] = std::move(f);
+    o["score"] = c.score;
+    json::object fs;
+    for (int i = 0; i < facet_count; ++i)
+        if (c.facet_score[static_cast<std::size_t>(i)] > 0) fs[kFacetNames[i]] = c.facet_score[static_cast<std::size_t>(i)];
+    o["facet_scores"] = std::move(fs);
+    o["empty_text"] = c.empty_text;
+    o["replaced_invalid_utf8"] = c.replaced_invalid_utf8;
+    json::array ev;
+    for (const auto& e : c.evidence) {
+        json::object eo;
+        eo["rule"] = e.rule_id;
+        eo["score"] = e.score;
+        json::array decided;
+        for (auto d : e.decided) decided.emplace_back(facet_name(d));
+        eo["decided"] = std::move(decided);
+        json::array over;
+        for (const auto& s : e.overridden) over.emplace_back(s);
+        eo["overridden"] = std::move(over);
+        json::array hits;
+        for (const auto& h : e.hits) {
+            json::object ho;
+            ho["keyword"] = h.keyword;
+            ho["field"] = h.field == TextField::title ? "title" : "text";
+            ho["begin"] = h.begin;
+            ho["end"] = h.end;
+            ho["char_begin"] = h.char_begin;
+            ho["char_end"] = h.char_end;
+            hits.emplace_back(std::move(ho));
+        }
+        eo["hits"] = std::move(hits);
+        ev.emplace_back(std::move(eo));
+    }
+    o["evidence"] = std::move(ev);
+    if (!c.misses.empty()) {
+        json::array m;
+        for (const auto& x : c.misses) m.emplace_back(json::object{{"rule", x.rule_id}, {"reason", x.reason}});
+        o["misses"] = std::move(m);
+    }
+    return o;
+}
+}  // namespace
+
+std::string to_json(const Classification& c, bool pretty) { return detail::serialize(to_value(c), pretty); }
+
+std::string to_json(const std::vector<RuleDiagnostic>& diagnostics, bool pretty) {
+    json::array a;
+    for (const auto& d : diagnostics)
+        a.emplace_back(json::object{{"level", d.level == RuleDiagnostic::Level::error ? "error" : "warning"},
+                                    {"rule", d.rule_id},
+                                    {"path", d.path},
+                                    {"message", d.message}});
+    return detail::serialize(a, pretty);
+}
+
+}  // namespace ck

@@ -1,0 +1,91 @@
+// complaintkit — the compiled form of a rule pack, shared by the pack compiler
+// (rule_pack.cpp) and the evaluator (rules.cpp). Not installed.
+#pragma once
+
+#include "scanner.hpp"
+
+#include <complaintkit/rules.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ck {
+
+namespace detail {
+
+enum class PredKind : std::uint8_t {
+    text_any, text_all, regex, channel, tier, amount, branch_prefix, region_prefix, product,
+    attribute, prior_complaints, hour, weekday, language, facet,
+};
+
+/// One keyword of a text predicate (or the pattern of a regex predicate).
+struct KeywordUse {
+    std::string written;          ///< as in the pack
+    std::uint32_t pattern = 0;    ///< scanner pattern id
+    std::uint8_t combo = 0;       ///< bit 0: word boundary needed on the left, bit 1: on the right
+};
+
+struct Predicate {
+    PredKind kind{};
+    std::string path;                         ///< JSON pointer of the condition
+    std::vector<KeywordUse> keywords;         ///< text_any / text_all / regex (one)
+    std::vector<int> values;                  ///< channel / tier codes, weekdays (1 = Monday), facet values
+    std::vector<std::string> strings;         ///< prefixes, products (folded), languages (lower case)
+    std::string name;                         ///< amount kind / attribute name
+    std::string currency;
+    std::optional<double> min, max;           ///< amount (minor units), attribute, prior complaints
+    std::optional<AttributeValue> equals;     ///< attribute
+    bool exists_only = false;                 ///< attribute {"exists": true}
+    int hour_from = 0, hour_to = 24;          ///< hour: [from, to), wraps when from > to
+    FacetId facet{};                          ///< facet predicate
+};
+
+struct Condition {
+    enum class Type : std::uint8_t { all, any, none, pred } type = Type::pred;
+    std::vector<Condition> children;
+    int pred = -1;
+    std::string path;
+};
+
+struct CompiledRule {
+    std::string id;
+    std::string description;
+    std::string path;               ///< "/rules/N"
+    int order = 0;
+    int priority = 0;
+    double weight = 1;
+    std::size_t position = 0;       ///< index in the pack
+    std::optional<Condition> when;  ///< absent: always fires
+    std::array<int, facet_count> set{};  ///< value per facet, -1 when the rule does not set it
+    std::vector<std::string> tags;
+    bool stop = false;
+    bool always_evaluate = true;    ///< false when some keyword must match for it to fire
+};
+
+}  // namespace detail
+
+struct RuleSet::Impl {
+    std::string name;
+    std::string description;
+    std::vector<detail::CompiledRule> rules;   ///< sorted by (order, position): evaluation order
+    std::vector<detail::Predicate> preds;
+    std::vector<detail::ScanPattern> patterns;
+    std::vector<std::vector<std::uint32_t>> pattern_rules;  ///< rules (ranks) a pattern triggers
+    std::vector<std::uint32_t> always_rules;                ///< ranks evaluated for every text
+    std::vector<std::uint8_t> pattern_word_edges;  ///< bit 0: first char is a word char, bit 1: last
+    std::unique_ptr<detail::Scanner> scanner;
+    std::vector<RuleDiagnostic> warnings;
+    std::size_t keyword_count = 0;
+};
+
+namespace detail {
+/// Parses and lints a pack. Returns the compiled form when there is no error; the
+/// diagnostics (errors and warnings) go to `diagnostics` either way.
+std::shared_ptr<RuleSet::Impl> compile_pack(std::string_view json, std::vector<RuleDiagnostic>& diagnostics);
+}  // namespace detail
+
+}  // namespace ck

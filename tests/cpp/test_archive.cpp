@@ -1,0 +1,608 @@
+// The complaint archive: schema, migrations, ingest, queries, durability, bad input.
+#include <complaintkit/archive.hpp>
+#include <complaintkit/exchange.hpp>
+
+#include "archive_schema.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+// Designated initializers leave the other members at their defaults on purpose.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace fs = std::filesystem;
+using namespace ck;
+
+namespace {
+
+struct TempDir {
+    fs::path dir;
+    TempDir() {
+        static int n = 0;
+        dir = fs::temp_directory_path() / ("ck-archive-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+    }
+    ~TempDir() { fs::remove_all(dir); }
+    std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
+
+const char* const cities[] = {"深圳市", "广州市", "台北市", "上海市"};
+const char* const provinces[] = {"广东省", "广东省", "台湾省", "上海市"};
+const Category cats[] = {Category::product_quality, Category::service_quality, Category::logistics,
+                         Category::after_sales};
+
+/// A varied synthetic complaint number i (deterministic).
+Complaint make_complaint(int i, int events = 2) {
+    Complaint c;
+    c.id = "T-" + std::to_string(i);
+    c.received_at = Timestamp::from_unix_seconds(1704067200 + i * 600, 480);  // from 2024-01-01, every 10 min
+    c.channel = static_cast<Channel>(1 + i % 9);
+    c.customer.id = "CUST-" + std::to_string(i % 97);
+    c.branch = "店" + std::to_string(i % 7);
+    c.region = {provinces[i % 4], cities[i % 4]};
+    c.product = "冰淇淋";
+    c.language = "zh-Hans";
+    c.text = "盒上写5个，里面只有4个 #" + std::to_string(i);
+    c.facets.category = cats[i % 4];
+    if (i % 3 == 0) c.facets.severity = Severity::serious;
+    if (i % 5 == 0) c.facets.tags = {"repeat"};
+    for (int e = 0; e < events; ++e) {
+        Event ev;
+        ev.at = Timestamp::from_unix_seconds(1704067200 + i * 600 + 60 * (e + 1), 480);
+        ev.type = e == 0 ? EventType::acknowledged : (e == 1 ? EventType::investigation_started : EventType::note);
+        ev.actor = "agent-" + std::to_string(i % 5);
+        ev.text = "step " + std::to_string(e);
+        ev.payload = "{}";
+        c.events.push_back(ev);
+    }
+    return c;
+}
+
+std::vector<Complaint> make_complaints(int from, int n, int events = 2) {
+    std::vector<Complaint> v;
+    for (int i = from; i < from + n; ++i) v.push_back(make_complaint(i, events));
+    return v;
+}
+
+std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("archive: create, ingest, read back exactly", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "complaints.db");
+    CHECK(a.schema_version() == archive_schema_version);
+    CHECK(a.opened_schema_version() == 0);
+    const auto cs = make_complaints(0, 50);
+    const auto rep = a.ingest(cs);
+    CHECK(rep.inserted == 50);
+    CHECK(rep.batches == 1);
+    CHECK(a.count() == 50);
+    CHECK(a.event_count() == 100);
+    for (const auto& c : cs) {
+        auto got = a.get(c.id);
+        REQUIRE(got);
+        CHECK(to_json(*got) == to_json(c));
+        CHECK(*got == c);
+    }
+    CHECK_FALSE(a.get("nope"));
+    auto s = a.snapshot("T-3");
+    REQUIRE(s);
+    CHECK(s->status == Status::investigating);
+    CHECK(s->facets.severity == Severity::serious);
+    CHECK(a.integrity_check() == "ok");
+
+    SECTION("WAL mode and ids on the file") {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open_v2((tmp / "complaints.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr);
+        REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+        CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "wal");
+        sqlite3_finalize(st);
+        sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &st, nullptr);
+        REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+        CHECK(sqlite3_column_int(st, 0) == archive_application_id);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+}
+
+TEST_CASE("archive: events are append-only and snapshots rebuild from them", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    a.ingest(make_complaints(0, 20));
+    Event e;
+    e.at = parse_timestamp("2030-01-01T00:00:00Z");
+    e.type = EventType::resolved;
+    e.actor = "agent-1";
+    a.append_event("T-4", e);
+    CHECK(a.snapshot("T-4")->status == Status::resolved);
+    CHECK(a.events("T-4").size() == 3);
+    // Earlier than the last event: refused, nothing changes.
+    Event early = e;
+    early.at = parse_timestamp("2020-01-01T00:00:00Z");
+    const auto msg = error_of([&] { a.append_event("T-4", early); });
+    CHECK_THAT(msg, Catch::Contains("complaint T-4") && Catch::Contains("earlier"));
+    CHECK(a.events("T-4").size() == 3);
+    CHECK(error_of([&] { a.append_event("T-999", e); }) == "no complaint \"T-999\" in the archive");
+
+    // The SQL layer itself refuses to change history.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((tmp / "a.db").c_str(), &db) == SQLITE_OK);
+    char* err = nullptr;
+    CHECK(sqlite3_exec(db, "UPDATE events SET text = 'forged'", nullptr, nullptr, &err) != SQLITE_OK);
+    CHECK_THAT(std::string(err), Catch::Contains("append-only"));
+    sqlite3_free(err);
+    CHECK(sqlite3_exec(db, "DELETE FROM events", nullptr, nullptr, &err) != SQLITE_OK);
+    sqlite3_free(err);
+    // Damage the snapshots behind the archive's back.
+    REQUIRE(sqlite3_exec(db, "UPDATE snapshots SET status = 'closed'; DELETE FROM facet_values", nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(a.verify_snapshots() == 20);
+    CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 0);
+    CHECK(a.rebuild() == 20);
+    CHECK(a.verify_snapshots() == 0);
+    CHECK(a.snapshot("T-4")->status == Status::resolved);
+    CHECK(a.snapshot("T-5")->status == Status::investigating);
+    CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 5);
+}
+
+TEST_CASE("archive: classification events overlay the record's facets", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    a.ingest(make_complaints(0, 3));
+    Event e;
+    e.at = parse_timestamp("2030-01-01T00:00:00Z");
+    e.type = EventType::classified;
+    e.actor = "rules";
+    e.payload = R"({"facets":{"cause":"service","sub_cause":"label_mismatch","tags":["box"]}})";
+    a.append_event("T-1", e);
+    auto s = a.snapshot("T-1");
+    CHECK(s->facets.cause == Cause::service);
+    CHECK(s->facets.sub_cause == SubCause::label_mismatch);
+    CHECK(s->facets.category == Category::service_quality);  // from the record
+    CHECK(a.count(Query{.facets = {{"sub_cause", "label_mismatch"}, {"tag", "box"}}}) == 1);
+}
+
+TEST_CASE("archive: duplicate ids are rejected, skipped or upserted by explicit option", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    a.ingest(make_complaints(0, 10));
+    auto again = make_complaints(5, 10);  // T-5..T-14: 5 duplicates
+
+    SECTION("reject (default) stops, rolling back the open batch") {
+        const auto msg = error_of([&] { a.ingest(again); });
+        CHECK_THAT(msg, Catch::Contains("duplicate complaint id \"T-5\": already in the archive") &&
+                            Catch::Contains("the open batch was rolled back"));
+        CHECK(a.count() == 10);
+    }
+    SECTION("reject, going on: duplicates reported, the rest stored") {
+        IngestOptions o;
+        o.stop_on_error = false;
+        o.source = "second.jsonl";
+        const auto rep = a.ingest(again, o);
+        CHECK(rep.inserted == 5);
+        CHECK(rep.rejected == 5);
+        REQUIRE(rep.errors.size() == 5);
+        CHECK(rep.errors[0].describe() ==
+              "second.jsonl:1: column \"/id\": duplicate complaint id \"T-5\": already in the archive (choose the "
+              "duplicate policy upsert or skip to accept it)");
+        CHECK(a.count() == 15);
+        CHECK(a.event_count() == 30);
+    }
+    SECTION("skip") {
+        IngestOptions o;
+        o.duplicates = DuplicatePolicy::skip;
+        const auto rep = a.ingest(again, o);
+        CHECK(rep.skipped == 5);
+        CHECK(rep.inserted == 5);
+        CHECK(a.count() == 15);
+    }
+    SECTION("upsert replaces the record and appends only newer events") {
+        IngestOptions o;
+        o.duplicates = DuplicatePolicy::upsert;
+        auto c = make_complaint(7, 3);  // one more event than stored
+        c.text = "updated text";
+        const auto rep = a.ingest(std::vector<Complaint>{c}, o);
+        CHECK(rep.updated == 1);
+        auto got = a.get("T-7");
+        CHECK(got->text == "updated text");
+        CHECK(got->events.size() == 3);
+        CHECK(a.count() == 10);
+        // The same again changes nothing in the history.
+        a.ingest(std::vector<Complaint>{c}, o);
+        CHECK(a.events("T-7").size() == 3);
+        // An event that rewrites the past is refused.
+        auto forged = c;
+        forged.events[0].text = "forged";
+        const auto msg = error_of([&] { a.ingest(std::vector<Complaint>{forged}, o); });
+        CHECK_THAT(msg, Catch::Contains("/events/0/at") && Catch::Contains("history is append-only"));
+        CHECK(a.events("T-7")[0].text == "step 0");
+    }
+}
+
+TEST_CASE("archive: bad JSONL rows are reported with file, line and column", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    std::string text = to_json(make_complaint(1)) + "\n" +
+                       R"({"id":"B-1","received_at":"2024-13-01T00:00Z"})" + "\n\n" +
+                       R"({"id":"B-2","received_at":"2024-01-01T00:00Z","channel":"telephone"})" + "\n" +
+                       "{not json\n" + to_json(make_complaint(2)) + "\n";
+    SECTION("stop at the first") {
+        const auto msg = error_of([&] { a.ingest_jsonl(text, "in.jsonl"); });
+        CHECK_THAT(msg, Catch::StartsWith("in.jsonl:2: column \"/received_at\": not an ISO-8601 timestamp"));
+        CHECK(a.count() == 0);
+    }
+    SECTION("report and go on") {
+        IngestOptions o;
+        o.stop_on_error = false;
+        std::vector<RowError> seen;
+        o.on_reject = [&](const RowError& e) { seen.push_back(e); };
+        const auto rep = a.ingest_jsonl(text, "in.jsonl", o);
+        CHECK(rep.inserted == 2);
+        CHECK(rep.rejected == 3);
+        REQUIRE(seen.size() == 3);
+        CHECK(seen[0].line == 2);
+        CHECK(seen[1].line == 4);
+        CHECK(seen[1].describe() == "in.jsonl:4: column \"/channel\": unknown channel code \"telephone\"");
+        CHECK(seen[1].raw == R"({"id":"B-2","received_at":"2024-01-01T00:00Z","channel":"telephone"})");
+        CHECK(seen[2].line == 5);
+        CHECK_THAT(seen[2].describe(), Catch::StartsWith("in.jsonl:5: malformed JSON at line 1, column 2"));
+    }
+}
+
+TEST_CASE("archive: batches commit separately; stop_on_error keeps earlier batches", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    auto cs = make_complaints(0, 25);
+    cs[22].id = cs[3].id;  // duplicate inside the input, in the third batch
+    IngestOptions o;
+    o.batch_size = 10;
+    std::vector<std::size_t> commits;
+    o.on_commit = [&](std::size_t n) { commits.push_back(n); };
+    const auto msg = error_of([&] { a.ingest(cs, o); });
+    CHECK_THAT(msg, Catch::Contains("20 complaints committed before"));
+    CHECK(commits == std::vector<std::size_t>{10, 20});
+    CHECK(a.count() == 20);
+}
+
+TEST_CASE("archive: every query criterion is served by an index", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    a.ingest(make_complaints(0, 400));
+    const auto t = [](const char* s) { return parse_timestamp(s); };
+    struct Case {
+        const char* name;
+        Query q;
+        const char* index;
+        std::size_t expected;
+    };
+    std::vector<Case> cases = {
+        {"status", Query{.status = Status::investigating}, "snapshots_status", 400},
+        {"open", Query{.open_only = true}, "snapshots_status", 400},
+        {"overdue", Query{.overdue_at = t("2024-02-01T00:00Z")}, "snapshots_due", 0},
+        {"at risk", Query{.at_risk_at = t("2024-02-01T00:00Z")}, "snapshots_at_risk", 0},
+        {"time range", Query{.received_from = t("2024-01-01T00:00Z"), .received_to = t("2024-01-02T00:00Z")},
+         "complaints_received", 144},
+        {"customer", Query{.customer_id = "CUST-5"}, "complaints_customer", 5},
+        {"region prefix", Query{.place_prefix = "广东省"}, "complaints_place", 200},
+        {"branch", Query{.place_prefix = "广东省/深圳市/店0"}, "complaints_place", 15},
+        {"facet", Query{.facets = {{"category", "logistics"}}}, "facet_values USING PRIMARY KEY (facet=? AND value=?)", 100},
+        {"tag", Query{.facets = {{"tag", "repeat"}}}, "facet_values USING PRIMARY KEY (facet=? AND value=?)", 80},
+    };
+    for (const auto& c : cases) {
+        INFO(c.name);
+        const auto plan = a.explain(c.q);
+        INFO(plan);
+        CHECK_THAT(plan, Catch::Contains(c.index));
+        // Each table is searched through an index, never scanned in full.
+        CHECK_THAT(plan, !Catch::Contains("SCAN c\n") && !Catch::Contains("SCAN s\n") &&
+                             !Catch::Contains("SCAN c USING") && !Catch::Contains("SCAN s USING"));
+        CHECK(a.count(c.q) == c.expected);
+        CHECK(a.query(c.q).size() == c.expected);
+    }
+    // "深圳市" does not match "深圳市南" — whole levels only.
+    CHECK(a.count(Query{.place_prefix = "广东省/深圳"}) == 0);
+    CHECK(error_of([&] { (void)a.count(Query{.facets = {{"colour", "red"}}}); }).rfind("unknown facet \"colour\"", 0) == 0);
+    const auto page = a.query(Query{.customer_id = "CUST-5", .limit = 2, .offset = 1});
+    REQUIRE(page.size() == 2);
+    CHECK(page[0].id == "T-102");
+    CHECK(page[0].place == "台湾省/台北市/店4");
+}
+
+TEST_CASE("archive: overdue, at-risk and next wake-up from a snapshot deriver", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    // A one-hour deadline from receipt, at risk after 45 minutes, cleared when resolved.
+    a.set_snapshot_deriver([](const Complaint& c) {
+        Snapshot s = default_snapshot(c);
+        if (s.status != Status::resolved && s.status != Status::closed) {
+            s.due_at = Timestamp(c.received_at.utc + std::chrono::hours(1));
+            s.at_risk_at = Timestamp(c.received_at.utc + std::chrono::minutes(45));
+            s.next_wakeup = s.at_risk_at;
+        }
+        return s;
+    });
+    a.ingest(make_complaints(0, 10));  // received every 10 minutes from 2024-01-01T00:00Z
+    const auto now = parse_timestamp("2024-01-01T01:20:00Z");
+    CHECK(a.count(Query{.overdue_at = now}) == 3);  // received at 0, 10, 20 minutes
+    CHECK(a.count(Query{.at_risk_at = now}) == 1);  // received at 30 minutes (40: not yet at risk)
+    CHECK(a.next_wakeup() == parse_timestamp("2024-01-01T00:45:00Z"));
+    CHECK(a.verify_snapshots() == 0);
+    // A new policy needs a rebuild; until then the stored snapshots differ.
+    a.set_snapshot_deriver(nullptr);
+    CHECK(a.verify_snapshots() == 10);
+    a.rebuild();
+    CHECK(a.count(Query{.overdue_at = now}) == 0);
+}
+
+TEST_CASE("archive: forward migration from every earlier schema version", "[archive]") {
+    TempDir tmp;
+    SECTION("version 0: an empty SQLite file becomes an archive") {
+        const auto path = tmp / "empty.db";
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 0; VACUUM", nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+        auto a = Archive::open(path);
+        CHECK(a.opened_schema_version() == 0);
+        CHECK(a.schema_version() == archive_schema_version);
+        a.ingest(make_complaints(0, 3));
+        CHECK(a.count() == 3);
+    }
+    SECTION("version 1: data kept, snapshots rebuilt with facets, every query works") {
+        const auto path = tmp / "v1.db";
+        {
+            detail::Connection c(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+            c.exec("BEGIN");
+            REQUIRE(detail::migrate_schema(c, 1) == 0);
+            // Rows as complaintkit with schema 1 wrote them.
+            for (int i = 0; i < 12; ++i) {
+                auto comp = make_complaint(i);
+                auto events = comp.events;
+                comp.events.clear();
+                detail::Statement ins(c.get(),
+                                      "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, "
+                                      "place, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                ins.bind(1, comp.id)
+                    .bind(2, static_cast<std::int64_t>(comp.received_at.utc.time_since_epoch().count()))
+                    .bind(3, 480)
+                    .bind(4, to_code(comp.channel))
+                    .bind(5, comp.customer.id)
+                    .bind(6, place_of(comp))
+                    .bind(7, to_json(comp));
+                ins.run();
+                const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
+                for (const auto& e : events) {
+                    detail::Statement ev(c.get(),
+                                         "INSERT INTO events(rid, at, at_offset, type, actor, text, payload, "
+                                         "recorded_at) VALUES (?1, ?2, 480, ?3, ?4, ?5, '{}', 0)");
+                    ev.bind(1, rid)
+                        .bind(2, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
+                        .bind(3, to_code(e.type))
+                        .bind(4, e.actor)
+                        .bind(5, e.text);
+                    ev.run();
+                }
+                detail::Statement sn(c.get(), "INSERT INTO snapshots(rid, status) VALUES (?1, 'received')");
+                sn.bind(1, rid);
+                sn.run();
+            }
+            c.exec("COMMIT");
+            CHECK(c.scalar("PRAGMA user_version") == 1);
+        }
+        auto a = Archive::open(path);
+        CHECK(a.opened_schema_version() == 1);
+        CHECK(a.schema_version() == 2);
+        CHECK(a.count() == 12);
+        CHECK(a.event_count() == 24);
+        CHECK(a.verify_snapshots() == 0);
+        CHECK(a.snapshot("T-3")->status == Status::investigating);
+        CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 3);
+        CHECK(*a.get("T-2") == make_complaint(2));
+        // Opening again does not migrate again.
+        auto b = Archive::open(path);
+        CHECK(b.opened_schema_version() == 2);
+    }
+    SECTION("the migrations are exactly the version steps") {
+        CHECK_FALSE(detail::migration_sql(0).empty());
+        CHECK_FALSE(detail::migration_sql(1).empty());
+        CHECK(error_of([] { (void)detail::migration_sql(archive_schema_version); }) ==
+              "no migration from schema version 2");
+    }
+}
+
+TEST_CASE("archive: foreign, newer and non-database files are refused and left untouched", "[archive]") {
+    TempDir tmp;
+    SECTION("another application's SQLite database") {
+        const auto path = tmp / "crm.db";
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); "
+                                 "INSERT INTO customers(name) VALUES ('x')",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+        const auto before = file_bytes(path);
+        const auto msg = error_of([&] { Archive::open(path); });
+        CHECK_THAT(msg, Catch::Contains("not a complaintkit archive (SQLite application_id 0x0, expected 0x434b4152") &&
+                            Catch::Contains("left untouched"));
+        CHECK(file_bytes(path) == before);
+        CHECK_FALSE(fs::exists(path + "-wal"));
+    }
+    SECTION("an archive from a newer complaintkit") {
+        const auto path = tmp / "future.db";
+        { auto a = Archive::open(path); a.ingest(make_complaints(0, 2)); }
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 9; PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr,
+                             nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+        const auto before = file_bytes(path);
+        try {
+            Archive::open(path);
+            FAIL("opened");
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::unsupported);
+            CHECK_THAT(std::string(e.what()),
+                       Catch::Contains("archive schema version 9 is newer than this complaintkit supports (2)"));
+        }
+        CHECK(file_bytes(path) == before);
+    }
+    SECTION("a file that is not a database") {
+        const auto path = tmp / "notes.db";
+        std::ofstream(path) << "these are my notes, not a database\n";
+        const auto before = file_bytes(path);
+        CHECK_THAT(error_of([&] { Archive::open(path); }), Catch::Contains("not a SQLite database"));
+        CHECK(file_bytes(path) == before);
+    }
+    SECTION("missing file with create=false or read-only") {
+        CHECK(error_of([&] { Archive::open(tmp / "none.db", ArchiveOptions{.read_only = true}); }) ==
+              "no archive at " + (tmp / "none.db"));
+        CHECK_FALSE(fs::exists(tmp / "none.db"));
+    }
+}
+
+TEST_CASE("archive: read-only and full disk give a clear error and no partial batch", "[archive]") {
+    TempDir tmp;
+    const auto path = tmp / "a.db";
+    { auto a = Archive::open(path); a.ingest(make_complaints(0, 5)); }
+    SECTION("read-only") {
+        auto a = Archive::open(path, ArchiveOptions{.read_only = true});
+        CHECK(a.count() == 5);
+        CHECK(error_of([&] { a.ingest(make_complaints(5, 5)); }) ==
+              "ingest: the archive " + path + " is opened read-only");
+        CHECK(error_of([&] { a.rebuild(); }) == "rebuild: the archive " + path + " is opened read-only");
+        CHECK(a.count() == 5);
+    }
+    SECTION("full disk (a size limit)") {
+        auto a = Archive::open(path, ArchiveOptions{.max_size_bytes = 256 * 1024});
+        IngestOptions o;
+        o.batch_size = 0;  // all or nothing
+        try {
+            a.ingest(make_complaints(5, 3000), o);
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::io);
+            CHECK_THAT(std::string(e.what()), Catch::Contains("database or disk is full") &&
+                                                  Catch::Contains("the open batch was rolled back, 0 complaints"));
+        }
+        CHECK(a.count() == 5);
+        CHECK(a.event_count() == 10);
+        CHECK(a.integrity_check() == "ok");
+        a.ingest(make_complaints(5, 5));  // still usable
+        CHECK(a.count() == 10);
+    }
+}
+
+TEST_CASE("archive: SIGKILL during ingest loses no committed batch", "[archive][durability]") {
+    TempDir tmp;
+    const auto path = tmp / "killed.db";
+    { auto a = Archive::open(path); }
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::close(fds[0]);
+        try {
+            auto a = Archive::open(path);
+            IngestOptions o;
+            o.batch_size = 500;
+            o.on_commit = [&](std::size_t n) {
+                const auto v = static_cast<std::uint64_t>(n);
+                if (::write(fds[1], &v, sizeof v) != sizeof v) ::_exit(3);
+            };
+            for (int round = 0;; ++round) a.ingest(make_complaints(round * 5000, 5000), o);
+        } catch (...) {
+            ::_exit(2);
+        }
+    }
+    ::close(fds[1]);
+    std::uint64_t committed = 0, v = 0;
+    int reports = 0;
+    while (reports < 7 && ::read(fds[0], &v, sizeof v) == sizeof v) {
+        committed = v;
+        ++reports;
+    }
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(fds[0]);
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+    REQUIRE(reports == 7);
+
+    auto a = Archive::open(path);
+    CHECK(a.integrity_check() == "ok");
+    const auto n = a.count();
+    CHECK(n >= committed);
+    CHECK(n % 500 == 0);  // whole batches only
+    CHECK(a.event_count() == 2 * n);
+    CHECK(a.verify_snapshots() == 0);
+    a.ingest(make_complaints(900000, 10));  // and writable
+}
+
+TEST_CASE("archive: readers see whole batches while one writer ingests", "[archive][concurrency]") {
+    TempDir tmp;
+    const auto path = tmp / "busy.db";
+    { auto a = Archive::open(path); }
+    std::atomic<bool> done{false};
+    std::atomic<int> reads{0}, torn{0}, failed{0};
+    std::vector<std::thread> readers;
+    for (int r = 0; r < 2; ++r)
+        readers.emplace_back([&] {
+            try {
+                auto a = Archive::open(path, ArchiveOptions{.read_only = true});
+                std::size_t last = 0;
+                while (!done) {
+                    const auto n = a.count();
+                    if (n % 200 != 0 || n < last) ++torn;
+                    last = n;
+                    ++reads;
+                }
+            } catch (const std::exception& e) {
+                ++failed;
+            }
+        });
+    {
+        auto w = Archive::open(path);
+        IngestOptions o;
+        o.batch_size = 200;
+        w.ingest(make_complaints(0, 6000), o);
+    }
+    done = true;
+    for (auto& t : readers) t.join();
+    CHECK(torn == 0);
+    CHECK(failed == 0);
+    CHECK(reads > 2);
+    auto a = Archive::open(path);
+    CHECK(a.count() == 6000);
+}

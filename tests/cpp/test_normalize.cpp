@@ -1,0 +1,105 @@
+#include <catch2/catch.hpp>
+
+#include <complaintkit/normalize.hpp>
+
+using namespace ck;
+
+// The source bytes that produced output bytes [b, e).
+static std::string_view source_of(std::string_view src, const NormalizedText& n, std::size_t b, std::size_t e) {
+    const std::uint32_t from = n.source_offset[b];
+    // The end is the start of the code point that produced byte e (or the source end).
+    const std::uint32_t to = n.source_offset[e];
+    return src.substr(from, to - from);
+}
+
+TEST_CASE("Traditional Chinese folds to Simplified", "[normalize]") {
+    CHECK(normalize_text("態度差") == "态度差");
+    CHECK(normalize_text("态度差") == "态度差");
+    CHECK(normalize_text("退貨") == normalize_text("退货"));
+    CHECK(normalize_text("退貨") == "退货");
+    CHECK(normalize_text("發票") == "发票");
+    CHECK(normalize_text("頭髮") == "头发");
+    CHECK(normalize_text("客服電話打不通，說好的退款呢") == "客服电话打不通,说好的退款呢");  // U+FF0C is full-width
+    CHECK(normalize_text("臺灣") == "台湾");
+    CHECK(normalize_text("線") == normalize_text("綫"));
+    CHECK(t2s_table_size() > 2000);
+    CHECK(fold_codepoint(U'態') == U'态');
+    CHECK(fold_codepoint(U'态') == U'态');
+    CHECK(fold_codepoint(U'中') == U'中');
+}
+
+TEST_CASE("Latin case, full-width forms and spaces fold to ASCII", "[normalize]") {
+    CHECK(normalize_text("ＦＥＥ") == "fee");
+    CHECK(normalize_text("Refund PLEASE") == "refund please");
+    CHECK(normalize_text("１２３１５") == "12315");
+    CHECK(normalize_text("打１２３１５投訴") == "打12315投诉");
+    CHECK(normalize_text("a\u3000b") == "a b");
+    CHECK(normalize_text("ÉCOLE Ÿ Ł İ") == "école ÿ ł i");
+    CHECK(normalize_text("don\u2019t") == "don't");
+    CHECK(normalize_text("ΑΒΓ ДОМ") == "αβγ дом");
+    CHECK(normalize_text("") == "");
+    CHECK(fold_codepoint(U'Ａ') == U'a');
+    CHECK(fold_codepoint(U'ａ') == U'a');
+    CHECK(fold_codepoint(U'！') == U'!');
+    CHECK(fold_codepoint(U'￥') == U'¥');
+    CHECK(fold_codepoint(U'ß') == U'ß');
+}
+
+TEST_CASE("folding is idempotent", "[normalize]") {
+    for (std::string s : {"態度差 ＦＥＥ Déjà-vu 發票 退貨", "後台處理太慢了！！", "Ünïcödé ＡＢＣ"}) {
+        const std::string once = normalize_text(s);
+        CHECK(normalize_text(once) == once);
+    }
+    for (char32_t c = 0; c < 0x30000; ++c) {
+        if (c >= 0xD800 && c <= 0xDFFF) continue;
+        const char32_t f = fold_codepoint(c);
+        if (fold_codepoint(f) != f) FAIL("fold not idempotent at U+" << std::hex << static_cast<unsigned>(c));
+    }
+}
+
+TEST_CASE("offsets map every output byte back to its source code point", "[normalize]") {
+    const std::string src = "ＡＢ態度 fee 發票!";
+    const NormalizedText n = normalize(src);
+    CHECK(n.text == "ab态度 fee 发票!");
+    REQUIRE(n.source_offset.size() == n.text.size() + 1);
+    CHECK(n.source_offset.back() == src.size());
+    // "ab" came from two full-width letters of 3 bytes each.
+    CHECK(n.source_offset[0] == 0);
+    CHECK(n.source_offset[1] == 3);
+    const auto t = n.text.find("态度");
+    CHECK(source_of(src, n, t, t + std::string("态度").size()) == "態度");
+    const auto f = n.text.find("fee");
+    CHECK(source_of(src, n, f, f + 3) == "fee");
+    const auto p = n.text.find("发票");
+    CHECK(source_of(src, n, p, p + std::string("发票").size()) == "發票");
+    // Every byte of a multi-byte output code point maps to the same source start.
+    CHECK(n.source_offset[t] == n.source_offset[t + 1]);
+    CHECK(n.source_offset[t] == n.source_offset[t + 2]);
+    // Offsets never decrease.
+    CHECK(std::is_sorted(n.source_offset.begin(), n.source_offset.end()));
+}
+
+TEST_CASE("invalid UTF-8 folds to U+FFFD per bad byte, offsets stay exact", "[normalize][bad-input]") {
+    const std::string src = std::string("ok\xFF") + "態\xC3";
+    const NormalizedText n = normalize(src);
+    CHECK(n.text == "ok\xEF\xBF\xBD" "态\xEF\xBF\xBD");
+    REQUIRE(n.source_offset.size() == n.text.size() + 1);
+    CHECK(n.source_offset[2] == 2);
+    CHECK(n.source_offset[4] == 2);
+    CHECK(n.source_offset[5] == 3);
+    CHECK(n.source_offset[8] == 6);
+    CHECK(n.source_offset.back() == src.size());
+    // Many invalid bytes in a row grow the output beyond the input size.
+    const std::string bad(100, '\xFF');
+    CHECK(normalize(bad).text.size() == 300);
+}
+
+TEST_CASE("script classes drive word boundaries", "[normalize]") {
+    CHECK(script_class(U'a') == ScriptClass::word);
+    CHECK(script_class(U'7') == ScriptClass::word);
+    CHECK(script_class(U'é') == ScriptClass::word);
+    CHECK(script_class(U' ') == ScriptClass::other);
+    CHECK(script_class(U'\'') == ScriptClass::other);
+    CHECK(script_class(U'态') == ScriptClass::cjk);
+    CHECK(script_class(U'，') == ScriptClass::other);
+}
