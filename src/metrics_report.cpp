@@ -330,7 +330,38 @@ Record record_of(const Complaint& c, const Options& opt, const HostFacts* host) 
     r.category = c.facets.category;
     std::optional<std::int64_t> ack, reply, last_resolved, first_resolved, closed_at;
     bool resolved = false, closed = false, awaiting = false;
+    std::vector<Money> proposed;  // costs of the proposal awaiting the customer's answer
     int replies_before_resolution = 0;
+    // survey answers: "satisfaction" (CSAT), "nps", "effort" (CES), "servqual"
+    auto read_survey = [&](ObjectIn& o) {
+        if (auto s = o.opt("satisfaction")) {
+            const int v2 = score_of(*s);
+            check_score(v2, opt.csat, s->path);
+            r.survey.csat = v2;
+        }
+        if (auto s = o.opt("nps")) {
+            const int v2 = score_of(*s);
+            check_score(v2, Scale{0, 10}, s->path);
+            r.survey.nps = v2;
+        }
+        if (auto s = o.opt("effort")) {
+            const int v2 = score_of(*s);
+            check_score(v2, opt.ces, s->path);
+            r.survey.ces = v2;
+        }
+        if (auto s = o.opt("servqual")) {
+            ObjectIn so(*s);
+            ServqualResponse sr;
+            if (auto ex = so.opt("expectation")) sr.expectation = item_scores(*ex);
+            sr.perception = item_scores(so.req("perception"));
+            if (auto w = so.opt("weights")) sr.weights = weights_of(*w);
+            so.reject_unknown();
+            // validate now, so that a bad survey changes nothing later
+            ServqualAccumulator probe(opt.servqual);
+            probe.add(sr, s->path);
+            r.survey.servqual = std::move(sr);
+        }
+    };
     for (std::size_t i = 0; i < c.events.size(); ++i) {
         const Event& e = c.events[i];
         const std::int64_t t = e.at.utc.time_since_epoch().count();
@@ -343,6 +374,7 @@ Record record_of(const Complaint& c, const Options& opt, const HostFacts* host) 
             if (!first_resolved) ++replies_before_resolution;
             break;
         case EventType::resolved:
+            if (!reply) reply = t;  // resolving answers the customer (as the workflow engine counts it)
             resolved = true;
             last_resolved = t;
             if (!first_resolved) first_resolved = t;
@@ -359,45 +391,50 @@ Record record_of(const Complaint& c, const Options& opt, const HostFacts* host) 
         case EventType::escalated: r.escalated = true; break;
         case EventType::awaiting_customer: awaiting = true; break;
         case EventType::withdrawn: r.withdrawn = true; break;
+        case EventType::remedy_rejected: proposed.clear(); break;
+        case EventType::other:
+        case EventType::note: {
+            // instruments the workflow engine's follow_up does not carry (it takes only
+            // "satisfaction"): an informational event with {"survey": {...}}
+            if (e.payload.find("\"survey\"") == std::string::npos) break;
+            json::value v = detail::parse_json(e.payload);
+            ObjectIn o(Node{&v, "/events/" + std::to_string(i) + "/payload"});
+            if (auto sv = o.opt("survey")) {
+                ObjectIn so(*sv);
+                read_survey(so);
+                so.reject_unknown();
+            }
+            break;
+        }
         case EventType::follow_up:
+        case EventType::remedy_proposed:
         case EventType::remedy_accepted: {
+            if (e.type == EventType::remedy_proposed) {
+                if (!reply) reply = t;  // a proposal answers the customer
+                proposed.clear();
+            }
+            if (e.type == EventType::remedy_accepted) {
+                for (auto& m : proposed) r.remedy_cost.push_back(std::move(m));
+                proposed.clear();
+            }
             if (e.payload.empty() || e.payload == "{}") break;
             const std::string base = "/events/" + std::to_string(i) + "/payload";
             json::value v = detail::parse_json(e.payload);
             ObjectIn o(Node{&v, base});
-            if (e.type == EventType::remedy_accepted) {
-                if (auto cost = o.opt("cost")) {
-                    r.remedy_cost.push_back(cost->money());
-                }
+            if (e.type == EventType::remedy_proposed) {
+                // the workflow engine's payload: {"remedies": [{"type", "amount", "cost", "note"}]}
+                if (auto rs = o.opt("remedies"))
+                    for (std::size_t k = 0; k < rs->array().size(); ++k) {
+                        ObjectIn item(rs->at(k));
+                        if (auto cost = item.opt("cost")) proposed.push_back(cost->money());
+                    }
                 break;
             }
-            if (auto s = o.opt("satisfaction")) {
-                const int v2 = score_of(*s);
-                check_score(v2, opt.csat, s->path);
-                r.survey.csat = v2;
+            if (e.type == EventType::remedy_accepted) {
+                if (auto cost = o.opt("cost")) r.remedy_cost.push_back(cost->money());
+                break;
             }
-            if (auto s = o.opt("nps")) {
-                const int v2 = score_of(*s);
-                check_score(v2, Scale{0, 10}, s->path);
-                r.survey.nps = v2;
-            }
-            if (auto s = o.opt("effort")) {
-                const int v2 = score_of(*s);
-                check_score(v2, opt.ces, s->path);
-                r.survey.ces = v2;
-            }
-            if (auto s = o.opt("servqual")) {
-                ObjectIn so(*s);
-                ServqualResponse sr;
-                if (auto ex = so.opt("expectation")) sr.expectation = item_scores(*ex);
-                sr.perception = item_scores(so.req("perception"));
-                if (auto w = so.opt("weights")) sr.weights = weights_of(*w);
-                so.reject_unknown();
-                // validate now, so that a bad survey changes nothing later
-                ServqualAccumulator probe(opt.servqual);
-                probe.add(sr, s->path);
-                r.survey.servqual = std::move(sr);
-            }
+            read_survey(o);
             break;
         }
         default: break;

@@ -283,6 +283,18 @@ TEST_CASE("metrics: record from the event history", "[metrics]") {
     CHECK(*r.survey.nps == 9);
     CHECK(*r.survey.ces == 2);
 
+    // the workflow engine's remedy events: costs of the accepted proposal; a proposal is a response
+    auto wf = make(complaint_json(
+        "W1", "B1", 5,
+        R"({"at":"2024-03-05T10:00:00Z","type":"remedy_proposed","payload":{"remedies":[{"type":"refund","amount":{"minor":900,"currency":"CNY"},"cost":{"minor":900,"currency":"CNY"}}]}},
+           {"at":"2024-03-05T11:00:00Z","type":"remedy_rejected"},
+           {"at":"2024-03-05T12:00:00Z","type":"remedy_proposed","payload":{"remedies":[{"type":"coupon","cost":{"minor":300,"currency":"CNY"}},{"type":"apology"}]}},
+           {"at":"2024-03-05T13:00:00Z","type":"remedy_accepted"})"));
+    Record rw = record_of(wf, opt);
+    REQUIRE(rw.remedy_cost.size() == 1);
+    CHECK(rw.remedy_cost[0] == Money{300, "CNY"});
+    CHECK(*rw.first_response_us == 3600 * 1'000'000LL);
+
     // reopened and not re-resolved: unresolved, no resolution time, not first contact
     auto re = make(complaint_json("C2", "B1", 5,
                                   R"({"at":"2024-03-05T10:00:00Z","type":"resolved"},
