@@ -1100,6 +1100,47 @@ std::string GroupedMetrics::result_json() const {
     return dump(json::object{{"count", total_}, {"groups", std::move(rows)}});
 }
 
+std::string GroupedMetrics::state_json() const {
+    ReportConfig cfg;
+    cfg.options = *options_;
+    json::object s{{"format", "complaintkit.metrics.grouped"}, {"version", 1}, {"config", detail::parse_json(to_json(cfg))}};
+    std::map<std::string_view, const GroupMetrics*> sorted;
+    for (const auto& [k, g] : groups_) sorted[k] = &g;
+    json::array gs;
+    for (const auto& [k, g] : sorted) gs.push_back(json::object{{"key", json::string(k)}, {"state", StateIo::state(*g)}});
+    s["groups"] = std::move(gs);
+    return dump(s);
+}
+
+GroupedMetrics GroupedMetrics::from_state_json(std::string_view text) {
+    json::value v = detail::parse_json(text);
+    Node root{&v, ""};
+    ObjectIn o(root);
+    Node fmt = o.req("format");
+    if (fmt.str() != "complaintkit.metrics.grouped") fmt.fail(ErrorCode::unsupported, "not a complaintkit grouped metrics state");
+    Node ver = o.req("version");
+    if (ver.int64() != 1) ver.fail(ErrorCode::unsupported, "unsupported state version " + std::to_string(ver.int64()));
+    ReportConfig cfg;
+    try {
+        cfg = report_config_from_json(dump(*o.req("config")));
+    } catch (const Error& e) {
+        throw Error(e.code(), e.message(), "/config" + e.path());
+    }
+    GroupedMetrics out(cfg.options);
+    Node gs = o.req("groups");
+    for (std::size_t i = 0; i < gs.array().size(); ++i) {
+        ObjectIn g(gs.at(i));
+        Node k = g.req("key");
+        std::string key = k.str();
+        GroupMetrics gm = StateIo::group(g.req("state"), out.options_);
+        g.reject_unknown();
+        out.total_ += gm.count();
+        if (!out.groups_.emplace(std::move(key), std::move(gm)).second) k.fail(ErrorCode::invalid_value, "duplicate group key");
+    }
+    o.reject_unknown();
+    return out;
+}
+
 // ------------------------------------------------------------------ ReportConfig JSON
 
 namespace {

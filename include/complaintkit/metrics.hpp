@@ -439,6 +439,9 @@ public:
     [[nodiscard]] std::uint64_t count() const noexcept { return total_; }
     /// {"groups": [{"key": k, …metrics…}]} sorted by key.
     [[nodiscard]] std::string result_json() const;
+    /// The complete state (options included), for another process to merge.
+    [[nodiscard]] std::string state_json() const;
+    static GroupedMetrics from_state_json(std::string_view json);
     template <class F> void for_each(F&& f) const {
         for (const auto& [k, g] : groups_) f(std::string_view(k), g);
     }

@@ -727,4 +727,14 @@ TEST_CASE("metrics: keyed groups for host-built records", "[metrics]") {
     Options o2;
     o2.confidence = 0.9;
     CHECK(err_of([&] { gm.merge(GroupedMetrics(o2)); }) == "cannot merge metrics with different options");
+    // state round trip, options included
+    o2.calendar_sla_hours["resolution"] = 1;
+    GroupedMetrics with_sla(o2);
+    with_sla.add("x", r);
+    auto back = GroupedMetrics::from_state_json(with_sla.state_json());
+    CHECK(back.result_json() == with_sla.result_json());
+    CHECK(back.find("x")->count() == 1);
+    CHECK(GroupedMetrics::from_state_json(gm.state_json()).result_json() == gm.result_json());
+    CHECK(err_of([&] { GroupedMetrics::from_state_json(R"({"format":"complaintkit.metrics.report","version":1})"); }) ==
+          "/format: not a complaintkit grouped metrics state");
 }
