@@ -1535,7 +1535,15 @@ struct Report::Impl {
     std::uint64_t pareto_excluded = 0;
     std::uint64_t lift_all = 0, lift_cluster = 0;
     std::map<std::string, std::map<std::string, LiftCell>> lift;
-    std::map<std::string, CustomerState> customers;
+    std::unordered_map<std::string, CustomerState> customers;  // rendered sorted by id
+
+    std::vector<const std::pair<const std::string, CustomerState>*> customers_sorted() const {
+        std::vector<const std::pair<const std::string, CustomerState>*> v;
+        v.reserve(customers.size());
+        for (const auto& kv : customers) v.push_back(&kv);
+        std::sort(v.begin(), v.end(), [](auto* a, auto* b) { return a->first < b->first; });
+        return v;
+    }
     std::function<std::optional<HostFacts>(const Complaint&)> provider;
 
     explicit Impl(ReportConfig c) : config(std::move(c)) {
@@ -1886,7 +1894,9 @@ struct Report::Impl {
         }
         if (wants("churn_risk")) {
             json::array a;
-            for (const auto& [id, s] : customers) {
+            for (const auto* kv : customers_sorted()) {
+                const auto& id = kv->first;
+                const auto& s = kv->second;
                 json::array reasons;
                 if (s.complaints >= config.churn_max_complaints)
                     reasons.push_back(json::string(std::to_string(s.complaints) + " complaints"));
@@ -1937,13 +1947,16 @@ struct Report::Impl {
         }
         s["lift"] = std::move(li);
         json::object cu;
-        for (const auto& [id, c] : customers)
+        for (const auto* kv : customers_sorted()) {
+            const auto& id = kv->first;
+            const auto& c = kv->second;
             cu[id] = json::object{{"complaints", c.complaints},
                                   {"unresolved", c.unresolved},
                                   {"min_csat", c.min_csat ? json::value(*c.min_csat) : json::value(nullptr)},
                                   {"min_nps", c.min_nps ? json::value(*c.min_nps) : json::value(nullptr)},
                                   {"latest", c.latest_us},
                                   {"retention", c.latest_retention}};
+        }
         s["customers"] = std::move(cu);
         return s;
     }
