@@ -537,6 +537,7 @@ void GroupMetrics::add(const Record& r) {
     resolved_ += r.resolved;
     closed_ += r.closed;
     reopened_ += r.reopened;
+    ever_resolved_ += r.resolved || r.reopened;
     escalated_ += r.escalated;
     withdrawn_ += r.withdrawn;
     first_contact_ += r.first_contact;
@@ -610,6 +611,7 @@ void GroupMetrics::merge(const GroupMetrics& g) {
     resolved_ += g.resolved_;
     closed_ += g.closed_;
     reopened_ += g.reopened_;
+    ever_resolved_ += g.ever_resolved_;
     escalated_ += g.escalated_;
     first_contact_ += g.first_contact_;
     withdrawn_ += g.withdrawn_;
@@ -656,7 +658,7 @@ bool operator==(const GroupMetrics& a, const GroupMetrics& b) {
         return m;
     };
     return *a.options_ == *b.options_ && a.n_ == b.n_ && a.suggestions_ == b.suggestions_ &&
-           a.resolved_ == b.resolved_ && a.closed_ == b.closed_ && a.reopened_ == b.reopened_ &&
+           a.resolved_ == b.resolved_ && a.closed_ == b.closed_ && a.reopened_ == b.reopened_ && a.ever_resolved_ == b.ever_resolved_ &&
            a.escalated_ == b.escalated_ && a.first_contact_ == b.first_contact_ && a.withdrawn_ == b.withdrawn_ &&
            a.survey_responses_ == b.survey_responses_ && a.resolved_quickly_ == b.resolved_quickly_ && a.finished_ == b.finished_ &&
            a.ack_ == b.ack_ && a.first_ == b.first_ && a.resolution_ == b.resolution_ && a.b_ack_ == b.b_ack_ &&
@@ -737,8 +739,8 @@ json::object StateIo::render(const GroupMetrics& g, std::uint64_t total) {
     r["business_first_response_time"] = duration_value(g.b_first_);
     r["business_resolution_time"] = duration_value(g.b_resolution_);
     // a reopened complaint had been resolved (or closed) before: the denominator is the
-    // complaints ever resolved = currently resolved + reopened and not re-resolved.
-    r["reopen_rate"] = proportion(g.reopened_, std::max(g.reopened_, g.resolved_ + g.reopened_), conf);
+    // complaints ever resolved (resolved now, or reopened), each counted once.
+    r["reopen_rate"] = proportion(g.reopened_, g.ever_resolved_, conf);
     r["first_contact_resolution"] = proportion(g.first_contact_, g.resolved_, conf);
     r["escalation_rate"] = proportion(g.escalated_, g.n_, conf);
     json::object sla;
@@ -962,7 +964,7 @@ json::object StateIo::state(const GroupMetrics& g) {
     json::object o;
     o["counts"] = json::array{g.n_,        g.suggestions_,   g.resolved_,         g.closed_,
                               g.reopened_, g.escalated_,     g.first_contact_,    g.withdrawn_,
-                              g.survey_responses_, g.resolved_quickly_, g.sla_pending_, g.backlog_, g.finished_};
+                              g.survey_responses_, g.resolved_quickly_, g.sla_pending_, g.backlog_, g.finished_, g.ever_resolved_};
     o["acknowledge"] = state(g.ack_);
     o["first_response"] = state(g.first_);
     o["resolution"] = state(g.resolution_);
@@ -998,11 +1000,11 @@ GroupMetrics StateIo::group(const Node& n, std::shared_ptr<const Options> option
     GroupMetrics g(std::move(options));
     ObjectIn o(n);
     Node counts = o.req("counts");
-    if (counts.array().size() != 13) counts.fail(ErrorCode::invalid_value, "expected 13 counts");
+    if (counts.array().size() != 14) counts.fail(ErrorCode::invalid_value, "expected 14 counts");
     std::uint64_t* slots[] = {&g.n_,        &g.suggestions_,   &g.resolved_,         &g.closed_,
                               &g.reopened_, &g.escalated_,     &g.first_contact_,    &g.withdrawn_,
-                              &g.survey_responses_, &g.resolved_quickly_, &g.sla_pending_, &g.backlog_, &g.finished_};
-    for (std::size_t i = 0; i < 13; ++i) *slots[i] = count_of(counts.at(i));
+                              &g.survey_responses_, &g.resolved_quickly_, &g.sla_pending_, &g.backlog_, &g.finished_, &g.ever_resolved_};
+    for (std::size_t i = 0; i < 14; ++i) *slots[i] = count_of(counts.at(i));
     g.ack_ = duration(o.req("acknowledge"));
     g.first_ = duration(o.req("first_response"));
     g.resolution_ = duration(o.req("resolution"));
@@ -1054,7 +1056,8 @@ GroupMetrics StateIo::group(const Node& n, std::shared_ptr<const Options> option
         }
     }
     o.reject_unknown();
-    if (g.resolved_quickly_ > g.resolved_ || g.first_contact_ > g.resolved_)
+    if (g.resolved_quickly_ > g.resolved_ || g.first_contact_ > g.resolved_ || g.reopened_ > g.ever_resolved_ ||
+        g.ever_resolved_ > g.n_)
         n.fail(ErrorCode::invalid_value, "inconsistent counts");
     return g;
 }

@@ -90,13 +90,14 @@ def pandas_full(d):
     top = (d["csat"] >= 4).astype(float).where(d["csat"].notna())
     prom = ((d["nps"] >= 9).astype(float) - (d["nps"] <= 6).astype(float)).where(d["nps"].notna()) * 100
     sla = (d["res_s"] <= 72 * 3600).astype(float).where(d["res_s"].notna())
-    g = d.assign(top=top, prom=prom, sla=sla).groupby(["branch", "month"], sort=True)
+    ever = d["resolved"] | d["reopened"]
+    g = d.assign(top=top, prom=prom, sla=sla, ever=ever).groupby(["branch", "month"], sort=True)
     out = g.agg(count=("branch", "size"),                                           # 1
                 ack_mean=("ack_s", "mean"), ack_median=("ack_s", "median"),         # 3, 4
                 first_mean=("first_s", "mean"),                                     # 6
                 res_mean=("res_s", "mean"), res_median=("res_s", "median"),         # 7, 8
                 res_max=("res_s", "max"),                                           # 10
-                reopened=("reopened", "sum"), resolved=("resolved", "sum"),
+                reopened=("reopened", "sum"), resolved=("resolved", "sum"), ever_resolved=("ever", "sum"),
                 escalation_rate=("escalated", "mean"),                              # 12
                 fcr=("fcr", "sum"),
                 sla=("sla", "mean"),                                                # 14
@@ -106,7 +107,7 @@ def pandas_full(d):
     out["ack_p90"] = g["ack_s"].quantile(0.9)                                       # 5
     out["res_p90"] = g["res_s"].quantile(0.9)                                       # 9
     out["share"] = out["count"] / len(d)                                            # 2
-    out["reopen_rate"] = out["reopened"] / (out["resolved"] + out["reopened"])      # 11
+    out["reopen_rate"] = out["reopened"] / out["ever_resolved"]                     # 11
     out["fcr_rate"] = out["fcr"] / out["resolved"]                                  # 13
     return out
 

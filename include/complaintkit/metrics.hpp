@@ -320,7 +320,7 @@ private:
     std::shared_ptr<const Options> options_ = std::make_shared<const Options>();
     std::uint64_t n_ = 0, suggestions_ = 0, resolved_ = 0, closed_ = 0, reopened_ = 0, escalated_ = 0,
                   first_contact_ = 0, withdrawn_ = 0, survey_responses_ = 0, resolved_quickly_ = 0,
-                  finished_ = 0;
+                  finished_ = 0, ever_resolved_ = 0;
     DurationStat ack_, first_, resolution_, b_ack_, b_first_, b_resolution_;
     std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> sla_;  ///< met, total
     std::uint64_t sla_pending_ = 0;

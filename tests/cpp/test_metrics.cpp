@@ -306,6 +306,21 @@ TEST_CASE("metrics: record from the event history", "[metrics]") {
     CHECK(r2.escalated);
     CHECK_FALSE(r2.resolution_us);
     CHECK_FALSE(r2.first_contact);
+    // reopen rate: resolved → reopened → resolved again counts once in the denominator
+    {
+        GroupMetrics rg(std::make_shared<const Options>(opt));
+        rg.add(r2);  // reopened, unresolved
+        rg.add(record_of(make(complaint_json("C2b", "B1", 5,
+                                             R"({"at":"2024-03-05T10:00:00Z","type":"resolved"},
+                                                {"at":"2024-03-06T10:00:00Z","type":"reopened"},
+                                                {"at":"2024-03-07T10:00:00Z","type":"resolved"})")),
+                         opt));
+        rg.add(record_of(make(complaint_json("C2c", "B1", 5, R"({"at":"2024-03-05T10:00:00Z","type":"resolved"})")), opt));
+        rg.add(record_of(make(complaint_json("C2d", "B1", 5, "")), opt));  // never resolved: not in the denominator
+        auto res = parse(rg.result_json(4));
+        CHECK(num(res, {"reopen_rate", "k"}) == 2);
+        CHECK(num(res, {"reopen_rate", "n"}) == 3);
+    }
 
     // an event before received_at: the duration is negative and counted as invalid
     auto early = make(complaint_json("C3", "B1", 5, R"({"at":"2024-03-05T08:00:00Z","type":"acknowledged"})"));
