@@ -3,11 +3,13 @@
 
 #include <complaintkit/archive.hpp>
 #include <complaintkit/json.hpp>
+#include <complaintkit/workflow.hpp>
 
 #include <memory>
 
 struct ck_archive {
     ck::Archive a;
+    std::shared_ptr<const ck::Workflow> workflow;
 };
 
 using namespace ck;
@@ -36,13 +38,15 @@ int ck_archive_open(ck_context* ctx, ck_archive** out, const char* path, unsigne
     return guard(ctx, [&] {
         need(out, "out");
         need(path, "path");
-        if (flags & ~(CK_ARCHIVE_READ_ONLY | CK_ARCHIVE_NO_CREATE | CK_ARCHIVE_SYNC_FULL))
+        if (flags & ~(CK_ARCHIVE_READ_ONLY | CK_ARCHIVE_NO_CREATE | CK_ARCHIVE_SYNC_FULL | CK_ARCHIVE_NO_SLA))
             throw Error(ErrorCode::invalid_argument, "unknown archive open flags");
         ArchiveOptions o;
         o.read_only = (flags & CK_ARCHIVE_READ_ONLY) != 0;
         o.create = (flags & CK_ARCHIVE_NO_CREATE) == 0;
         o.synchronous_full = (flags & CK_ARCHIVE_SYNC_FULL) != 0;
-        *out = new ck_archive{Archive::open(path, o)};
+        auto wf = std::make_shared<const Workflow>();
+        if ((flags & CK_ARCHIVE_NO_SLA) == 0) o.workflow = wf;
+        *out = new ck_archive{Archive::open(path, o), wf};
         return CK_OK;
     });
 }
@@ -130,6 +134,20 @@ int ck_archive_append_event_json(ck_context* ctx, ck_archive* a, const char* id,
         Archive& ar = archive_arg(a);
         const auto key = text_arg(id, id_len, "id");
         ar.append_event(key, event_from_json(text_arg(event_json, len, "event_json")));
+        return CK_OK;
+    });
+}
+
+int ck_archive_apply_json(ck_context* ctx, ck_archive* a, const char* id, size_t id_len, const char* command_json,
+                          size_t len) {
+    return guard(ctx, [&] {
+        Archive& ar = archive_arg(a);
+        const auto key = text_arg(id, id_len, "id");
+        const Command cmd = Command::from_json(text_arg(command_json, len, "command_json"));
+        auto c = ar.get(key);
+        if (!c) throw Error(ErrorCode::not_found, "no complaint \"" + std::string(key) + "\" in the archive");
+        a->workflow->apply(*c, cmd);
+        ar.append_event(key, c->events.back());
         return CK_OK;
     });
 }

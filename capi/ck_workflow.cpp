@@ -143,6 +143,15 @@ int ck_workflow_state_json(ck_context* ctx, const ck_workflow* wf, const ck_comp
     });
 }
 
+int ck_workflow_record_sla_events(ck_context* ctx, const ck_workflow* wf, ck_complaint* c, int64_t now_unix_us,
+                                  size_t* out_appended) {
+    return guard(ctx, [&] {
+        const std::size_t n = wf_arg(wf).record_sla_events(need(c, "complaint")->c, at_us(now_unix_us));
+        if (out_appended) *out_appended = n;
+        return CK_OK;
+    });
+}
+
 int ck_workflow_next_wakeup(ck_context* ctx, const ck_workflow* wf, const ck_complaint* c, int64_t now_unix_us, int* out_has,
                             int64_t* out_unix_us) {
     return guard(ctx, [&] {
@@ -150,6 +159,21 @@ int ck_workflow_next_wakeup(ck_context* ctx, const ck_workflow* wf, const ck_com
         const auto w = wf_arg(wf).next_wakeup(need(c, "complaint")->c, at_us(now_unix_us));
         *out_has = w ? 1 : 0;
         if (out_unix_us) *out_unix_us = w ? us_of(*w) : 0;
+        return CK_OK;
+    });
+}
+
+int ck_workflow_explain_json(ck_context* ctx, const ck_workflow* wf, const ck_complaint* c, int64_t now_unix_us,
+                             const char* target, char** out) {
+    if (out) *out = nullptr;
+    return guard(ctx, [&] {
+        need(out, "out");
+        const std::string code = need(target, "target");
+        const auto t = target_from_code(code);
+        if (!t) throw Error(ErrorCode::unknown_code, "unknown SLA target \"" + code + "\"");
+        boost::json::array a;
+        for (auto& line : wf_arg(wf).explain(need(c, "complaint")->c, at_us(now_unix_us), *t)) a.emplace_back(line);
+        *out = dup_string(boost::json::serialize(a));
         return CK_OK;
     });
 }

@@ -275,9 +275,17 @@ CK_EXTERN(int) ck_workflow_apply_json(ck_context *ctx, const ck_workflow *wf, ck
  *  as JSON (CK_JSON_PRETTY allowed); free with ck_string_free. \since 0.1 */
 CK_EXTERN(int) ck_workflow_state_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                       int64_t now_unix_us, unsigned flags, char **out, size_t *out_len);
+/** Appends, at now, an sla_warning / sla_breached event for each warning or breach due by now
+ *  that the log does not record yet (audit records; replay ignores them). \since 0.1 */
+CK_EXTERN(int) ck_workflow_record_sla_events(ck_context *ctx, const ck_workflow *wf, ck_complaint *c,
+                                             int64_t now_unix_us, size_t *out_appended);
 /** The next warning or breach after now: *out_has = 1 and the instant, or *out_has = 0. \since 0.1 */
 CK_EXTERN(int) ck_workflow_next_wakeup(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
                                        int64_t now_unix_us, int *out_has, int64_t *out_unix_us);
+/** A readable timeline of one clock ("acknowledge", "first_response", "update", "resolution",
+ *  "follow_up") at now, as a JSON array of strings (free with ck_string_free). \since 0.1 */
+CK_EXTERN(int) ck_workflow_explain_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c,
+                                        int64_t now_unix_us, const char *target, char **out);
 /** Recommended remedies as a JSON array [{"type", "rules", "note"}] in a language (ck_lang). \since 0.1 */
 CK_EXTERN(int) ck_workflow_recommend_json(ck_context *ctx, const ck_workflow *wf, const ck_complaint *c, int lang,
                                           char **out);
@@ -353,6 +361,7 @@ typedef struct ck_archive ck_archive;
 #define CK_ARCHIVE_READ_ONLY 0x1u /* no writes; ingest / append / rebuild fail with CK_E_IO */
 #define CK_ARCHIVE_NO_CREATE 0x2u /* fail with CK_E_NOT_FOUND instead of creating the file */
 #define CK_ARCHIVE_SYNC_FULL 0x4u /* committed batches also survive power loss (slower) */
+#define CK_ARCHIVE_NO_SLA 0x8u    /* snapshots without SLA deadlines (default: the built-in workflow's policies) */
 
 /** What ingest does with a complaint whose id is already archived. */
 typedef enum ck_duplicates {
@@ -397,8 +406,70 @@ CK_EXTERN(int) ck_archive_query_json(ck_context *ctx, const ck_archive *a, const
  *  earlier than its last event; nothing changes on error. \since 0.1 */
 CK_EXTERN(int) ck_archive_append_event_json(ck_context *ctx, ck_archive *a, const char *id, size_t id_len,
                                             const char *event_json, size_t len);
+/** Applies a workflow command (JSON: {"command": "acknowledge", "at", "actor", "text", …fields};
+ *  docs/workflow.md) with the built-in workflow: checked against the state replayed from the
+ *  history, then appended as one event. CK_E_ILLEGAL_TRANSITION / CK_E_OUT_OF_ORDER /
+ *  CK_E_NOT_FOUND change nothing. \since 0.1 */
+CK_EXTERN(int) ck_archive_apply_json(ck_context *ctx, ck_archive *a, const char *id, size_t id_len,
+                                     const char *command_json, size_t len);
 /** Recomputes every snapshot from the event history in one transaction. \since 0.1 */
 CK_EXTERN(int) ck_archive_rebuild(ck_context *ctx, ck_archive *a, size_t *out_count);
+/* ------------------------------------------------------------------ text model */
+
+/* A trainable text classifier (docs/textmodel.md): learns a CRM's own labels from labelled
+ * history and predicts them for new texts. A ck_textmodel is immutable once made: it may be
+ * used from several threads at once (each with its own ck_context). */
+typedef struct ck_textmodel ck_textmodel;
+
+/** Trains on a labelled set in JSON Lines: one object per line; text_field and label_field
+ *  are member names or JSON pointers (NULL: "text" and "label"; "title,text" joins several
+ *  fields). options is NULL or a NULL-terminated list of "key=value" strings (c, min_df,
+ *  class_weight=none|balanced, seed, latin_char_min/max, cjk_char_min/max, word_ngram_max,
+ *  sublinear_tf, use_idf, max_epochs, tolerance, calibration_folds, threads). Errors: an empty
+ *  set or a single class (CK_E_INVALID_VALUE), a bad line (the message names it), invalid
+ *  UTF-8 (CK_E_INVALID_UTF8), an unknown option (CK_E_INVALID_ARGUMENT). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_train_jsonl(ck_context *ctx, ck_textmodel **out, const char *jsonl, size_t len,
+                                        const char *text_field, const char *label_field,
+                                        const char *const *options);
+/** Stratified k-fold cross-validation of the same training on a JSONL set; *out_json (owned by
+ *  the caller, ck_string_free) holds accuracy, macro_f1, per-class precision / recall / f1 /
+ *  support and the confusion matrix ([true][predicted], classes in "classes" order). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_cross_validate_jsonl(ck_context *ctx, const char *jsonl, size_t len,
+                                                 const char *text_field, const char *label_field, size_t folds,
+                                                 const char *const *options, char **out_json, size_t *out_len);
+/** Loads a model file. CK_E_IO: cannot read; CK_E_UNSUPPORTED: not a text model, or another
+ *  format / feature version (retrain); CK_E_COMPILE: corrupt (checksum, truncation). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_load(ck_context *ctx, ck_textmodel **out, const char *path);
+/** The same from bytes in memory (copied). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_from_bytes(ck_context *ctx, ck_textmodel **out, const void *data, size_t len);
+/** Writes the model file (atomically: temporary file, then rename). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_save(ck_context *ctx, const ck_textmodel *model, const char *path);
+/** Frees a model (NULL is a no-op). \since 0.1 */
+CK_EXTERN(void) ck_textmodel_free(ck_textmodel *model);
+/** Number of classes. \since 0.1 */
+CK_EXTERN(int) ck_textmodel_class_count(ck_context *ctx, const ck_textmodel *model, size_t *out_count);
+/** Label of class index (0 ≤ index < count; sorted by label); borrowed, lives as long as the model. \since 0.1 */
+CK_EXTERN(int) ck_textmodel_class_label(ck_context *ctx, const ck_textmodel *model, size_t index,
+                                        const char **out_label);
+/** Best class of a text and its calibrated probability (either out-parameter may be NULL).
+ *  An empty text gets the prior; invalid UTF-8 is CK_E_INVALID_UTF8. \since 0.1 */
+CK_EXTERN(int) ck_textmodel_predict(ck_context *ctx, const ck_textmodel *model, const char *text, size_t len,
+                                    size_t *out_class, double *out_probability);
+/** Calibrated probability of every class into out_probs[0 .. count-1]; capacity must be at
+ *  least the class count (CK_E_INVALID_ARGUMENT otherwise). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_predict_proba(ck_context *ctx, const ck_textmodel *model, const char *text, size_t len,
+                                          double *out_probs, size_t capacity);
+/** Best class and probability of n texts (lens NULL: NUL-terminated texts) on `threads` native
+ *  threads (0 = one per core). out_probabilities may be NULL. The first invalid text fails the
+ *  call (the message names its index) and nothing is written. \since 0.1 */
+CK_EXTERN(int) ck_textmodel_predict_batch(ck_context *ctx, const ck_textmodel *model, const char *const *texts,
+                                          const size_t *lens, size_t n, unsigned threads, size_t *out_classes,
+                                          double *out_probabilities);
+/** The k best classes and the features that contributed most to the best one, as JSON
+ *  {"top":[{"label","probability","score"}],"bias","features":[{"feature","weight"}]};
+ *  owned by the caller (ck_string_free). \since 0.1 */
+CK_EXTERN(int) ck_textmodel_explain_json(ck_context *ctx, const ck_textmodel *model, const char *text, size_t len,
+                                         size_t k, size_t features, char **out_json, size_t *out_len);
 
 #ifdef __cplusplus
 }

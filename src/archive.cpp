@@ -200,7 +200,9 @@ std::vector<std::pair<std::string_view, std::string>> facet_rows(const Facets& f
     put("personality", f.personality);
     put("motive", f.motive);
     if (f.reasonable) rows.emplace_back("reasonable", *f.reasonable ? "true" : "false");
-    for (const auto& t : f.tags) rows.emplace_back("tag", t);
+    for (const auto& t : f.tags)
+        if (std::find(rows.begin(), rows.end(), std::pair<std::string_view, std::string>("tag", t)) == rows.end())
+            rows.emplace_back("tag", t);
     return rows;
 }
 
@@ -226,8 +228,8 @@ struct Archive::Impl {
     SnapshotDeriver deriver = default_snapshot;
 
     // Prepared statements of the write path, made on first use.
-    std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, upsert_snapshot,
-        delete_facets, insert_facet, last_event;
+    std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, insert_snapshot,
+        update_snapshot, old_facets, delete_facet, insert_facet;
 
     Statement& stmt(std::optional<Statement>& s, std::string_view sql) {
         if (!s) s.emplace(db.get(), sql);
@@ -248,13 +250,22 @@ struct Archive::Impl {
         return r;
     }
 
-    static std::string record_json(const Complaint& c) {
-        auto v = detail::to_value(c);
-        v.as_object().erase("events");
-        return detail::serialize(v);
+    /// The record: the complaint JSON without its events (they live in the events table).
+    static std::string record_json(Complaint& c) {
+        std::vector<Event> events = std::move(c.events);
+        c.events.clear();
+        std::string s;
+        try {
+            s = detail::serialize(detail::to_value(c));
+        } catch (...) {
+            c.events = std::move(events);
+            throw;
+        }
+        c.events = std::move(events);
+        return s;
     }
 
-    void bind_complaint(Statement& st, const Complaint& c) {
+    void bind_complaint(Statement& st, Complaint& c) {
         st.bind(1, c.id)
             .bind(2, micros(c.received_at))
             .bind(3, static_cast<std::int64_t>(c.received_at.offset_minutes))
@@ -264,40 +275,53 @@ struct Archive::Impl {
             .bind(7, record_json(c));
     }
 
-    void write_event(std::int64_t rid, const Event& e, std::int64_t now) {
+    void write_event(std::int64_t rid, std::int64_t n, const Event& e, std::int64_t now) {
         auto& st = stmt(insert_event,
-                        "INSERT INTO events(rid, at, at_offset, type, actor, text, payload, recorded_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                        "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, recorded_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
         st.bind(1, rid)
-            .bind(2, micros(e.at))
-            .bind(3, static_cast<std::int64_t>(e.at.offset_minutes))
-            .bind(4, to_code(e.type))
-            .bind(5, e.actor)
-            .bind(6, e.text)
-            .bind(7, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload))
-            .bind(8, now);
+            .bind(2, n)
+            .bind(3, micros(e.at))
+            .bind(4, static_cast<std::int64_t>(e.at.offset_minutes))
+            .bind(5, to_code(e.type))
+            .bind(6, e.actor)
+            .bind(7, e.text)
+            .bind(8, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload))
+            .bind(9, now);
         st.run();
     }
 
-    void write_snapshot(std::int64_t rid, const Snapshot& s, bool replace_facets) {
-        auto& st = stmt(upsert_snapshot,
-                        "INSERT OR REPLACE INTO snapshots(rid, status, last_event_at, facets, due_at, at_risk_at, "
-                        "next_wakeup, sla) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-        st.bind(1, rid)
-            .bind(2, to_code(s.status))
-            .bind(3, opt_micros(s.last_event_at))
-            .bind(4, to_json(s.facets))
-            .bind(5, opt_micros(s.due_at))
-            .bind(6, opt_micros(s.at_risk_at))
-            .bind(7, opt_micros(s.next_wakeup))
-            .bind(8, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla));
-        st.run();
-        if (replace_facets) {
-            auto& d = stmt(delete_facets, "DELETE FROM facet_values WHERE rid = ?1");
-            d.bind(1, rid);
-            d.run();
+    /// Writes a snapshot: `fresh` for a complaint without one (insert), else replaces it,
+    /// keeping facet_values in step with snapshots.facets.
+    void write_snapshot(std::int64_t rid, const Snapshot& s, bool fresh) {
+        if (!fresh) {
+            auto& of = stmt(old_facets, "SELECT facets FROM snapshots WHERE rid = ?1");
+            of.bind(1, rid);
+            Facets old;
+            if (of.step()) old = facets_from_json(of.text(0));
+            of.reset();
+            auto& d = stmt(delete_facet, "DELETE FROM facet_values WHERE facet = ?1 AND value = ?2 AND rid = ?3");
+            for (const auto& [name, value] : facet_rows(old)) {
+                d.bind(1, name).bind(2, value).bind(3, rid);
+                d.run();
+            }
         }
-        auto& fi = stmt(insert_facet, "INSERT OR IGNORE INTO facet_values(facet, value, rid) VALUES (?1, ?2, ?3)");
+        auto& st = fresh ? stmt(insert_snapshot,
+                                "INSERT INTO snapshots(status, last_event_at, facets, due_at, at_risk_at, next_wakeup, "
+                                "sla, rid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                         : stmt(update_snapshot,
+                                "UPDATE snapshots SET status = ?1, last_event_at = ?2, facets = ?3, due_at = ?4, "
+                                "at_risk_at = ?5, next_wakeup = ?6, sla = ?7 WHERE rid = ?8");
+        st.bind(1, to_code(s.status))
+            .bind(2, opt_micros(s.last_event_at))
+            .bind(3, to_json(s.facets))
+            .bind(4, opt_micros(s.due_at))
+            .bind(5, opt_micros(s.at_risk_at))
+            .bind(6, opt_micros(s.next_wakeup))
+            .bind(7, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla))
+            .bind(8, rid);
+        st.run();
+        auto& fi = stmt(insert_facet, "INSERT INTO facet_values(facet, value, rid) VALUES (?1, ?2, ?3)");
         for (const auto& [name, value] : facet_rows(s.facets)) {
             fi.bind(1, name).bind(2, value).bind(3, rid);
             fi.run();
@@ -310,6 +334,12 @@ struct Archive::Impl {
             Snapshot s = deriver(c);
             for (auto* t : {&s.last_event_at, &s.due_at, &s.at_risk_at, &s.next_wakeup})
                 if (*t) (*t)->offset_minutes = 0;
+            // Facets merged from several sources may pair a subcategory with another category:
+            // keep the coarser facet, drop the finer one that contradicts it.
+            if (s.facets.subcategory != Subcategory::unknown && parent_of(s.facets.subcategory) != s.facets.category)
+                s.facets.subcategory = Subcategory::unknown;
+            if (s.facets.sub_cause != SubCause::unknown && parent_of(s.facets.sub_cause) != s.facets.cause)
+                s.facets.sub_cause = SubCause::unknown;
             if (s.sla.empty()) s.sla = "{}";
             return s;
         } catch (const Error& e) {
@@ -318,7 +348,7 @@ struct Archive::Impl {
     }
 
     std::vector<Event> load_events(std::int64_t rid) const {
-        Statement st(db.get(), "SELECT at, at_offset, type, actor, text, payload FROM events WHERE rid = ?1 ORDER BY seq");
+        Statement st(db.get(), "SELECT at, at_offset, type, actor, text, payload FROM events WHERE rid = ?1 ORDER BY n");
         st.bind(1, rid);
         std::vector<Event> out;
         while (st.step()) out.push_back(event_of(st, 0));
@@ -355,17 +385,20 @@ struct Archive::Impl {
 
     /// Stores one complaint; returns 1 inserted, 2 updated, 3 skipped. Throws RowError-worthy
     /// ck::Error for a duplicate under reject, or out-of-order events under upsert.
-    int store(const Complaint& c, DuplicatePolicy dup, std::int64_t now) {
-        const auto existing = rid_of(c.id);
-        if (!existing) {
-            auto& st = stmt(insert_complaint,
-                            "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, place, "
-                            "record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-            bind_complaint(st, c);
-            st.run();
+    int store(Complaint& c, DuplicatePolicy dup, std::int64_t now) {
+        auto& ins = stmt(insert_complaint,
+                         "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, place, "
+                         "record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING");
+        // Everything that can fail for this row's own reasons happens before its first write,
+        // so a rejected row never leaves a part of itself in the batch.
+        const Snapshot snap = derive(c);
+        bind_complaint(ins, c);
+        ins.run();
+        if (sqlite3_changes(db.get()) == 1) {
             const std::int64_t rid = sqlite3_last_insert_rowid(db.get());
-            for (const auto& e : c.events) write_event(rid, e, now);
-            write_snapshot(rid, derive(c), false);
+            for (std::size_t i = 0; i < c.events.size(); ++i)
+                write_event(rid, static_cast<std::int64_t>(i), c.events[i], now);
+            write_snapshot(rid, snap, true);
             return 1;
         }
         if (dup == DuplicatePolicy::skip) return 3;
@@ -375,33 +408,34 @@ struct Archive::Impl {
                             "\": already in the archive (choose the duplicate policy upsert or skip to accept it)",
                         "/id");
         // upsert: new record, events appended after the stored history.
-        const std::int64_t rid = *existing;
-        Complaint merged = c;
-        merged.events = load_events(rid);
+        const std::int64_t rid = *rid_of(c.id);
+        std::vector<Event> stored = load_events(rid);
         std::vector<const Event*> fresh;
         for (std::size_t i = 0; i < c.events.size(); ++i) {
             const Event& e = c.events[i];
-            if (!merged.events.empty() && e.at <= merged.events.back().at) {
-                if (std::find(merged.events.begin(), merged.events.end(), e) == merged.events.end())
+            if (!stored.empty() && e.at <= stored.back().at) {
+                if (std::find(stored.begin(), stored.end(), e) == stored.end())
                     throw Error(ErrorCode::out_of_order,
                                 "event is not in the archived history and not later than its last event (" +
-                                    format_timestamp(merged.events.back().at) + "): history is append-only",
+                                    format_timestamp(stored.back().at) + "): history is append-only",
                                 "/events/" + std::to_string(i) + "/at");
                 continue;
             }
             fresh.push_back(&e);
         }
+        Complaint merged = c;
+        merged.events = stored;
+        for (const Event* e : fresh) merged.events.push_back(*e);
+        const Snapshot upsnap = derive(merged);
         auto& st = stmt(update_complaint,
                         "UPDATE complaints SET id = ?1, received_at = ?2, received_offset = ?3, channel = ?4, "
                         "customer_id = ?5, place = ?6, record = ?7 WHERE rid = ?8");
         bind_complaint(st, c);
         st.bind(8, rid);
         st.run();
-        for (const Event* e : fresh) {
-            write_event(rid, *e, now);
-            merged.events.push_back(*e);
-        }
-        write_snapshot(rid, derive(merged), true);
+        for (std::size_t i = stored.size(); i < merged.events.size(); ++i)
+            write_event(rid, static_cast<std::int64_t>(i), merged.events[i], now);
+        write_snapshot(rid, upsnap, false);
         return 2;
     }
 
@@ -409,7 +443,7 @@ struct Archive::Impl {
         db.exec("DELETE FROM facet_values; DELETE FROM snapshots;", "clear snapshots");
         Statement recs(db.get(), "SELECT rid, record FROM complaints ORDER BY rid", false);
         Statement evs(db.get(),
-                      "SELECT rid, at, at_offset, type, actor, text, payload FROM events ORDER BY rid, seq", false);
+                      "SELECT rid, at, at_offset, type, actor, text, payload FROM events ORDER BY rid, n", false);
         bool ev_row = evs.step();
         while (recs.step()) {
             const std::int64_t rid = recs.int64(0);
@@ -419,7 +453,7 @@ struct Archive::Impl {
                 c.events.push_back(event_of(evs, 1));
                 ev_row = evs.step();
             }
-            write_snapshot(rid, derive(c), false);
+            write_snapshot(rid, derive(c), true);
         }
     }
 
@@ -554,6 +588,7 @@ Archive Archive::open(const std::string& path, const ArchiveOptions& options) {
     impl->path = path;
     impl->options = options;
     impl->opened_version = version;
+    if (options.workflow) impl->deriver = sla_snapshot_deriver(options.workflow);
     const int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     impl->db = Connection(path, flags);
     Connection& db = impl->db;
@@ -794,8 +829,8 @@ void Archive::append_event(std::string_view id, const Event& e) {
     } catch (const Error& err) {
         throw err.with_context("complaint " + std::string(id));
     }
-    m.write_event(*rid, e, wall_clock_micros());
-    m.write_snapshot(*rid, m.derive(*c), true);
+    m.write_event(*rid, static_cast<std::int64_t>(c->events.size() - 1), e, wall_clock_micros());
+    m.write_snapshot(*rid, m.derive(*c), false);
     t.commit();
 }
 

@@ -33,17 +33,17 @@ CREATE INDEX complaints_received ON complaints(received_at);
 CREATE INDEX complaints_customer ON complaints(customer_id, received_at);
 CREATE INDEX complaints_place ON complaints(place);
 CREATE TABLE events(
-  seq         INTEGER PRIMARY KEY,    -- global append order
   rid         INTEGER NOT NULL REFERENCES complaints(rid),
+  n           INTEGER NOT NULL,       -- position in the complaint's history, from 0
   at          INTEGER NOT NULL,
   at_offset   INTEGER NOT NULL,
   type        TEXT NOT NULL,
   actor       TEXT NOT NULL,
   text        TEXT NOT NULL,
   payload     TEXT NOT NULL,
-  recorded_at INTEGER NOT NULL        -- when the archive stored it (wall clock, µs)
-);
-CREATE INDEX events_complaint ON events(rid, seq);
+  recorded_at INTEGER NOT NULL,       -- when the archive stored it (wall clock, µs)
+  PRIMARY KEY(rid, n)
+) WITHOUT ROWID;
 CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only: an event cannot be changed'); END;
 CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
@@ -68,13 +68,12 @@ ALTER TABLE snapshots ADD COLUMN sla TEXT NOT NULL DEFAULT '{}';
 CREATE INDEX snapshots_due ON snapshots(due_at) WHERE due_at IS NOT NULL;
 CREATE INDEX snapshots_at_risk ON snapshots(at_risk_at) WHERE at_risk_at IS NOT NULL;
 CREATE INDEX snapshots_wakeup ON snapshots(next_wakeup) WHERE next_wakeup IS NOT NULL;
-CREATE TABLE facet_values(
+CREATE TABLE facet_values(        -- one row per facet value of a snapshot (rows follow snapshots.facets)
   facet TEXT NOT NULL,
   value TEXT NOT NULL,
   rid   INTEGER NOT NULL REFERENCES complaints(rid),
   PRIMARY KEY(facet, value, rid)
 ) WITHOUT ROWID;
-CREATE INDEX facet_values_complaint ON facet_values(rid);
 )sql";
 
 }  // namespace

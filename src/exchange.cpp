@@ -1,6 +1,8 @@
 // complaintkit — import (JSONL, CSV, column mappings) and export of complaint files.
 #include <complaintkit/exchange.hpp>
 
+#include <complaintkit/csv.hpp>
+
 #include "json_internal.hpp"
 
 #include <algorithm>
@@ -18,70 +20,6 @@ using detail::Node;
 using detail::ObjectIn;
 
 // ------------------------------------------------------------------ CSV
-
-CsvReader::CsvReader(std::string_view text, char delimiter) : text_(text), delim_(delimiter) {
-    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
-}
-
-bool CsvReader::next(CsvRecord& rec) {
-    rec.fields.clear();
-    // Skip blank lines between records.
-    while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
-        if (text_[pos_] == '\n') ++line_;
-        ++pos_;
-    }
-    if (pos_ >= text_.size()) return false;
-    rec.line = line_;
-    std::string field;
-    std::size_t col = 1;
-    while (true) {
-        field.clear();
-        if (pos_ < text_.size() && text_[pos_] == '"') {
-            const std::size_t qline = line_;
-            ++pos_;
-            while (true) {
-                if (pos_ >= text_.size())
-                    throw Error(ErrorCode::parse, "line " + std::to_string(qline) + ", field " + std::to_string(col) +
-                                                      ": quoted field is not closed before the end of the file");
-                const char ch = text_[pos_++];
-                if (ch == '"') {
-                    if (pos_ < text_.size() && text_[pos_] == '"') {
-                        field += '"';
-                        ++pos_;
-                        continue;
-                    }
-                    break;
-                }
-                if (ch == '\n') ++line_;
-                field += ch;
-            }
-            if (pos_ < text_.size() && text_[pos_] != delim_ && text_[pos_] != '\n' && text_[pos_] != '\r')
-                throw Error(ErrorCode::parse, "line " + std::to_string(line_) + ", field " + std::to_string(col) +
-                                                  ": unexpected character after a closing quote");
-        } else {
-            const std::size_t start = pos_;
-            while (pos_ < text_.size() && text_[pos_] != delim_ && text_[pos_] != '\n' && text_[pos_] != '\r') {
-                if (text_[pos_] == '"')
-                    throw Error(ErrorCode::parse, "line " + std::to_string(line_) + ", field " +
-                                                      std::to_string(col) + ": quote inside an unquoted field");
-                ++pos_;
-            }
-            field.assign(text_.substr(start, pos_ - start));
-        }
-        rec.fields.push_back(field);
-        if (pos_ < text_.size() && text_[pos_] == delim_) {
-            ++pos_;
-            ++col;
-            continue;
-        }
-        if (pos_ < text_.size() && text_[pos_] == '\r') ++pos_;
-        if (pos_ < text_.size() && text_[pos_] == '\n') {
-            ++pos_;
-            ++line_;
-        }
-        return true;
-    }
-}
 
 std::string csv_field(std::string_view s, char delimiter) {
     if (s.find_first_of(std::string{'"', '\n', '\r', delimiter}) == std::string_view::npos &&
@@ -614,7 +552,11 @@ struct RecordReader::Impl {
     std::string source;
     ParseOptions parse;
     std::size_t pos = 0, line = 0;
-    std::optional<CsvReader> csv;
+    std::vector<CsvRow> csv_rows;          // split by ck::read_csv (csv.hpp)
+    std::vector<std::size_t> csv_lines;
+    std::vector<std::size_t> csv_ends;     // byte offset where each record ends
+    std::size_t csv_next = 0;
+    bool is_csv = false;
     std::vector<std::string> header_names;
     std::map<std::string, std::size_t, std::less<>> header;
     std::size_t header_line = 0;
@@ -704,14 +646,41 @@ RecordReader::RecordReader(std::string_view text, RecordFormat format, const Map
         throw Error(ErrorCode::invalid_argument,
                     std::string("the mapping is for ") + (mapping->format() == RecordFormat::csv ? "CSV" : "JSONL") +
                         " input but the input is " + (format == RecordFormat::csv ? "CSV" : "JSONL"));
-    if (format == RecordFormat::csv) impl_->csv.emplace(text, mapping ? mapping->delimiter() : ',');
+    if (format == RecordFormat::csv) {
+        impl_->is_csv = true;
+        CsvOptions o;
+        o.delimiter = mapping ? mapping->delimiter() : ',';
+        // Record boundaries: the next record starts at the line after the last one's start
+        // line plus its embedded line breaks; keep the raw text of each record for rejects.
+        try {
+            read_csv(
+                text,
+                [&](const CsvRow& row, const CsvPosition& pos) {
+                    impl_->csv_rows.push_back(row);
+                    impl_->csv_lines.push_back(pos.line);
+                },
+                o);
+        } catch (const Error& e) {
+            throw Error(e.code(), impl_->source + ": " + e.what());
+        }
+        // Byte offsets of line starts, to cut each record's raw text.
+        std::vector<std::size_t> line_start{0, 0};
+        for (std::size_t i = 0; i < text.size(); ++i)
+            if (text[i] == '\n') line_start.push_back(i + 1);
+        line_start.push_back(text.size());
+        for (std::size_t r = 0; r < impl_->csv_lines.size(); ++r) {
+            const std::size_t next_line = r + 1 < impl_->csv_lines.size() ? impl_->csv_lines[r + 1] : line_start.size() - 1;
+            impl_->csv_ends.push_back(line_start[std::min(next_line, line_start.size() - 1)]);
+        }
+    }
 }
 RecordReader::~RecordReader() = default;
 RecordReader::RecordReader(RecordReader&&) noexcept = default;
 RecordReader& RecordReader::operator=(RecordReader&&) noexcept = default;
 
 std::size_t RecordReader::position() const noexcept {
-    return impl_->csv ? impl_->csv->position() : impl_->pos;
+    if (!impl_->is_csv) return impl_->pos;
+    return impl_->csv_next == 0 ? 0 : impl_->csv_ends[impl_->csv_next - 1];
 }
 
 bool RecordReader::next(IncomingRow& row) {
@@ -752,39 +721,42 @@ bool RecordReader::next(IncomingRow& row) {
         return false;
     }
     // CSV
-    CsvRecord rec;
-    try {
-        if (!m.header_read) {
-            m.header_read = true;
-            if (!m.csv->next(rec)) return false;
-            m.header_names = rec.fields;
-            m.header_line = rec.line;
-            for (std::size_t i = 0; i < rec.fields.size(); ++i) m.header.emplace(trim(rec.fields[i]), i);
-            std::vector<std::string> needed;
-            if (m.mapping) {
-                for (const auto& f : m.mapping->impl().fields) needed.insert(needed.end(), f.columns.begin(), f.columns.end());
-                for (const auto& e : m.mapping->impl().events) {
-                    needed.insert(needed.end(), e.at.columns.begin(), e.at.columns.end());
-                    needed.insert(needed.end(), e.actor.columns.begin(), e.actor.columns.end());
-                    needed.insert(needed.end(), e.text.columns.begin(), e.text.columns.end());
-                }
-            } else {
-                needed = {"id", "received_at"};
+    struct {
+        std::vector<std::string> fields;
+        std::size_t line = 0;
+    } rec;
+    if (!m.header_read) {
+        m.header_read = true;
+        if (m.csv_rows.empty()) return false;
+        m.header_names = m.csv_rows[0];
+        m.header_line = m.csv_lines[0];
+        m.csv_next = 1;
+        for (std::size_t i = 0; i < m.header_names.size(); ++i) m.header.emplace(trim(m.header_names[i]), i);
+        std::vector<std::string> needed;
+        if (m.mapping) {
+            for (const auto& f : m.mapping->impl().fields) needed.insert(needed.end(), f.columns.begin(), f.columns.end());
+            for (const auto& e : m.mapping->impl().events) {
+                needed.insert(needed.end(), e.at.columns.begin(), e.at.columns.end());
+                needed.insert(needed.end(), e.actor.columns.begin(), e.actor.columns.end());
+                needed.insert(needed.end(), e.text.columns.begin(), e.text.columns.end());
             }
-            for (const auto& n : needed)
-                if (!m.header.count(n))
-                    throw Error(ErrorCode::missing_field, m.source + ":" + std::to_string(rec.line) +
-                                                              ": the header has no column \"" + n + "\"");
+        } else {
+            needed = {"id", "received_at"};
         }
-        const std::size_t start = m.csv->position();
-        if (!m.csv->next(rec)) return false;
+        for (const auto& n : needed)
+            if (!m.header.count(n))
+                throw Error(ErrorCode::missing_field, m.source + ":" + std::to_string(m.header_line) +
+                                                          ": the header has no column \"" + n + "\"");
+    }
+    if (m.csv_next >= m.csv_rows.size()) return false;
+    {
+        const std::size_t i = m.csv_next++;
+        rec.fields = std::move(m.csv_rows[i]);
+        rec.line = m.csv_lines[i];
+        const std::size_t start = i == 0 ? 0 : m.csv_ends[i - 1];
         row.line = rec.line;
-        row.raw = std::string(m.text.substr(start, m.csv->position() - start));
+        row.raw = std::string(m.text.substr(start, m.csv_ends[i] - start));
         while (!row.raw.empty() && (row.raw.back() == '\n' || row.raw.back() == '\r')) row.raw.pop_back();
-    } catch (const Error& e) {
-        if (e.code() == ErrorCode::missing_field) throw;
-        // Malformed quoting: the rest of the file cannot be split reliably.
-        throw Error(e.code(), m.source + ": " + e.what());
     }
     if (rec.fields.size() != m.header_names.size())
         return fail("", ErrorCode::parse,

@@ -108,6 +108,9 @@ public:
         });
         std::optional<Node> rules;
         attempt("", [&] { rules = o.req("rules"); });
+        attempt("", [&] {
+            if (auto ms = o.opt("models")) impl_->models = parse_model_bindings(*ms);
+        });
         report_unknown(o, "");
         if (rules) {
             if (!rules->v->is_array()) {

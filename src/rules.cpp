@@ -844,12 +844,16 @@ const RuleSet& RuleSet::default_rules() {
 }
 
 Classification RuleSet::classify(std::string_view text, const ClassifyOptions& options) const {
-    return run(*impl_, nullptr, {}, text, std::nullopt, options);
+    Classification out = run(*impl_, nullptr, {}, text, std::nullopt, options);
+    if (!impl_->models.empty()) apply_facet_models(*this, nullptr, {}, text, options, out);
+    return out;
 }
 
 Classification RuleSet::classify(const Complaint& complaint, const ClassifyOptions& options,
                                  const ClassifyContext& context) const {
-    return run(*impl_, &complaint, complaint.title, complaint.text, context.prior_complaints, options);
+    Classification out = run(*impl_, &complaint, complaint.title, complaint.text, context.prior_complaints, options);
+    if (!impl_->models.empty()) apply_facet_models(*this, &complaint, complaint.title, complaint.text, options, out);
+    return out;
 }
 
 std::vector<Classification> RuleSet::classify_many(std::span<const std::string_view> texts,

@@ -80,12 +80,20 @@ struct RuleSet::Impl {
     std::unique_ptr<detail::Scanner> scanner;
     std::vector<RuleDiagnostic> warnings;
     std::size_t keyword_count = 0;
+    std::vector<FacetModelBinding> models;  ///< "models": facets a text model fills (docs/textmodel.md)
 };
 
 namespace detail {
 /// Parses and lints a pack. Returns the compiled form when there is no error; the
 /// diagnostics (errors and warnings) go to `diagnostics` either way.
 std::shared_ptr<RuleSet::Impl> compile_pack(std::string_view json, std::vector<RuleDiagnostic>& diagnostics);
+struct Node;  // json_internal.hpp
+/// The pack's "models" array (facet_models.cpp).
+std::vector<FacetModelBinding> parse_model_bindings(const Node& models);
 }  // namespace detail
+
+/// Fills the facets bound to models that no rule decided (facet_models.cpp).
+void apply_facet_models(const RuleSet& rs, const Complaint* complaint, std::string_view title, std::string_view text,
+                        const ClassifyOptions& options, Classification& out);
 
 }  // namespace ck

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 namespace ck {
 
@@ -79,6 +80,8 @@ struct Payload {
     std::optional<Tier> tier;
     std::optional<std::bool_constant<true>> has_policies;
     std::vector<std::string> policies;
+    int level = 0;   ///< escalate: straight to this level
+    std::string to;  ///< escalate: the unit that takes over
 };
 
 namespace {
@@ -102,46 +105,78 @@ void facet(ObjectIn& o, std::string_view key, std::vector<std::pair<std::string,
 }  // namespace
 
 /// Reads the command-specific fields of `obj` (the members other than command / at /
-/// actor / text). Unknown fields are errors.
-Payload read_payload(CommandType type, const Node& n) {
+/// actor / text). `strict` (commands): required fields must be there and unknown fields
+/// are errors. Not strict (replaying a stored log, which hosts may have written with
+/// extra fields): known fields are still checked, missing ones take neutral defaults.
+Payload read_payload(CommandType type, const Node& n, bool strict) {
     Payload p;
     ObjectIn o(n);
+    auto facets_of = [&](ObjectIn& fo) {
+        facet(fo, "kind", p.facets, Kind{});
+        facet(fo, "category", p.facets, Category{});
+        facet(fo, "subcategory", p.facets, Subcategory{});
+        facet(fo, "cause", p.facets, Cause{});
+        facet(fo, "sub_cause", p.facets, SubCause{});
+        facet(fo, "attribution", p.facets, Attribution{});
+        facet(fo, "dimension", p.facets, Dimension{});
+        facet(fo, "severity", p.facets, Severity{});
+        facet(fo, "personality", p.facets, Personality{});
+        facet(fo, "motive", p.facets, Motive{});
+    };
     switch (type) {
-    case CommandType::assign: p.assignee = o.req("assignee").str_nonempty(); break;
+    case CommandType::assign: {
+        auto to = o.opt("to");
+        auto as = o.opt("assignee");
+        if (to && as) n.fail(ErrorCode::invalid_value, "give the assignee as \"to\" or \"assignee\", not both");
+        if (to || as) p.assignee = (to ? *to : *as).str_nonempty();
+        else if (strict) n.fail(ErrorCode::missing_field, "assign needs \"to\" (the assignee)");
+        break;
+    }
     case CommandType::propose_remedy: {
-        const Node r = o.req("remedies");
-        const auto& a = r.array();
-        if (a.empty()) r.fail(ErrorCode::invalid_value, "a proposal lists at least one remedy");
-        for (std::size_t i = 0; i < a.size(); ++i) p.items.push_back(remedy_item(r.at(i)));
+        if (auto r = o.opt("remedies")) {
+            const auto& a = r->array();
+            for (std::size_t i = 0; i < a.size(); ++i) p.items.push_back(remedy_item(r->at(i)));
+            if (a.empty()) r->fail(ErrorCode::invalid_value, "a proposal lists at least one remedy");
+        } else if (auto t = o.opt("types")) {
+            // Short form: {"types": [...], "amount": money, "cost": money} for the whole proposal.
+            for (auto ty : t->codes<RemedyType>()) p.items.push_back(RemedyItem{ty, std::nullopt, std::nullopt, {}});
+            if (p.items.empty()) t->fail(ErrorCode::invalid_value, "a proposal lists at least one remedy");
+            if (auto a = o.opt("amount")) p.items.front().amount = a->money();
+            if (auto c = o.opt("cost")) p.items.front().cost = c->money();
+        } else if (strict) {
+            n.fail(ErrorCode::missing_field, "propose_remedy needs \"remedies\" (or \"types\")");
+        }
         break;
     }
     case CommandType::follow_up: {
-        const Node s = o.req("satisfaction");
-        const auto v = s.int64();
-        if (v < 1 || v > 5) s.fail(ErrorCode::invalid_value, "satisfaction is 1 (very dissatisfied) … 5 (very satisfied)");
-        p.satisfaction = static_cast<int>(v);
+        if (auto s = o.opt("satisfaction")) {
+            const auto v = s->int64();
+            if (v < 1 || v > 5) s->fail(ErrorCode::invalid_value, "satisfaction is 1 (very dissatisfied) … 5 (very satisfied)");
+            p.satisfaction = static_cast<int>(v);
+        } else if (strict) {
+            n.fail(ErrorCode::missing_field, "follow_up needs \"satisfaction\" (1 … 5)");
+        }
         break;
     }
     case CommandType::classify: {
+        facets_of(o);  // flat: {"severity": "serious", "category": …}
         if (auto f = o.opt("facets")) {
             ObjectIn fo(*f);
-            facet(fo, "kind", p.facets, Kind{});
-            facet(fo, "category", p.facets, Category{});
-            facet(fo, "subcategory", p.facets, Subcategory{});
-            facet(fo, "cause", p.facets, Cause{});
-            facet(fo, "sub_cause", p.facets, SubCause{});
-            facet(fo, "attribution", p.facets, Attribution{});
-            facet(fo, "dimension", p.facets, Dimension{});
-            facet(fo, "severity", p.facets, Severity{});
-            facet(fo, "personality", p.facets, Personality{});
-            facet(fo, "motive", p.facets, Motive{});
+            facets_of(fo);
             fo.reject_unknown();
         }
         if (auto t = o.opt("tier")) p.tier = t->code<Tier>();
-        if (p.facets.empty() && !p.tier) n.fail(ErrorCode::missing_field, "classify needs facets or tier");
+        if (strict && p.facets.empty() && !p.tier) n.fail(ErrorCode::missing_field, "classify needs a facet or tier");
         break;
     }
-    case CommandType::change_policy: p.policies = o.req("policies").strings(); p.has_policies.emplace(); break;
+    case CommandType::change_policy:
+        if (auto x = o.opt("policies")) {
+            p.policies = x->strings();
+            p.has_policies.emplace();
+        } else if (strict) {
+            n.fail(ErrorCode::missing_field, "change_policy needs \"policies\" ([] for automatic choice)");
+        }
+        break;
     case CommandType::corrective_action:
     case CommandType::preventive_action:
         if (auto w = o.opt("owner")) (void)w->str_nonempty();
@@ -149,10 +184,16 @@ Payload read_payload(CommandType type, const Node& n) {
         break;
     case CommandType::escalate:
         if (auto r = o.opt("reason")) (void)r->str();
+        if (auto l = o.opt("level")) {
+            const auto v = l->int64();
+            if (v < 1 || v > 100) l->fail(ErrorCode::invalid_value, "level is 1 … the chain's top");
+            p.level = static_cast<int>(v);
+        }
+        if (auto t = o.opt("to")) p.to = t->str_nonempty();
         break;
     default: break;
     }
-    o.reject_unknown();
+    if (strict) o.reject_unknown();
     return p;
 }
 
@@ -173,7 +214,7 @@ Command Command::from_json(std::string_view text) {
     if (auto x = o.opt("text")) c.text = x->str();
     json::object rest = o.unknown();
     json::value rv(std::move(rest));
-    (void)detail::read_payload(c.type, Node{&rv, ""});
+    (void)detail::read_payload(c.type, Node{&rv, ""}, true);
     c.payload = detail::serialize(rv);
     return c;
 }
@@ -379,6 +420,7 @@ class Replay {
 public:
     Replay(const Workflow::Impl& w, const Complaint& c) : w_(w), c_(c) {
         st_.facets = c.facets;
+        st_.sought = c.remedy_sought;
         st_.tier = c.customer.tier;
         st_.assignee = c.customer.owner;
         st_.level_name = w.chain[0];
@@ -405,16 +447,21 @@ public:
         {
             const auto pv = detail::parse_json(e.payload.empty() ? "{}" : e.payload);
             try {
-                p = detail::read_payload(*cmd, Node{&pv, ""});
+                p = detail::read_payload(*cmd, Node{&pv, ""}, command);
             } catch (const Error& err) {
                 throw Error(err.code(), err.message(), where + (command ? "" : "/payload") + err.path());
             }
         }
+        // A command breaking the lifecycle is refused. An event of a stored log that breaks
+        // it (a history written by another system, or before a rule existed) is applied as
+        // recorded and reported in WorkflowState::violations: the log stays the truth.
         auto illegal = [&](const std::string& why) {
-            throw Error(ErrorCode::illegal_transition,
-                        std::string(command_code(*cmd)) + " is not allowed in state " + status_text(st_.status) +
-                            (why.empty() ? "" : ": " + why),
-                        where);
+            Error err(ErrorCode::illegal_transition,
+                      std::string(command_code(*cmd)) + " is not allowed in state " + status_text(st_.status) +
+                          (why.empty() ? "" : ": " + why),
+                      where);
+            if (command) throw err;
+            st_.violations.emplace_back(index, err.what());
         };
         const Status s = st_.status;
         auto need = [&](std::initializer_list<Status> ok, const std::string& why = "") {
@@ -435,7 +482,7 @@ public:
             break;
         case CommandType::assign:
             not_terminal();
-            st_.assignee = p.assignee;
+            if (!p.assignee.empty()) st_.assignee = p.assignee;
             break;
         case CommandType::start_investigation:
             need({Status::acknowledged, Status::reopened}, s == Status::received ? "acknowledge it first" : "");
@@ -453,9 +500,18 @@ public:
             break;
         case CommandType::escalate: {
             not_terminal();
-            if (st_.level + 1 >= static_cast<int>(w_.chain.size()))
-                illegal("already at the top escalation level (" + w_.chain.back() + ")");
-            escalate(e.at, "manual", e.actor);
+            const int top = static_cast<int>(w_.chain.size()) - 1;
+            if (command) {
+                if (st_.level >= top) illegal("already at the top escalation level (" + w_.chain.back() + ")");
+                if (p.level && (p.level <= st_.level || p.level > top))
+                    throw Error(ErrorCode::invalid_value,
+                                "level " + std::to_string(p.level) + " is not above the current level " +
+                                    std::to_string(st_.level) + " and at most " + std::to_string(top),
+                                "/level");
+            }
+            // A stored log may name levels beyond this chain: clamp to the top.
+            const int to = std::min(p.level ? p.level : st_.level + 1, top);
+            if (to > st_.level) escalate(e.at, "manual", e.actor, to, p.to);
             break;
         }
         case CommandType::propose_remedy:
@@ -470,7 +526,10 @@ public:
             break;
         case CommandType::accept_remedy:
         case CommandType::reject_remedy:
-            if (!pending) illegal("no proposed remedy awaits an answer");
+            if (!pending) {
+                illegal("no proposed remedy awaits an answer");
+                break;
+            }
             pending->decided_at = e.at;
             if (*cmd == CommandType::accept_remedy) {
                 pending->decision = RemedyProposal::Decision::accepted;
@@ -496,7 +555,7 @@ public:
             break;
         case CommandType::follow_up:
             need({Status::resolved});
-            st_.satisfaction = p.satisfaction;
+            if (p.satisfaction) st_.satisfaction = p.satisfaction;
             set_status(Status::follow_up_done);
             meet(Target::follow_up);
             break;
@@ -536,11 +595,18 @@ public:
             break;
         case CommandType::change_policy:
             not_terminal();
-            for (const auto& id : p.policies)
-                if (std::none_of(w_.policies.begin(), w_.policies.end(), [&](auto& q) { return q.id == id; }))
-                    throw Error(ErrorCode::not_found, "unknown policy \"" + id + "\"", where + (command ? "" : "/payload") + "/policies");
-            override_ = p.policies;
-            st_.policy_override = !p.policies.empty();
+            if (!p.has_policies) break;  // a stored policy_changed record without a policy list
+            override_.clear();
+            for (const auto& id : p.policies) {
+                if (std::none_of(w_.policies.begin(), w_.policies.end(), [&](auto& q) { return q.id == id; })) {
+                    Error err(ErrorCode::not_found, "unknown policy \"" + id + "\"", where + (command ? "" : "/payload") + "/policies");
+                    if (command) throw err;
+                    st_.violations.emplace_back(index, err.what());
+                    continue;
+                }
+                override_.push_back(id);
+            }
+            st_.policy_override = !override_.empty();
             break;
         case CommandType::corrective_action:
         case CommandType::preventive_action:
@@ -595,6 +661,63 @@ public:
     }
 
     [[nodiscard]] const WorkflowState& state() const { return st_; }
+
+    /// The timeline of the latest cycle of a clock at `now` (osTicket-style explain).
+    std::vector<std::string> explain(Target t, Timestamp now) {
+        if (now < cur_)
+            throw Error(ErrorCode::out_of_order, "now (" + format_timestamp(now) + ") is earlier than the last event " +
+                                                     format_timestamp(cur_));
+        advance(now, true);
+        const Cycle* cy = nullptr;
+        for (const auto& c : cycles_)
+            if (c.target == t) cy = &c;
+        std::vector<std::string> out;
+        if (!cy) {
+            out.push_back(std::string(target_code(t)) + ": no clock has started");
+            return out;
+        }
+        const auto best = winner(*cy, nullptr);
+        if (!best) {
+            out.push_back(std::string(target_code(t)) + " cycle " + std::to_string(cy->index) +
+                          ": no applicable policy sets this clock");
+            return out;
+        }
+        const auto& p = w_.policies[best->policy];
+        const Clock clock = p.targets[static_cast<std::size_t>(t)].clock;
+        auto mins = [](us d) { return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(d).count()); };
+        out.push_back(std::string(target_code(t)) + " cycle " + std::to_string(cy->index) + " under policy " + p.id + ": " +
+                      mins(best->allowed) + " " + (clock == Clock::business ? "business" : "calendar") +
+                      " minutes allowed, calendar " + w_.calendars[p.calendar].first + " (" + cal(p).zone().spec() + ")");
+        out.push_back("started " + format_timestamp(cal(p).local(cy->start)));
+        const Timestamp upto = cy->end ? *cy->end : now;
+        us acc(0);
+        for (std::size_t i = 0; i < timeline_.size(); ++i) {
+            const Timestamp a = std::max(timeline_[i].from, cy->start);
+            const Timestamp b = i + 1 < timeline_.size() ? std::min(timeline_[i + 1].from, upto) : upto;
+            if (!(a < b)) continue;
+            const bool paused = paused_in(p, timeline_[i].status);
+            const us m = paused ? us(0) : measure(p, clock, a, b);
+            acc += m;
+            out.push_back("  " + format_timestamp(cal(p).local(a)) + " – " + format_timestamp(cal(p).local(b)) + ": " +
+                          status_text(timeline_[i].status) +
+                          (paused ? ", paused" : ", " + mins(m) + " min counted, " + mins(acc) + " so far"));
+        }
+        for (const auto& n : st_.warnings)
+            if (n.target == t && n.cycle == cy->index)
+                out.push_back("warning at " + std::to_string(std::lround(n.fraction * 100)) + " %: " + format_timestamp(n.at));
+        if (cy->breached) out.push_back("breached " + format_timestamp(*cy->breached));
+        if (cy->met) out.push_back("met " + format_timestamp(*cy->end));
+        else if (cy->end) out.push_back("stopped " + format_timestamp(*cy->end));
+        else if (!best->deadline) out.push_back("paused now: no deadline until the clock resumes");
+        else {
+            if (clock == Clock::business && acc < best->allowed && !(*best->deadline < now)) {
+                const us left = best->allowed - acc;
+                for (auto& line : cal(p).explain_add(now, left)) out.push_back("  " + line);
+            }
+            out.push_back("deadline " + format_timestamp(*best->deadline));
+        }
+        return out;
+    }
 
 private:
     struct Best {
@@ -729,7 +852,6 @@ private:
                 if (p.escalate_on_breach && st_.level + 1 < static_cast<int>(w_.chain.size()))
                     escalate(d.at, "breach:" + std::string(target_code(cy.target)), "system");
             } else {
-                // Lower fractions that were skipped past are implied by this one.
                 st_.warnings.push_back(n);
             }
         }
@@ -784,9 +906,11 @@ private:
         if (static_cast<std::size_t>(level) <= r.size()) return r[r.size() - static_cast<std::size_t>(level)];
         return w_.chain[static_cast<std::size_t>(level)];
     }
-    void escalate(Timestamp at, const std::string& reason, const std::string& actor) {
-        Escalation e{at, st_.level, st_.level + 1, owner_unit(st_.level + 1), reason, actor};
-        st_.level += 1;
+    void escalate(Timestamp at, const std::string& reason, const std::string& actor, int to = -1,
+                  const std::string& unit = {}) {
+        if (to < 0) to = st_.level + 1;
+        Escalation e{at, st_.level, to, unit.empty() ? owner_unit(to) : unit, reason, actor};
+        st_.level = to;
         st_.level_name = w_.chain[static_cast<std::size_t>(st_.level)];
         st_.owner_unit = e.owner_unit;
         st_.escalations.push_back(std::move(e));
@@ -857,7 +981,7 @@ void Workflow::apply(Complaint& c, const Command& cmd) const {
     e.text = cmd.text;
     {
         const auto pv = detail::parse_json(cmd.payload.empty() ? "{}" : cmd.payload);
-        (void)detail::read_payload(cmd.type, Node{&pv, ""});
+        (void)detail::read_payload(cmd.type, Node{&pv, ""}, true);
         e.payload = detail::serialize(pv);
     }
     switch (cmd.type) {
@@ -877,6 +1001,55 @@ void Workflow::apply(Complaint& c, const Command& cmd) const {
 WorkflowState Workflow::state(const Complaint& c, Timestamp now) const {
     Replay r = replay_all(*impl_, c);
     return r.finish(now);
+}
+
+std::vector<std::string> Workflow::explain(const Complaint& c, Timestamp now, Target target) const {
+    Replay r = replay_all(*impl_, c);
+    return r.explain(target, now);
+}
+
+std::size_t Workflow::record_sla_events(Complaint& c, Timestamp now) const {
+    const WorkflowState s = state(c, now);
+    // What the log already records: (target, cycle, per-mille) of earlier records.
+    std::set<std::tuple<std::string, std::int64_t, std::int64_t>> recorded;
+    for (const auto& e : c.events) {
+        if (e.type != EventType::sla_warning && e.type != EventType::sla_breached) continue;
+        try {
+            const auto v = detail::parse_json(e.payload);
+            const auto* o = v.if_object();
+            if (!o || !o->contains("target") || !o->contains("cycle") || !o->contains("fraction")) continue;
+            const auto& f = o->at("fraction");
+            const auto& cy = o->at("cycle");
+            if (!o->at("target").is_string() || !cy.is_int64() || !f.is_number()) continue;
+            recorded.emplace(std::string(o->at("target").as_string()), cy.as_int64(),
+                             std::llround(f.to_number<double>() * 1000.0));
+        } catch (const Error&) {
+            continue;  // a host's own record in another shape
+        }
+    }
+    std::vector<Event> add;
+    auto emit = [&](const SlaNotice& n, EventType type) {
+        const std::string target(target_code(n.target));
+        if (!recorded.emplace(target, n.cycle, std::llround(n.fraction * 1000.0)).second) return;
+        json::object p;
+        p["target"] = target;
+        p["cycle"] = n.cycle;
+        p["policy"] = n.policy;
+        p["fraction"] = n.fraction;
+        p["due"] = format_timestamp(n.at);
+        p["level"] = s.level;
+        Event e;
+        e.at = now;
+        e.type = type;
+        e.actor = "system";
+        e.text = std::string(type == EventType::sla_breached ? "SLA breached: " : "SLA warning: ") + target;
+        e.payload = detail::serialize(p);
+        add.push_back(std::move(e));
+    };
+    for (const auto& n : s.warnings) emit(n, EventType::sla_warning);
+    for (const auto& n : s.breaches) emit(n, EventType::sla_breached);
+    for (auto& e : add) c.append(std::move(e));
+    return add.size();
 }
 
 std::optional<Timestamp> Workflow::next_wakeup(const Complaint& c, Timestamp now) const { return state(c, now).next_wakeup; }
@@ -982,6 +1155,16 @@ std::string to_json(const WorkflowState& s, bool pretty) {
     o["escalations"] = std::move(e);
     o["next_wakeup"] = tv(s.next_wakeup);
     o["remedies"] = std::move(r);
+    {
+        // What the customer sought (ISO 10002), beside what was granted.
+        json::object sought;
+        json::array types;
+        for (auto t : s.sought.types) types.emplace_back(std::string(to_code(t)));
+        sought["types"] = std::move(types);
+        sought["text"] = s.sought.text;
+        sought["amount"] = s.sought.amount ? detail::to_value(*s.sought.amount) : json::value(nullptr);
+        o["remedy_sought"] = std::move(sought);
+    }
     o["granted_cost"] = money_map(s.granted_cost);
     o["granted_amount"] = money_map(s.granted_amount);
     o["corrective_actions"] = s.corrective_actions;
@@ -990,6 +1173,14 @@ std::string to_json(const WorkflowState& s, bool pretty) {
     json::array cb;
     for (const auto& x : s.close_blockers) cb.emplace_back(x);
     o["close_blockers"] = std::move(cb);
+    json::array viol;
+    for (const auto& [i, m] : s.violations) {
+        json::object y;
+        y["event"] = i;
+        y["message"] = m;
+        viol.push_back(std::move(y));
+    }
+    o["violations"] = std::move(viol);
     o["events"] = s.events;
     return detail::serialize(o, pretty);
 }

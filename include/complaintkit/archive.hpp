@@ -29,6 +29,8 @@
 
 namespace ck {
 
+class Workflow;
+
 /// Newest schema version this library reads and writes (PRAGMA user_version).
 inline constexpr int archive_schema_version = 2;
 /// PRAGMA application_id of a complaintkit archive ("CKAR").
@@ -51,6 +53,9 @@ struct ArchiveOptions {
     /// Refuse to grow the file beyond this many bytes (0 = no limit). A write that would
     /// exceed it fails like a full disk: ErrorCode::io, nothing of the batch stored.
     std::int64_t max_size_bytes = 0;
+    /// The workflow (SLA policies, calendars) whose state and deadlines the snapshots hold
+    /// (sla_snapshot_deriver). Null: snapshots carry status and facets only, no deadlines.
+    std::shared_ptr<const Workflow> workflow;
 };
 
 /// Derived state of one complaint. Never the source of truth: rebuildable from events.
@@ -71,6 +76,11 @@ using SnapshotDeriver = std::function<Snapshot(const Complaint&)>;
 /// The built-in deriver: status from the last lifecycle event, facets from the record
 /// overlaid by the payload {"facets": {...}} of the last `classified` event, no deadlines.
 Snapshot default_snapshot(const Complaint& c);
+/// The deriver of a workflow: status, facets and escalation from the workflow's replay, and
+/// the SLA clocks as of the last event — due_at the earliest open deadline, at_risk_at the
+/// next warning before it, next_wakeup the next warning or breach; `sla` lists every clock:
+/// {"targets": [{"name", "cycle", "policy", "due", "met_at", "breached_at", "met"}], "level"}.
+SnapshotDeriver sla_snapshot_deriver(std::shared_ptr<const Workflow> workflow);
 /// Status after a history (the built-in mapping of event types to states).
 Status status_after(std::span<const Event> events) noexcept;
 /// Facets of a complaint after its last `classified` event.

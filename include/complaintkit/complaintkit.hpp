@@ -9,6 +9,7 @@
 #include <complaintkit/taxonomy.hpp>
 #include <complaintkit/time.hpp>
 #include <complaintkit/utf8.hpp>
+#include <complaintkit/textmodel.hpp>
 #include <complaintkit/complaint.hpp>
 #include <complaintkit/json.hpp>
 #include <complaintkit/calendar.hpp>

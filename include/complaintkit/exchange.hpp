@@ -40,7 +40,9 @@ private:
 
 /// Reads complaints from the text of a JSONL or CSV file, one IncomingRow at a time (a
 /// complaint, or a RowError with file, line and column). Without a mapping, JSONL is the
-/// complaint format itself and CSV must use the export's column names (export_csv).
+/// complaint format itself and CSV must use the export's column names (export_csv). CSV is
+/// split by the RFC 4180 reader of csv.hpp when the reader is made: malformed quoting
+/// anywhere in the file throws ck::Error(parse) "FILE: line L, column C: …" before any row.
 class RecordReader {
 public:
     RecordReader(std::string_view text, RecordFormat format, const Mapping* mapping = nullptr,
@@ -73,27 +75,6 @@ std::size_t export_jsonl(const Archive& archive, const Query& query, std::ostrea
 std::size_t export_csv(const Archive& archive, const Query& query, std::ostream& out);
 /// The column names export_csv writes, in order.
 std::vector<std::string> export_csv_columns();
-
-/// One CSV record: the fields and the 1-based line where it starts.
-struct CsvRecord {
-    std::vector<std::string> fields;
-    std::size_t line = 0;
-};
-
-/// An RFC 4180 reader: quoted fields with "" escapes and embedded line breaks, CRLF or LF,
-/// a leading UTF-8 BOM skipped. Malformed quoting throws ck::Error(parse) naming line and column.
-class CsvReader {
-public:
-    explicit CsvReader(std::string_view text, char delimiter = ',');
-    bool next(CsvRecord& rec);
-    [[nodiscard]] std::size_t position() const noexcept { return pos_; }
-
-private:
-    std::string_view text_;
-    char delim_;
-    std::size_t pos_ = 0;
-    std::size_t line_ = 1;
-};
 
 /// Quotes a CSV field when needed.
 std::string csv_field(std::string_view s, char delimiter = ',');

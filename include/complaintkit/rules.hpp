@@ -10,6 +10,7 @@
 #include <complaintkit/error.hpp>
 
 #include <array>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -118,6 +119,20 @@ struct BatchOptions {
     unsigned threads = 0;      ///< 0: one per hardware thread
 };
 
+class FacetPredictor;  // textmodel.hpp
+
+/// A pack's "models" entry: fill `facet` from the named model when no rule decided it and
+/// the model's probability is at least `threshold` (docs/textmodel.md).
+struct FacetModelBinding {
+    FacetId facet = FacetId::category;
+    std::string model;      ///< the name the host gives the model in RuleSet::with_models
+    double threshold = 0.5;
+    friend bool operator==(const FacetModelBinding&, const FacetModelBinding&) = default;
+};
+
+/// Models by the names a pack uses.
+using FacetModels = std::map<std::string, std::shared_ptr<const FacetPredictor>, std::less<>>;
+
 /// An immutable compiled rule pack. Copies share the compiled state.
 class RuleSet {
 public:
@@ -147,11 +162,24 @@ public:
     [[nodiscard]] std::vector<std::string> rule_ids() const;
     [[nodiscard]] const std::vector<RuleDiagnostic>& warnings() const noexcept;
 
+    /// The pack's "models" entries.
+    [[nodiscard]] const std::vector<FacetModelBinding>& model_bindings() const noexcept;
+    /// A copy (sharing the compiled rules) whose classify() fills each bound facet that no
+    /// rule decided from its model, when the model is confident enough; the evidence then
+    /// holds an entry "model:<name>" with the probability as score. Throws
+    /// ck::Error(not_found) for a model the pack names but `models` lacks, and
+    /// ck::Error(unknown_code) when a model predicts a label that is not a code of its facet.
+    /// Without with_models, bound facets stay unknown (explain says why).
+    [[nodiscard]] RuleSet with_models(FacetModels models) const;
+
     struct Impl;
 
 private:
     explicit RuleSet(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<const Impl> impl_;
+    std::shared_ptr<const FacetModels> models_;
+    friend void apply_facet_models(const RuleSet&, const Complaint*, std::string_view, std::string_view,
+                                   const ClassifyOptions&, Classification&);
 };
 
 /// JSON of a classification (facet codes, score, evidence, misses).

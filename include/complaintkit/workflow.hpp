@@ -141,12 +141,16 @@ struct WorkflowState {
     std::vector<SlaNotice> warnings, breaches;
     std::vector<Escalation> escalations;
     std::optional<Timestamp> next_wakeup;///< the next warning or breach after as_of
-    std::vector<RemedyProposal> remedies;
+    RemedySought sought;                 ///< what the customer asked for (from the record)
+    std::vector<RemedyProposal> remedies;///< what was offered, and the customer's answers
     std::map<std::string, std::int64_t> granted_cost;    ///< currency → minor units, accepted proposals
     std::map<std::string, std::int64_t> granted_amount;  ///< currency → minor units given to the customer
     int corrective_actions = 0, preventive_actions = 0;
     std::optional<int> satisfaction;
     std::vector<std::string> close_blockers;  ///< empty when close is allowed now
+    /// Events of the stored log that broke the lifecycle rules (index, message). They are
+    /// applied as recorded; commands that would break the rules are refused instead.
+    std::vector<std::pair<std::size_t, std::string>> violations;
     std::size_t events = 0;
 };
 
@@ -173,8 +177,17 @@ public:
     /// State, deadlines, warnings and escalations at `now` (≥ the last event).
     [[nodiscard]] WorkflowState state(const Complaint& c, Timestamp now) const;
     [[nodiscard]] std::string state_json(const Complaint& c, Timestamp now, bool pretty = false) const;
+    /// Appends, at `now`, one sla_warning / sla_breached event for each warning or breach
+    /// due by `now` that the log does not record yet (payload: target, cycle, policy,
+    /// fraction, due, level). The records are for audit and reporting: replay derives
+    /// warnings, breaches and escalations itself and ignores them. Returns how many were
+    /// appended; calling it again at the same `now` appends none.
+    std::size_t record_sla_events(Complaint& c, Timestamp now) const;
     /// When the next warning or breach will fall after `now`, if any.
     [[nodiscard]] std::optional<Timestamp> next_wakeup(const Complaint& c, Timestamp now) const;
+    /// A readable timeline of a clock's latest cycle at `now`: policy, counted and paused
+    /// spans, warnings, and the remaining time laid over the calendar (explain_add).
+    [[nodiscard]] std::vector<std::string> explain(const Complaint& c, Timestamp now, Target target) const;
     /// Remedies recommended by the table for the complaint's effective facets.
     [[nodiscard]] std::vector<RemedyRecommendation> recommend(const Complaint& c, Lang lang = Lang::en) const;
     /// The named calendar (NotFound if absent).

@@ -1,6 +1,8 @@
 // complaintkit CLI — computing and rendering the management report.
 #include "report_view.hpp"
 
+#include <complaintkit/metrics.hpp>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -47,6 +49,10 @@ std::vector<std::string> periods_between(const Timestamp& a, const Timestamp& b,
         d += days(1);
     }
     return out;
+}
+
+bool is_open(Status s) {
+    return s != Status::resolved && s != Status::follow_up_done && s != Status::closed && s != Status::withdrawn;
 }
 
 std::string fmt(double v, int decimals = 1) {
@@ -114,7 +120,7 @@ ReportView compute_report(const Archive& archive, const Timestamp& now, double c
                         const auto* due = o.if_contains("due");
                         if (met && met->is_bool()) {
                             ++(met->as_bool() ? row.met : row.breached);
-                        } else if (due && due->is_string()) {
+                        } else if (due && due->is_string() && is_open(s.snapshot.status)) {
                             Timestamp d;
                             try {
                                 d = parse_timestamp(due->as_string());
@@ -149,21 +155,34 @@ ReportView compute_report(const Archive& archive, const Timestamp& now, double c
               [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
     r.pareto_unclassified = r.complaints - std::min(classified, r.complaints);
 
-    // Trend with spikes.
+    // Trend with spikes (metrics::detect_spikes: Poisson test of each period against the mean
+    // of the previous ones). A few very old complaints would stretch the axis over empty
+    // years: the trend starts at the 5th percentile of receipt times.
     if (first) {
-        const auto span = std::chrono::duration_cast<std::chrono::hours>(last->utc - first->utc).count() / 24;
-        r.trend_unit = span <= 92 ? "day" : (span <= 3 * 366 ? "week" : "month");
+        std::sort(received.begin(), received.end());
+        const std::size_t skip = received.size() / 20;
+        r.trend_dropped = skip;
+        const Timestamp from = received[skip];
+        const auto span = std::chrono::duration_cast<std::chrono::hours>(last->utc - from.utc).count() / 24;
+        r.trend_unit = span <= 92 ? "day" : (span <= 2 * 366 ? "week" : "month");
         std::map<std::string, std::size_t> counts;
-        for (const auto& t : received) ++counts[period_of(t, r.trend_unit)];
-        for (const auto& p : periods_between(*first, *last, r.trend_unit)) r.trend.push_back({p, counts[p], false});
-        double sum = 0, sq = 0;
-        for (const auto& p : r.trend) sum += static_cast<double>(p.count);
-        const double n = static_cast<double>(r.trend.size());
-        r.trend_mean = sum / n;
-        for (const auto& p : r.trend) sq += (static_cast<double>(p.count) - r.trend_mean) * (static_cast<double>(p.count) - r.trend_mean);
-        const double sd = n > 1 ? std::sqrt(sq / (n - 1)) : 0;
-        r.trend_threshold = r.trend_mean + 2 * sd;
-        for (auto& p : r.trend) p.spike = n >= 4 && static_cast<double>(p.count) > r.trend_threshold && p.count >= 3;
+        for (std::size_t i = skip; i < received.size(); ++i) ++counts[period_of(received[i], r.trend_unit)];
+        std::vector<std::pair<std::string, std::uint64_t>> series;
+        for (const auto& p : periods_between(from, *last, r.trend_unit)) series.emplace_back(p, counts[p]);
+        r.spike_window = r.trend_unit == "day" ? 7 : (r.trend_unit == "week" ? 8 : 6);
+        const auto rows = metrics::detect_spikes(series, r.spike_window, r.spike_alpha, r.spike_min_count);
+        double sum = 0;
+        for (const auto& row : rows) {
+            ReportView::Point p;
+            p.label = row.period;
+            p.count = row.count;
+            p.spike = row.spike;
+            p.baseline = row.baseline;
+            p.p_value = row.p_value;
+            sum += static_cast<double>(row.count);
+            r.trend.push_back(p);
+        }
+        r.trend_mean = r.trend.empty() ? 0 : sum / static_cast<double>(r.trend.size());
     }
 
     for (auto& [k, v] : sla) r.sla.push_back(v);
@@ -210,7 +229,10 @@ ReportView compute_report(const Archive& archive, const Timestamp& now, double c
         }
         r.servqual.push_back(g);
     }
-    r.dissatisfied_estimate = complaint_rate > 0 ? static_cast<double>(r.complaints) / complaint_rate : 0;
+    const auto ice = metrics::iceberg(r.complaints, complaint_rate, 0.95);
+    r.dissatisfied_estimate = ice.dissatisfied;
+    r.silent_low = ice.interval.low;
+    r.silent_high = ice.interval.high;
     return r;
 }
 
@@ -234,10 +256,12 @@ std::string render_text(const ReportView& r) {
           << fmt(100.0 * static_cast<double>(cum) / static_cast<double>(total ? total : 1)) << " %\n";
     }
     if (r.pareto_unclassified) o << "  (unclassified: " << r.pareto_unclassified << ")\n";
-    o << "\nTrend per " << r.trend_unit << " (mean " << fmt(r.trend_mean) << ", spike above " << fmt(r.trend_threshold)
-      << ")\n";
+    o << "\nTrend per " << r.trend_unit << " (mean " << fmt(r.trend_mean) << "; spike: Poisson p < " << r.spike_alpha
+      << " against the previous " << r.spike_window << " " << r.trend_unit << "s, at least " << r.spike_min_count << ")\n";
     for (const auto& p : r.trend)
-        if (p.spike) o << "  spike: " << p.label << " with " << p.count << " complaints\n";
+        if (p.spike)
+            o << "  spike: " << p.label << " with " << p.count << " complaints (expected " << fmt(p.baseline.value_or(0))
+              << ", p = " << fmt(p.p_value.value_or(0), 4) << ")\n";
     if (std::none_of(r.trend.begin(), r.trend.end(), [](auto& p) { return p.spike; })) o << "  no spikes\n";
     o << "\nSLA\n";
     if (r.sla.empty()) o << "  no SLA policy applied to this archive\n";
@@ -258,7 +282,8 @@ std::string render_text(const ReportView& r) {
     }
     o << "\nIceberg: " << r.complaints << " complaints at a complaint rate of " << fmt(r.complaint_rate * 100, 0)
       << " % stand for about " << fmt(r.dissatisfied_estimate, 0) << " dissatisfied customers ("
-      << fmt(r.dissatisfied_estimate - static_cast<double>(r.complaints), 0) << " silent)\n";
+      << fmt(r.dissatisfied_estimate - static_cast<double>(r.complaints), 0) << " silent; 95 % interval "
+      << fmt(r.silent_low, 0) << "–" << fmt(r.silent_high, 0) << ")\n";
     return o.str();
 }
 
@@ -282,9 +307,14 @@ std::string render_json(const ReportView& r) {
     for (auto& [k, v] : r.pareto) pareto.push_back(json::object{{"code", k}, {"count", v}});
     o["pareto"] = json::object{{"facet", r.pareto_facet}, {"items", pareto}, {"unclassified", r.pareto_unclassified}};
     json::array trend;
-    for (auto& p : r.trend) trend.push_back(json::object{{"period", p.label}, {"count", p.count}, {"spike", p.spike}});
-    o["trend"] = json::object{{"unit", r.trend_unit}, {"mean", r.trend_mean}, {"threshold", r.trend_threshold},
-                              {"points", trend}};
+    for (auto& p : r.trend) {
+        json::object x{{"period", p.label}, {"count", p.count}, {"spike", p.spike}};
+        if (p.baseline) x["baseline"] = *p.baseline;
+        if (p.p_value) x["p_value"] = *p.p_value;
+        trend.push_back(x);
+    }
+    o["trend"] = json::object{{"unit", r.trend_unit}, {"mean", r.trend_mean}, {"window", r.spike_window},
+                              {"alpha", r.spike_alpha}, {"points", trend}};
     json::array sla;
     for (auto& s : r.sla)
         sla.push_back(json::object{{"target", s.target}, {"met", s.met}, {"breached", s.breached},
@@ -303,7 +333,8 @@ std::string render_json(const ReportView& r) {
     }
     o["servqual"] = sq;
     o["iceberg"] = json::object{{"complaints", r.complaints}, {"complaint_rate", r.complaint_rate},
-                                {"dissatisfied_estimate", r.dissatisfied_estimate}};
+                                {"dissatisfied_estimate", r.dissatisfied_estimate},
+                                {"silent_interval_95", json::array{r.silent_low, r.silent_high}}};
     return json::serialize(o);
 }
 
@@ -485,11 +516,13 @@ std::string svg_iceberg(const ReportView& r) {
       << bottom << " " << cx - 190 << "," << bottom << "\" fill=\"#9cc3e6\" stroke=\"#2f6db5\"/>";
     s << "<text x=\"" << cx + 80 << "\" y=\"" << top + 30 << "\" font-size=\"14\"><tspan font-weight=\"bold\">"
       << r.complaints << "</tspan> complaints (visible)</text>";
-    s << "<text x=\"" << cx + 210 << "\" y=\"" << water + 100 << "\" font-size=\"14\"><tspan font-weight=\"bold\">"
+    s << "<text x=\"" << cx + 200 << "\" y=\"" << water + 100 << "\" font-size=\"14\"><tspan font-weight=\"bold\">"
       << fmt(r.dissatisfied_estimate - static_cast<double>(r.complaints), 0)
-      << "</tspan> dissatisfied customers who did not complain</text>";
-    s << "<text x=\"" << cx + 210 << "\" y=\"" << water + 122 << "\" font-size=\"12\" fill=\"#444\">estimate at a complaint rate of "
-      << fmt(r.complaint_rate * 100, 0) << " % (1 in " << fmt(1 / r.complaint_rate, 0) << ")</text>";
+      << "</tspan> silent dissatisfied</text>";
+    s << "<text x=\"" << cx + 200 << "\" y=\"" << water + 120 << "\" font-size=\"12\" fill=\"#444\">customers who did not complain</text>";
+    s << "<text x=\"" << cx + 200 << "\" y=\"" << water + 140 << "\" font-size=\"12\" fill=\"#444\">95 % interval "
+      << fmt(r.silent_low, 0) << "–" << fmt(r.silent_high, 0) << ", complaint rate " << fmt(r.complaint_rate * 100, 0)
+      << " %</text>";
     s << "</svg>";
     return s.str();
 }
@@ -524,7 +557,9 @@ std::string render_html(const ReportView& r) {
       << (r.pareto_unclassified ? " Unclassified: " + std::to_string(r.pareto_unclassified) + "." : std::string())
       << "</p>" << svg_pareto(r) << "\n";
     h << "<h2 id=\"trend\">Complaint trend</h2><p class=\"note\">Complaints per " << r.trend_unit
-      << "; circled points are spikes (above mean + 2 standard deviations = " << fmt(r.trend_threshold) << ").</p>"
+      << "; circled points are spikes: more complaints than the previous " << r.spike_window << " " << r.trend_unit
+      << "s make likely (Poisson test, p &lt; " << r.spike_alpha << ", at least " << r.spike_min_count << ")"
+      << (r.trend_dropped ? "; " + std::to_string(r.trend_dropped) + " early outliers left out" : std::string()) << ".</p>"
       << svg_trend(r) << "\n";
     h << "<h2 id=\"sla\">SLA compliance by target</h2><p class=\"note legend\">"
       << "<span style=\"background:#3f9e5a\"></span>met<span style=\"background:#c24b4b\"></span>breached"

@@ -4,6 +4,7 @@
 
 #include <complaintkit/archive.hpp>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,10 +30,15 @@ struct ReportView {
         std::string label;
         std::size_t count = 0;
         bool spike = false;
+        std::optional<double> baseline, p_value;  ///< Poisson test against the previous periods
     };
     std::string trend_unit;  ///< "day", "week" or "month"
     std::vector<Point> trend;
-    double trend_mean = 0, trend_threshold = 0;
+    double trend_mean = 0;
+    int spike_window = 6;
+    double spike_alpha = 0.01;
+    std::size_t spike_min_count = 5;
+    std::size_t trend_dropped = 0;  ///< early outliers left out of the trend (before the 2nd percentile)
 
     /// SLA compliance per target (from the snapshots' SLA detail).
     struct SlaRow {
@@ -56,6 +62,7 @@ struct ReportView {
     /// The iceberg: each complaint stands for 1/rate dissatisfied customers (rate 5 % by default).
     double complaint_rate = 0.05;
     double dissatisfied_estimate = 0;
+    double silent_low = 0, silent_high = 0;  ///< 95 % interval of the silent estimate
     std::size_t customers = 0;
 };
 

@@ -125,6 +125,23 @@ int main(void) {
     CHECK(ck_archive_append_event_json(ctx, a, "Z-9", CK_NUL_TERMINATED, "{\"at\":\"2030-01-01T00:00Z\",\"type\":\"note\"}",
                                        CK_NUL_TERMINATED) == CK_E_NOT_FOUND);
 
+    /* workflow commands */
+    CHECK(ck_archive_apply_json(ctx, a, "A-4", CK_NUL_TERMINATED,
+                                "{\"command\":\"acknowledge\",\"at\":\"2024-03-07T11:00:00Z\",\"actor\":\"s-1\"}",
+                                CK_NUL_TERMINATED) == CK_OK);
+    CHECK(ck_archive_query_json(ctx, a, "{\"status\":\"acknowledged\"}", CK_NUL_TERMINATED, &out) == CK_OK);
+    CHECK(out && CONTAINS(out, "\"A-4\"") && CONTAINS(out, "\"due_at\""));
+    ck_string_free(out);
+    CHECK(ck_archive_apply_json(ctx, a, "A-4", CK_NUL_TERMINATED,
+                                "{\"command\":\"close\",\"at\":\"2024-03-07T12:00:00Z\"}", CK_NUL_TERMINATED) ==
+          CK_E_ILLEGAL_TRANSITION);
+    CHECK(ck_archive_apply_json(ctx, a, "A-4", CK_NUL_TERMINATED,
+                                "{\"command\":\"fly\",\"at\":\"2024-03-07T12:00:00Z\"}", CK_NUL_TERMINATED) ==
+          CK_E_UNKNOWN_CODE);
+    CHECK(ck_archive_apply_json(ctx, a, "Z-1", CK_NUL_TERMINATED,
+                                "{\"command\":\"acknowledge\",\"at\":\"2024-03-07T12:00:00Z\"}",
+                                CK_NUL_TERMINATED) == CK_E_NOT_FOUND);
+
     /* rebuild */
     CHECK(ck_archive_rebuild(ctx, a, &n) == CK_OK && n == 3);
     CHECK(ck_archive_rebuild(ctx, a, NULL) == CK_OK);
@@ -137,6 +154,15 @@ int main(void) {
     CHECK(ck_archive_ingest_json(ctx, a, C1, CK_NUL_TERMINATED, CK_DUPLICATES_UPSERT) == CK_E_IO);
     CHECK(CONTAINS(ck_context_errmsg(ctx), "read-only"));
     CHECK(ck_archive_rebuild(ctx, a, &n) == CK_E_IO);
+    ck_archive_close(a);
+    a = NULL;
+
+    /* without SLA deadlines */
+    CHECK(ck_archive_open(ctx, &a, path, CK_ARCHIVE_NO_SLA) == CK_OK);
+    CHECK(ck_archive_rebuild(ctx, a, &n) == CK_OK);
+    CHECK(ck_archive_query_json(ctx, a, "{\"customer\":\"CU-1\"}", CK_NUL_TERMINATED, &out) == CK_OK);
+    CHECK(out && !CONTAINS(out, "\"due_at\""));
+    ck_string_free(out);
     ck_archive_close(a);
     a = NULL;
 

@@ -133,10 +133,28 @@ static void test_workflow(ck_context *ctx) {
     CHECK_HAS(s, "\"status\": \"acknowledged\"");
     CHECK_HAS(s, "\"breaches\": [");
     ck_string_free(s);
+    {
+        ck_complaint *copy = NULL;
+        size_t appended = 99;
+        CHECK(ck_complaint_clone(ctx, &copy, c) == CK_OK);
+        CHECK(ck_workflow_record_sla_events(ctx, wf, copy, MON_10 + 9 * 60 * MINUTE, &appended) == CK_OK);
+        CHECK(appended == 1); /* the first-response warning at 17:00 */
+        CHECK(ck_workflow_record_sla_events(ctx, wf, copy, MON_10 + 9 * 60 * MINUTE, NULL) == CK_OK);
+        CHECK(ck_complaint_event_count(ctx, copy, &n) == CK_OK && n == 2);
+        CHECK(ck_workflow_record_sla_events(ctx, wf, NULL, MON_10, &appended) == CK_E_INVALID_ARGUMENT);
+        ck_complaint_free(copy);
+    }
     CHECK(ck_workflow_state_json(ctx, wf, c, MON_10, 0, &s, NULL) == CK_E_OUT_OF_ORDER); /* before the last event */
     CHECK(s == NULL);
     CHECK(ck_workflow_state_json(ctx, wf, c, MON_10 + 60 * MINUTE, 0x80u, &s, NULL) == CK_E_INVALID_ARGUMENT);
 
+    CHECK(ck_workflow_explain_json(ctx, wf, c, MON_10 + 60 * MINUTE, "resolution", &s) == CK_OK);
+    CHECK_HAS(s, "resolution cycle 0 under policy standard");
+    CHECK_HAS(s, "deadline 2024-03-11T10:00:00+08:00");
+    ck_string_free(s);
+    CHECK(ck_workflow_explain_json(ctx, wf, c, MON_10 + 60 * MINUTE, "lunch", &s) == CK_E_UNKNOWN_CODE);
+    CHECK(s == NULL);
+    CHECK(ck_workflow_explain_json(ctx, wf, c, MON_10 + 60 * MINUTE, NULL, &s) == CK_E_INVALID_ARGUMENT);
     CHECK(ck_workflow_recommend_json(ctx, wf, c, CK_LANG_ZH_HANT, &s) == CK_OK);
     CHECK_HAS(s, "\"type\":\"price_difference_refund\"");
     CHECK_HAS(s, "退還多收的差額");

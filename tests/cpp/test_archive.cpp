@@ -47,7 +47,7 @@ const Category cats[] = {Category::product_quality, Category::service_quality, C
 Complaint make_complaint(int i, int events = 2) {
     Complaint c;
     c.id = "T-" + std::to_string(i);
-    c.received_at = Timestamp::from_unix_seconds(1704067200 + i * 600, 480);  // from 2024-01-01, every 10 min
+    c.received_at = Timestamp::from_unix_seconds(1704067200LL + std::int64_t{i} * 600, 480);  // from 2024-01-01, every 10 min
     c.channel = static_cast<Channel>(1 + i % 9);
     c.customer.id = "CUST-" + std::to_string(i % 97);
     c.branch = "店" + std::to_string(i % 7);
@@ -60,7 +60,7 @@ Complaint make_complaint(int i, int events = 2) {
     if (i % 5 == 0) c.facets.tags = {"repeat"};
     for (int e = 0; e < events; ++e) {
         Event ev;
-        ev.at = Timestamp::from_unix_seconds(1704067200 + i * 600 + 60 * (e + 1), 480);
+        ev.at = Timestamp::from_unix_seconds(1704067200LL + std::int64_t{i} * 600 + 60 * (e + 1), 480);
         ev.type = e == 0 ? EventType::acknowledged : (e == 1 ? EventType::investigation_started : EventType::note);
         ev.actor = "agent-" + std::to_string(i % 5);
         ev.text = "step " + std::to_string(e);
@@ -401,15 +401,17 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
                     .bind(7, to_json(comp));
                 ins.run();
                 const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
-                for (const auto& e : events) {
+                for (std::size_t k = 0; k < events.size(); ++k) {
+                    const auto& e = events[k];
                     detail::Statement ev(c.get(),
-                                         "INSERT INTO events(rid, at, at_offset, type, actor, text, payload, "
-                                         "recorded_at) VALUES (?1, ?2, 480, ?3, ?4, ?5, '{}', 0)");
+                                         "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, "
+                                         "recorded_at) VALUES (?1, ?2, ?3, 480, ?4, ?5, ?6, '{}', 0)");
                     ev.bind(1, rid)
-                        .bind(2, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
-                        .bind(3, to_code(e.type))
-                        .bind(4, e.actor)
-                        .bind(5, e.text);
+                        .bind(2, static_cast<std::int64_t>(k))
+                        .bind(3, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
+                        .bind(4, to_code(e.type))
+                        .bind(5, e.actor)
+                        .bind(6, e.text);
                     ev.run();
                 }
                 detail::Statement sn(c.get(), "INSERT INTO snapshots(rid, status) VALUES (?1, 'received')");

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <string>
@@ -416,4 +418,22 @@ TEST_CASE("calendar: property test against the minute-stepping reference", "[cal
         }
     }
     CHECK(checks == 36 * 150);
+}
+
+TEST_CASE("calendar: the bundled mainland China 2024–2025 calendar (holidays and 调休)", "[calendar]") {
+    std::ifstream in(std::string(CK_SOURCE_DIR) + "/examples/data/calendar-cn-2024-2025.json");
+    REQUIRE(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!have_zone("Asia/Shanghai")) text.replace(text.find("Asia/Shanghai"), 13, "CST-8");
+    const auto cal = Calendar::from_json(text);
+    // Spring Festival 2025: 28 Jan – 4 Feb off, Sunday 26 Jan and Saturday 8 Feb worked.
+    CHECK(cal.is_open(parse_timestamp("2025-01-26T10:00+08:00")));
+    CHECK_FALSE(cal.is_open(parse_timestamp("2025-01-28T10:00+08:00")));
+    CHECK(cal.is_open(parse_timestamp("2025-02-08T10:00+08:00")));
+    // Received Monday 27 Jan 17:30, one business day (480 min): 30 min that day, then Wednesday 5 Feb.
+    CHECK(fmt(cal.add(parse_timestamp("2025-01-27T17:30+08:00"), 480min)) == "2025-02-05T17:30:00+08:00");
+    // National Day 2024: Sunday 29 Sep worked, 1–7 Oct off, Saturday 12 Oct worked.
+    CHECK(fmt(cal.end_of_business_day(parse_timestamp("2024-09-28T15:00+08:00"))) == "2024-09-29T18:00:00+08:00");
+    CHECK(cal.business_between(parse_timestamp("2024-09-28T00:00+08:00"), parse_timestamp("2024-10-14T00:00+08:00")) ==
+          std::chrono::hours(7 * 8));  // 29 Sep, 30 Sep, 8–11 Oct, 12 Oct
 }

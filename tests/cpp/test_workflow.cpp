@@ -6,6 +6,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+#include <random>
+
 using namespace std::chrono_literals;
 using ck::Command;
 using ck::CommandType;
@@ -82,6 +86,23 @@ TEST_CASE("workflow: default deadlines, warnings, next wake-up and breach escala
     CHECK(s.owner_unit == "南京市");
     REQUIRE(s.escalations.size() == 1);
     CHECK(s.escalations[0].reason == "breach:acknowledge");
+    // Recording the notices in the log (audit): once, at now; replay ignores the records.
+    {
+        auto rec = c;
+        const auto now = parse_timestamp("2024-03-04T18:30+08:00");
+        CHECK(w.record_sla_events(rec, now) == 3);  // acknowledge and first-response warnings, acknowledge breach
+        CHECK(w.record_sla_events(rec, now) == 0);
+        REQUIRE(rec.events.size() == 3);
+        CHECK(rec.events[0].type == ck::EventType::sla_warning);
+        CHECK(rec.events[1].type == ck::EventType::sla_warning);
+        CHECK(rec.events[2].type == ck::EventType::sla_breached);
+        CHECK(rec.events[2].payload ==
+              R"({"target":"acknowledge","cycle":0,"policy":"standard","fraction":1E0,"due":"2024-03-04T18:00:00+08:00","level":1})");
+        const auto r = w.state(rec, now);
+        CHECK(r.breaches.size() == s.breaches.size());
+        CHECK(r.warnings.size() == s.warnings.size());
+        CHECK(r.level == s.level);
+    }
     // The breach instant itself counts as breached (a wake-up at the deadline sees it).
     CHECK(w.state(c, parse_timestamp("2024-03-04T18:00+08:00")).breaches.size() == 1);
     CHECK(w.state(c, parse_timestamp("2024-03-04T17:59+08:00")).breaches.empty());
@@ -178,9 +199,10 @@ TEST_CASE("workflow: pauses exclude time; changing policy keeps elapsed and paus
 
 TEST_CASE("workflow: full lifecycle, remedies, cost ledger, CAPA and follow-up before close", "[workflow]") {
     const ck::Workflow w;
-    auto c = complaint(R"(,"facets":{"category":"product_quality","cause":"product_quality","severity":"serious"})");
+    auto c = complaint(R"(,"facets":{"category":"product_quality","cause":"product_quality","severity":"serious"},)"
+                       R"("remedy_sought":{"types":["replacement"],"text":"换新的"})");
     run(w, c, cmd("acknowledge", "2024-03-04T10:20+08:00"));
-    run(w, c, cmd("assign", "2024-03-04T10:21+08:00", R"("assignee":"zhao")"));
+    run(w, c, cmd("assign", "2024-03-04T10:21+08:00", R"("to":"zhao")"));
     run(w, c, cmd("start_investigation", "2024-03-04T10:30+08:00"));
     run(w, c, cmd("propose_remedy", "2024-03-04T11:00+08:00",
                   R"("remedies":[{"type":"repair","cost":{"minor":2000,"currency":"CNY"}}])"));
@@ -199,6 +221,8 @@ TEST_CASE("workflow: full lifecycle, remedies, cost ledger, CAPA and follow-up b
     CHECK(s.remedies[1].decision == ck::RemedyProposal::Decision::accepted);
     CHECK(s.granted_cost.at("CNY") == 2100);
     CHECK(s.granted_amount.at("CNY") == 3500);
+    CHECK(w.state_json(c, parse_timestamp("2024-03-04T16:00+08:00")).find(R"("remedy_sought":{"types":["replacement"])") !=
+          std::string::npos);
     // Follow-up clock runs from resolution (serious: 960 business minutes).
     CHECK(fmt(target(s, Target::follow_up).deadline) == "2024-03-06T16:00:00+08:00");
     CHECK(s.close_blockers.size() == 3);
@@ -288,8 +312,18 @@ TEST_CASE("workflow: illegal transitions and out-of-order commands change nothin
                Catch::Equals("/remedies/0/type: unknown remedy_type code \"free_car\""));
     CHECK_THAT(error_of(w, c, cmd("assign", "2024-03-04T10:40+08:00", R"("assignee":"x","colour":"red")")),
                Catch::Equals("/colour: unknown field"));
+    CHECK_THAT(error_of(w, c, cmd("escalate", "2024-03-04T10:45+08:00", R"("level":3)")),
+               Catch::Equals("/level: level 3 is not above the current level 0 and at most 2"));
     run(w, c, cmd("escalate", "2024-03-04T10:50+08:00"));
-    run(w, c, cmd("escalate", "2024-03-04T10:51+08:00"));
+    run(w, c, cmd("escalate", "2024-03-04T10:51+08:00", R"("level":2,"to":"江苏省消保委")"));
+    {
+        const auto s = w.state(c, parse_timestamp("2024-03-04T10:51+08:00"));
+        CHECK(s.owner_unit == "江苏省消保委");
+        REQUIRE(s.escalations.size() == 2);
+        CHECK(s.escalations[0].owner_unit == "南京市");
+        CHECK(s.escalations[1].from == 1);
+        CHECK(s.escalations[1].to == 2);
+    }
     CHECK_THAT(error_of(w, c, cmd("escalate", "2024-03-04T10:52+08:00")),
                Catch::Equals("escalate is not allowed in state acknowledged: already at the top escalation level (province)"));
     run(w, c, cmd("withdraw", "2024-03-04T11:00+08:00"));
@@ -304,8 +338,28 @@ TEST_CASE("workflow: illegal transitions and out-of-order commands change nothin
     auto bad = ck::complaint_from_json(R"({"id":"C2","received_at":"2024-03-04T10:00:00+08:00","events":[
         {"at":"2024-03-04T10:10:00+08:00","type":"acknowledged"},
         {"at":"2024-03-04T10:20:00+08:00","type":"closed"}]})");
-    CHECK_THROWS_WITH(w.state(bad, parse_timestamp("2024-03-05T00:00+08:00")),
-                      Catch::Equals("/events/1: close is not allowed in state acknowledged: not resolved"));
+    // A stored log that breaks the lifecycle replays as recorded, each break reported at its event.
+    const auto bs = w.state(bad, parse_timestamp("2024-03-05T00:00+08:00"));
+    CHECK(bs.status == ck::Status::closed);
+    REQUIRE(bs.violations.size() == 1);
+    CHECK(bs.violations[0].first == 1);
+    CHECK(bs.violations[0].second == "/events/1: close is not allowed in state acknowledged: not resolved");
+    // Fields a host added to stored payloads are kept and ignored; known ones are still checked.
+    auto odd = ck::complaint_from_json(R"({"id":"C3","received_at":"2024-03-04T10:00:00+08:00","events":[
+        {"at":"2024-03-04T10:10:00+08:00","type":"acknowledged","payload":{"auto":true}},
+        {"at":"2024-03-04T10:20:00+08:00","type":"assigned","payload":{"to":"zhou","desk":3}},
+        {"at":"2024-03-04T10:30:00+08:00","type":"escalated","payload":{"level":7,"to":"hq.quality"}}]})");
+    const auto os = w.state(odd, parse_timestamp("2024-03-04T10:30+08:00"));
+    CHECK(os.violations.empty());
+    CHECK(os.assignee == "zhou");
+    CHECK(os.level == 2);  // clamped to the chain's top
+    CHECK(os.owner_unit == "hq.quality");
+    auto worse = ck::complaint_from_json(R"({"id":"C4","received_at":"2024-03-04T10:00:00+08:00","events":[
+        {"at":"2024-03-04T10:10:00+08:00","type":"acknowledged"},
+        {"at":"2024-03-04T10:20:00+08:00","type":"resolved"},
+        {"at":"2024-03-04T10:30:00+08:00","type":"follow_up","payload":{"satisfaction":11}}]})");
+    CHECK_THROWS_WITH(w.state(worse, parse_timestamp("2024-03-04T10:30+08:00")),
+                      Catch::Equals("/events/2/payload/satisfaction: satisfaction is 1 (very dissatisfied) … 5 (very satisfied)"));
 }
 
 TEST_CASE("workflow: policy and configuration errors name the place", "[workflow][errors]") {
@@ -348,4 +402,93 @@ TEST_CASE("workflow: policy and configuration errors name the place", "[workflow
     run(w, c, cmd("close", "2024-03-04T10:03+08:00"));  // follow-up waived
     CHECK(w.state(c, parse_timestamp("2024-03-04T10:03+08:00")).status == ck::Status::closed);
     CHECK_FALSE(w.recommend(c).empty());  // remedies section left out: defaults
+}
+
+TEST_CASE("workflow: random command sequences replay identically and wake-ups are exact", "[workflow][property]") {
+    const ck::Workflow w;
+    const char* kinds[] = {"acknowledge", "start_investigation", "await_customer", "customer_replied", "escalate",
+                           "propose_remedy", "accept_remedy", "reject_remedy", "resolve", "follow_up", "close",
+                           "reopen", "reply_to_customer", "classify", "corrective_action", "preventive_action",
+                           "change_policy", "withdraw"};
+    std::mt19937_64 rng(7);
+    int applied = 0, refused = 0, wakes = 0;
+    for (int round = 0; round < 40; ++round) {
+        auto c = complaint(round % 3 == 0 ? R"(,"facets":{"personality":"powerful"})" : "");
+        auto t = parse_timestamp("2024-03-04T10:00+08:00");
+        for (int k = 0; k < 25; ++k) {
+            t = ck::Timestamp(t.utc + std::chrono::minutes(std::uniform_int_distribution<int>(0, 600)(rng)));
+            const std::string at = ck::format_timestamp(t);
+            const std::string kind = kinds[std::uniform_int_distribution<int>(0, 17)(rng) % (k < 20 ? 17 : 18)];
+            std::string fields;
+            if (kind == "propose_remedy") fields = R"("remedies":[{"type":"coupon","cost":{"minor":100,"currency":"CNY"}}])";
+            if (kind == "follow_up") fields = R"("satisfaction":3)";
+            if (kind == "classify") fields = R"("facets":{"severity":"serious"})";
+            if (kind == "change_policy") fields = k % 2 ? R"("policies":["standard"])" : R"("policies":[])";
+            if (kind == "reply_to_customer" || kind == "corrective_action" || kind == "preventive_action")
+                fields = R"("text":"x")";
+            const auto before = c;
+            try {
+                run(w, c, cmd(kind, at, fields));
+                ++applied;
+            } catch (const ck::Error& e) {
+                CHECK((e.code() == ck::ErrorCode::illegal_transition || e.code() == ck::ErrorCode::missing_field));
+                CHECK(c == before);
+                ++refused;
+            }
+        }
+        const auto end = ck::Timestamp(t.utc + std::chrono::hours(1));
+        const auto s1 = w.state_json(c, end);
+        CHECK(w.state_json(ck::complaint_from_json(ck::to_json(c)), end) == s1);
+        CHECK(w.state_json(c, end) == s1);
+        // next_wakeup is exact: nothing new fires before it, something fires at it.
+        const auto s = w.state(c, end);
+        if (s.next_wakeup) {
+            const auto wake = *s.next_wakeup;
+            ++wakes;
+            const auto just_before = w.state(c, ck::Timestamp(wake.utc - std::chrono::microseconds(1)));
+            const auto at_wake = w.state(c, wake);
+            CHECK(just_before.warnings.size() + just_before.breaches.size() == s.warnings.size() + s.breaches.size());
+            CHECK(at_wake.warnings.size() + at_wake.breaches.size() > s.warnings.size() + s.breaches.size());
+        }
+    }
+    CHECK(applied > 200);
+    CHECK(refused > 100);
+    CHECK(wakes > 5);
+}
+
+TEST_CASE("workflow: every bundled sample complaint replays", "[workflow][data]") {
+    std::ifstream in(std::string(CK_SOURCE_DIR) + "/examples/data/complaints.jsonl");
+    REQUIRE(in);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const ck::Workflow w;
+    int n = 0, with_events = 0;
+    for (const auto& c : ck::complaints_from_jsonl(text)) {
+        const auto now = c.events.empty() ? c.received_at : c.events.back().at;
+        const auto s = w.state(c, now);
+        CHECK(s.events == c.events.size());
+        with_events += !c.events.empty();
+        ++n;
+    }
+    CHECK(n > 50);
+    CHECK(with_events > 50);
+}
+
+TEST_CASE("workflow: explain a deadline", "[workflow]") {
+    const ck::Workflow w;
+    auto c = complaint();
+    run(w, c, cmd("acknowledge", "2024-03-04T10:30+08:00"));
+    run(w, c, cmd("start_investigation", "2024-03-04T10:45+08:00"));
+    run(w, c, cmd("await_customer", "2024-03-04T11:00+08:00"));
+    run(w, c, cmd("customer_replied", "2024-03-04T15:00+08:00"));
+    const auto lines = w.explain(c, parse_timestamp("2024-03-04T16:00+08:00"), Target::resolution);
+    for (const auto& l : lines) INFO(l);
+    REQUIRE(lines.size() >= 8);
+    CHECK(lines[0] == "resolution cycle 0 under policy standard: 2400 business minutes allowed, calendar default (CST-8)");
+    CHECK(lines[1] == "started 2024-03-04T10:00:00+08:00");
+    CHECK(lines[2] == "  2024-03-04T10:00:00+08:00 – 2024-03-04T10:30:00+08:00: received, 30 min counted, 30 so far");
+    CHECK(lines[5] == "  2024-03-04T11:00:00+08:00 – 2024-03-04T15:00:00+08:00: awaiting_customer, paused");
+    CHECK(lines[6] == "  2024-03-04T15:00:00+08:00 – 2024-03-04T16:00:00+08:00: investigating, 60 min counted, 120 so far");
+    CHECK(lines.back() == "deadline 2024-03-11T14:00:00+08:00");
+    CHECK(lines[lines.size() - 2] == "  deadline 2024-03-11T14:00:00+08:00");  // the calendar's own timeline agrees
+    CHECK(w.explain(c, parse_timestamp("2024-03-04T16:00+08:00"), Target::follow_up).front() == "follow_up: no clock has started");
 }

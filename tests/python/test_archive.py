@@ -155,3 +155,15 @@ def test_read_only(tmp_path):
     with pytest.raises(ck.NotFoundError):
         ck.Archive(tmp_path / "none.db", create=False)
     assert not os.path.exists(tmp_path / "none.db")
+
+
+def test_sla_deadlines(tmp_path):
+    with ck.Archive(tmp_path / "sla.db") as a:
+        a.ingest([complaint(i) for i in range(4)])
+        assert a.count(overdue_at="2030-01-01T00:00Z") == 4
+        assert a.count(overdue_at="2024-01-01T00:00Z") == 0
+        row = a.query(limit=1)[0]
+        assert row["due_at"] and row["sla"]["targets"]
+    with ck.Archive(tmp_path / "nosla.db", sla=False) as b:
+        b.ingest([complaint(i) for i in range(4)])
+        assert b.count(overdue_at="2030-01-01T00:00Z") == 0

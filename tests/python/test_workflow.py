@@ -97,6 +97,10 @@ def test_breach_escalates_up_the_chain():
     assert s["level"] == 1 and s["level_name"] == "city" and s["owner_unit"] == "南京市"
     assert s["breaches"][0]["target"] == "acknowledge"
     assert s["escalations"][0]["reason"] == "breach:acknowledge"
+    assert wf.record_sla_events(c, "2024-03-04T18:30:00+08:00") == 3
+    assert wf.record_sla_events(c, "2024-03-04T18:30:00+08:00") == 0
+    assert [e.type for e in c.events] == ["sla_warning", "sla_warning", "sla_breached"]
+    assert ck.workflow_state(wf, c, "2024-03-04T18:30:00+08:00")["level"] == 1
 
 
 def test_bad_commands_change_nothing():
@@ -125,6 +129,11 @@ def test_policy_errors_and_custom_policy():
     c = complaint()
     assert wf.next_wakeup(c, "2024-03-04T10:00:00+08:00") == dt.datetime(2024, 3, 4, 10, 15, tzinfo=CN)
     assert "standard" in ck.Workflow.default_json()
+    lines = ck.Workflow().explain(c, "2024-03-04T11:00:00+08:00", "acknowledge")
+    assert lines[0].startswith("acknowledge cycle 0 under policy standard")
+    assert lines[-1] == "deadline 2024-03-04T18:00:00+08:00"
+    with pytest.raises(ck.UnknownCodeError):
+        ck.Workflow().explain(c, "2024-03-04T11:00:00+08:00", "lunch")
 
 
 def test_remedies_and_strategies():

@@ -19,6 +19,7 @@ from .errors import (  # noqa: F401
     MissingFieldError, StateError, OutOfOrderError, IllegalTransitionError, NotFoundError,
     StorageError, CompileError, UnsupportedError, InternalError,
 )
+from .textmodel import TextModel  # noqa: F401
 from .taxonomy import (  # noqa: F401
     taxonomy, taxonomy_names, label, Category, Subcategory, Cause, SubCause, Attribution,
     Dimension, Severity, Personality, Motive, Kind, Status, Channel, Tier, RemedyType, EventType,

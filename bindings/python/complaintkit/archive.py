@@ -49,8 +49,10 @@ class Archive:
     ``with`` block.
     """
 
-    def __init__(self, path="complaints.db", read_only=False, create=True, sync_full=False):
-        self._a = _core._Archive(_os.fspath(path), read_only, create, sync_full)
+    def __init__(self, path="complaints.db", read_only=False, create=True, sync_full=False, sla=True):
+        """Opens or creates the archive. ``sla``: snapshots carry the deadlines of the built-in
+        workflow's SLA policies (query with ``overdue_at`` / ``at_risk_at``)."""
+        self._a = _core._Archive(_os.fspath(path), read_only, create, sync_full, sla)
 
     # -- life cycle
     def close(self):

@@ -4,6 +4,7 @@
 
 #include <complaintkit/archive.hpp>
 #include <complaintkit/exchange.hpp>
+#include <complaintkit/workflow.hpp>
 
 #include <fstream>
 #include <optional>
@@ -39,15 +40,17 @@ struct PyArchive {
 
 void init_archive(py::module_& m) {
     py::class_<PyArchive>(m, "_Archive", R"pbdoc(Native archive handle; use complaintkit.Archive.)pbdoc")
-        .def(py::init([](const std::string& path, bool read_only, bool create, bool sync_full) {
+        .def(py::init([](const std::string& path, bool read_only, bool create, bool sync_full, bool sla) {
                  ck::ArchiveOptions o;
                  o.read_only = read_only;
                  o.create = create;
                  o.synchronous_full = sync_full;
+                 if (sla) o.workflow = std::make_shared<const ck::Workflow>();
                  py::gil_scoped_release release;
                  return PyArchive{ck::Archive::open(path, o)};
              }),
-             py::arg("path"), py::arg("read_only") = false, py::arg("create") = true, py::arg("sync_full") = false)
+             py::arg("path"), py::arg("read_only") = false, py::arg("create") = true, py::arg("sync_full") = false,
+             py::arg("sla") = true)
         .def("close", [](PyArchive& p) { p.a.reset(); })
         .def_property_readonly("closed", [](const PyArchive& p) { return !p.a; })
         .def_property_readonly("path", [](PyArchive& p) { return p.get().path(); })

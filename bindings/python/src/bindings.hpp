@@ -16,6 +16,7 @@ void init_workflow(py::module_& m);
 void init_metrics(py::module_& m);
 void init_rules(py::module_& m);
 void init_archive(py::module_& m);
+void init_textmodel(py::module_& m);
 
 /// Text from str or bytes (bytes are checked as UTF-8 by the parsers).
 std::string text_of(const py::handle& obj, const char* what);

@@ -10,4 +10,5 @@ PYBIND11_MODULE(_complaintkit, m) {
     ckpy::init_metrics(m);
     ckpy::init_rules(m);
     ckpy::init_archive(m);
+    ckpy::init_textmodel(m);
 }

@@ -81,12 +81,26 @@ escalation chain and remedy table. Commands append events to a Complaint; state(
                  return w.state_json(c, t);
              },
              py::arg("complaint"), py::arg("now"))
+        .def("record_sla_events",
+             [](const ck::Workflow& w, ck::Complaint& c, const py::object& now) {
+                 return w.record_sla_events(c, from_datetime(now, "now"));
+             },
+             py::arg("complaint"), py::arg("now"),
+             R"pbdoc(Appends sla_warning / sla_breached audit events due by now that the log lacks; returns how many.)pbdoc")
         .def("next_wakeup",
              [](const ck::Workflow& w, const ck::Complaint& c, const py::object& now) -> py::object {
                  const auto t = w.next_wakeup(c, from_datetime(now, "now"));
                  return t ? to_datetime(*t) : py::none();
              },
              py::arg("complaint"), py::arg("now"))
+        .def("explain",
+             [](const ck::Workflow& w, const ck::Complaint& c, const py::object& now, const std::string& target) {
+                 const auto t = ck::target_from_code(target);
+                 if (!t) throw ck::Error(ck::ErrorCode::unknown_code, "unknown SLA target \"" + target + "\"");
+                 return w.explain(c, from_datetime(now, "now"), *t);
+             },
+             py::arg("complaint"), py::arg("now"), py::arg("target"),
+             R"pbdoc(A readable timeline of one clock (acknowledge, first_response, update, resolution, follow_up).)pbdoc")
         .def("recommend",
              [](const ck::Workflow& w, const ck::Complaint& c, const std::string& lang) {
                  py::list out;

@@ -1,0 +1,397 @@
+// complaintkit — feature extraction of the text model (internal, not installed).
+//
+// The text is first normalised by ck::normalize_text (the rule engine's normaliser), then
+// cut into runs of code points of three kinds: separators, "word" characters (Latin and
+// other alphabetic scripts, digits) and CJK characters (Han, kana, Hangul). Features:
+//   word runs   unigram "w:word", bigram "w:prev|word" (consecutive words, reset by a CJK
+//               run), word-bounded character n-grams "c:<wo" of "<word>";
+//   CJK runs    character n-grams "h:退款" inside the run (no segmentation needed).
+// Each feature is a 64-bit hash (never 0) of its namespace and code points. Changing
+// anything here changes textmodel_feature_version.
+#pragma once
+
+#include <complaintkit/textmodel.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ck::tm {
+
+inline constexpr std::uint64_t kPrime = 0x100000001B3ULL;
+inline constexpr std::uint64_t kNsWord = 0x9AE16A3B2F90404FULL;
+inline constexpr std::uint64_t kNsBigram = 0xC3A5C85C97CB3127ULL;
+inline constexpr std::uint64_t kNsLatinChar = 0xB492B66FBE98F273ULL;
+inline constexpr std::uint64_t kNsCjkChar = 0x9E3779B97F4A7C15ULL;
+inline constexpr std::size_t kMaxCharNgramWord = 32;  ///< longer words: no character n-grams
+
+/// splitmix64's finaliser; the result is never 0 (0 marks empty slots).
+inline std::uint64_t mix64(std::uint64_t x) noexcept {
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBULL;
+    x ^= x >> 31;
+    return x ? x : 1;
+}
+
+enum class CpKind : std::uint8_t { sep, word, cjk };
+
+inline CpKind kind_of(char32_t c) noexcept {
+    if (c < 0x80) {
+        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        return alnum ? CpKind::word : CpKind::sep;
+    }
+    if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+        (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0x1100 && c <= 0x11FF) ||
+        (c >= 0x20000 && c <= 0x3134F))
+        return CpKind::cjk;
+    if (c <= 0xBF || c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) ||
+        (c >= 0xFE00 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+        (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65) || c >= 0xFFF0 ||
+        (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0xE000 && c <= 0xF8FF))
+        return CpKind::sep;
+    return CpKind::word;
+}
+
+struct FeatureSpec {
+    int word_max = 2, latin_min = 4, latin_max = 4, cjk_min = 1, cjk_max = 3;
+    static FeatureSpec of(const TextModelOptions& o) {
+        return {o.word_ngram_max, o.latin_char_min, o.latin_char_max, o.cjk_char_min, o.cjk_char_max};
+    }
+};
+
+inline void append_utf8(std::string& o, char32_t c) {
+    if (c < 0x80) {
+        o += static_cast<char>(c);
+    } else if (c < 0x800) {
+        o += static_cast<char>(0xC0 | (c >> 6));
+        o += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        o += static_cast<char>(0xE0 | (c >> 12));
+        o += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        o += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+        o += static_cast<char>(0xF0 | (c >> 18));
+        o += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        o += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        o += static_cast<char>(0x80 | (c & 0x3F));
+    }
+}
+
+inline std::string name_of(const char* prefix, const char32_t* cp, std::size_t n) {
+    std::string s(prefix);
+    for (std::size_t i = 0; i < n; ++i) append_utf8(s, cp[i]);
+    return s;
+}
+
+/// Calls f(hash, start, length) — f(hash, start, length, name) when Named — for each
+/// word-bounded character n-gram of a word given in its bracketed form "<word>"
+/// (cps[0] = '<', cps[len-1] = '>'). The whole "<word>" is not an n-gram (it is the unigram).
+template <bool Named, class F>
+void word_char_ngrams(const char32_t* cps, std::size_t len, const FeatureSpec& spec, F&& f) {
+    if (spec.latin_max <= 0 || len - 2 > kMaxCharNgramWord) return;
+    const auto lo = static_cast<std::size_t>(spec.latin_min);
+    const auto hi = static_cast<std::size_t>(spec.latin_max);
+    for (std::size_t s = 0; s < len; ++s) {
+        std::uint64_t g = kNsLatinChar;
+        for (std::size_t e = s; e < len && e - s < hi; ++e) {
+            g = (g ^ cps[e]) * kPrime;
+            const std::size_t gl = e - s + 1;
+            if (gl >= lo && gl < len) {
+                if constexpr (Named) f(mix64(g + gl), name_of("c:", cps + s, gl));
+                else f(mix64(g + gl));
+            }
+        }
+    }
+}
+
+/// Walks an already-normalised, valid UTF-8 text and reports, per occurrence:
+///   h.word(hash, bracketed, length)   a word of an alphabetic script, as "<word>" code points
+///   h.feature(hash)                   a word bigram or a CJK character n-gram
+/// With Named, h.word gets the unbracketed UTF-8 name "w:word" and h.feature a name too.
+/// `cps` is scratch space. The word's own character n-grams come from word_char_ngrams.
+template <bool Named, class H>
+void extract_features(std::string_view text, const FeatureSpec& spec, std::vector<char32_t>& cps, H& h) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    std::uint64_t prev_word = 0;  // 0: no previous word (start, or after a CJK run)
+    std::string prev_name;
+
+    auto decode = [&](std::size_t& k) -> char32_t {
+        const unsigned char b = p[k];
+        if (b < 0x80) {
+            ++k;
+            return b;
+        }
+        char32_t c;
+        std::size_t len;
+        if (b < 0xE0) {
+            c = b & 0x1F;
+            len = 2;
+        } else if (b < 0xF0) {
+            c = b & 0x0F;
+            len = 3;
+        } else {
+            c = b & 0x07;
+            len = 4;
+        }
+        for (std::size_t j = 1; j < len && k + j < n; ++j) c = (c << 6) | (p[k + j] & 0x3F);
+        k += len;
+        return c;
+    };
+
+    while (i < n) {
+        // ASCII fast path for separators
+        if (p[i] < 0x80 && kind_of(p[i]) == CpKind::sep) {
+            ++i;
+            continue;
+        }
+        std::size_t k = i;
+        const char32_t c = decode(k);
+        const CpKind kind = kind_of(c);
+        if (kind == CpKind::sep) {
+            i = k;
+            continue;
+        }
+        cps.clear();
+        if (kind == CpKind::word) cps.push_back(U'<');
+        cps.push_back(c);
+        i = k;
+        while (i < n) {
+            if (p[i] < 0x80) {  // ASCII fast path
+                const CpKind dk = kind_of(p[i]);
+                if (dk != kind) break;
+                cps.push_back(p[i]);
+                ++i;
+                continue;
+            }
+            std::size_t k2 = i;
+            const char32_t d = decode(k2);
+            if (kind_of(d) != kind) break;
+            cps.push_back(d);
+            i = k2;
+        }
+        if (kind == CpKind::word) {
+            cps.push_back(U'>');
+            const char32_t* w = cps.data() + 1;
+            const std::size_t wl = cps.size() - 2;
+            std::uint64_t hw = kNsWord;
+            for (std::size_t j = 0; j < wl; ++j) hw = (hw ^ w[j]) * kPrime;
+            const std::uint64_t wh = mix64(hw);
+            if constexpr (Named) {
+                std::string nm = name_of("w:", w, wl);
+                h.word(wh, cps.data(), cps.size(), nm);
+                if (spec.word_max >= 2 && prev_word)
+                    h.feature(mix64(prev_word * kPrime + wh + kNsBigram), prev_name + "|" + nm.substr(2));
+                prev_name = std::move(nm);
+            } else {
+                h.word(wh, cps.data(), cps.size());
+                if (spec.word_max >= 2 && prev_word) h.feature(mix64(prev_word * kPrime + wh + kNsBigram));
+            }
+            prev_word = wh;
+        } else {
+            prev_word = 0;
+            const std::size_t len = cps.size();
+            const auto lo = static_cast<std::size_t>(spec.cjk_min);
+            const auto hi = static_cast<std::size_t>(spec.cjk_max);
+            for (std::size_t s = 0; s < len; ++s) {
+                std::uint64_t g = kNsCjkChar;
+                for (std::size_t e = s; e < len && e - s < hi; ++e) {
+                    g = (g ^ cps[e]) * kPrime;
+                    const std::size_t gl = e - s + 1;
+                    if (gl >= lo) {
+                        if constexpr (Named) h.feature(mix64(g + gl), name_of("h:", cps.data() + s, gl));
+                        else h.feature(mix64(g + gl));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Small open-addressing counter of 64-bit keys (never 0), reused across documents.
+class KeyCounter {
+public:
+    void reset(std::size_t expected) {
+        std::size_t cap = 64;
+        while (cap < expected * 2) cap <<= 1;
+        if (slots_.size() < cap) {
+            slots_.assign(cap, Slot{});
+        } else {
+            for (std::uint32_t s : used_) slots_[s].key = 0;
+        }
+        mask_ = slots_.size() - 1;
+        used_.clear();
+    }
+    /// Counts key; true when it is new.
+    [[gnu::always_inline]] bool add(std::uint64_t key) {
+        std::size_t s = static_cast<std::size_t>(key) & mask_;
+        for (;;) {
+            Slot& sl = slots_[s];
+            if (sl.key == key) {
+                ++sl.count;
+                return false;
+            }
+            if (sl.key == 0) break;
+            s = (s + 1) & mask_;
+        }
+        slots_[s] = Slot{key, 1};
+        used_.push_back(static_cast<std::uint32_t>(s));
+        if (used_.size() * 2 > slots_.size()) grow();
+        return true;
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return used_.size(); }
+    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return slots_[used_[i]].key; }
+    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return slots_[used_[i]].count; }
+
+private:
+    struct Slot {
+        std::uint64_t key = 0;
+        std::uint32_t count = 0;
+    };
+    void grow() {
+        std::vector<Slot> old;
+        old.reserve(used_.size());
+        for (std::uint32_t s : used_) old.push_back(slots_[s]);
+        slots_.assign(slots_.size() * 2, Slot{});
+        mask_ = slots_.size() - 1;
+        used_.clear();
+        for (const Slot& o : old) {
+            std::size_t s = static_cast<std::size_t>(o.key) & mask_;
+            while (slots_[s].key != 0) s = (s + 1) & mask_;
+            slots_[s] = o;
+            used_.push_back(static_cast<std::uint32_t>(s));
+        }
+    }
+    std::vector<Slot> slots_;
+    std::vector<std::uint32_t> used_;
+    std::size_t mask_ = 0;
+};
+
+/// Immutable map from feature hash to feature index (open addressing, load ≤ 3/4).
+class FeatureTable {
+public:
+    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+    FeatureTable() = default;
+    explicit FeatureTable(const std::vector<std::uint64_t>& keys) {
+        std::size_t cap = 16;
+        while (cap * 3 < keys.size() * 4) cap <<= 1;  // load ≤ 3/4
+        slots_.assign(cap, Slot{0, npos});
+        mask_ = cap - 1;
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            std::size_t s = static_cast<std::size_t>(keys[i]) & mask_;
+            while (slots_[s].key != 0) s = (s + 1) & mask_;
+            slots_[s] = Slot{keys[i], static_cast<std::uint32_t>(i)};
+        }
+    }
+    [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
+        if (slots_.empty()) return npos;
+        std::size_t s = static_cast<std::size_t>(key) & mask_;
+        for (;;) {
+            const Slot& sl = slots_[s];
+            if (sl.key == key) return sl.index;
+            if (sl.key == 0) return npos;
+            s = (s + 1) & mask_;
+        }
+    }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept { return slots_.size() * sizeof(Slot); }
+
+private:
+    struct Slot {
+        std::uint64_t key;
+        std::uint32_t index;
+    };
+    std::vector<Slot> slots_;
+    std::size_t mask_ = 0;
+};
+
+/// Immutable map from a 64-bit key to a record of `width` floats stored next to the key
+/// (one cache miss per lookup; load ≤ 3/4).
+class RecordTable {
+public:
+    RecordTable() = default;
+    RecordTable(const std::vector<std::uint64_t>& keys, std::size_t width, const float* records)
+        : slot_words_(1 + (width + 1) / 2) {
+        std::size_t cap = 16;
+        while (cap * 3 < keys.size() * 4) cap <<= 1;  // load ≤ 3/4
+        raw_.assign(cap * slot_words_, 0);
+        mask_ = cap - 1;
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            std::size_t s = static_cast<std::size_t>(keys[i]) & mask_;
+            while (raw_[s * slot_words_] != 0) s = (s + 1) & mask_;
+            raw_[s * slot_words_] = keys[i];
+            std::memcpy(&raw_[s * slot_words_ + 1], records + i * width, width * sizeof(float));
+        }
+    }
+    [[nodiscard]] const float* find(std::uint64_t key) const noexcept {
+        if (raw_.empty()) return nullptr;
+        std::size_t s = static_cast<std::size_t>(key) & mask_;
+        for (;;) {
+            const std::uint64_t* slot = raw_.data() + s * slot_words_;
+            if (*slot == key) return reinterpret_cast<const float*>(slot + 1);
+            if (*slot == 0) return nullptr;
+            s = (s + 1) & mask_;
+        }
+    }
+    /// Hints the CPU to fetch key's home slot (lookups of a batch of keys then overlap).
+    void prefetch(std::uint64_t key) const noexcept {
+        if (!raw_.empty()) __builtin_prefetch(raw_.data() + (static_cast<std::size_t>(key) & mask_) * slot_words_);
+    }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept { return raw_.size() * sizeof(std::uint64_t); }
+
+private:
+    std::vector<std::uint64_t> raw_;
+    std::size_t slot_words_ = 1;
+    std::size_t mask_ = 0;
+};
+
+/// Deterministic, platform-independent random numbers (splitmix64).
+class SeededRandom {
+public:
+    explicit SeededRandom(std::uint64_t seed) : s_(seed) {}
+    std::uint64_t next() noexcept {
+        std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    /// Uniform in [0, bound), bound > 0 (rejection of the biased top range).
+    std::uint64_t below(std::uint64_t bound) noexcept {
+        const std::uint64_t limit = (0 - bound) % bound;  // 2^64 mod bound
+        for (;;) {
+            const std::uint64_t r = next();
+            if (r >= limit) return r % bound;
+        }
+    }
+    template <class T> void shuffle(std::vector<T>& v) noexcept {
+        for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
+    }
+
+private:
+    std::uint64_t s_;
+};
+
+/// Checksum of the model file: 64-bit, word at a time (documented in docs/textmodel.md).
+inline std::uint64_t checksum64(const unsigned char* p, std::size_t n) noexcept {
+    std::uint64_t h = 0x6A09E667F3BCC908ULL ^ n;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        h = (h ^ mix64(w)) * kPrime;
+    }
+    std::uint64_t tail = 0;
+    for (std::size_t j = 0; i + j < n; ++j) tail |= static_cast<std::uint64_t>(p[i + j]) << (8 * j);
+    h = (h ^ mix64(tail + 0x5bd1e995)) * kPrime;
+    return mix64(h);
+}
+
+inline constexpr char kMagic[8] = {'C', 'K', 'T', 'X', 'T', 'M', 'D', 'L'};
+inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8;  // magic, format, feature version, payload size
+
+}  // namespace ck::tm

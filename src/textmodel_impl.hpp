@@ -1,0 +1,33 @@
+// complaintkit — the text model's data (internal, not installed).
+#pragma once
+
+#include "textmodel_features.hpp"
+
+#include <complaintkit/textmodel.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ck {
+
+struct TextModel::Impl {
+    TextModelOptions opt;
+    std::vector<std::string> classes;
+    std::vector<std::uint64_t> keys;  // sorted ascending; index = feature id
+    std::vector<float> idf;           // per feature
+    std::vector<float> weights;       // feature-major: weights[f * nc + c]
+    std::vector<float> bias;          // per class
+    std::vector<std::string> words;   // word types cached for prediction (normalised UTF-8), sorted
+    double temperature = 1.0;
+
+    // derived at training / load time
+    tm::FeatureTable table;           // feature hash → feature id
+    tm::RecordTable word_records;     // word hash → |e_w|², then e_w · W per class
+    tm::RecordTable feature_records;  // feature hash → idf, then W per class
+
+    [[nodiscard]] std::size_t nc() const noexcept { return classes.size(); }
+    void build_caches();
+};
+
+}  // namespace ck

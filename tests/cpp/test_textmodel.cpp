@@ -1,0 +1,478 @@
+#include <catch2/catch.hpp>
+
+#include "textmodel_features.hpp"
+
+#include <complaintkit/error.hpp>
+#include <complaintkit/normalize.hpp>
+#include <complaintkit/rules.hpp>
+#include <complaintkit/textmodel.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <thread>
+
+using namespace ck;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+const std::vector<LabelledText>& fixture() {
+    static const auto rows = read_labelled_jsonl(slurp(CK_SOURCE_DIR "/tests/data/textmodel_train.jsonl"));
+    return rows;
+}
+
+void split(const std::vector<LabelledText>& rows, std::vector<std::string>& texts, std::vector<std::string>& labels) {
+    for (const auto& r : rows) {
+        texts.push_back(r.text);
+        labels.push_back(r.label);
+    }
+}
+
+const TextModel& model() {
+    static const TextModel m = TextModel::train(fixture());
+    return m;
+}
+
+std::string label_of(const TextModel& m, std::string_view text) { return m.classes()[m.predict(text).cls]; }
+
+template <class F> std::string error_of(F&& f, ErrorCode* code = nullptr) {
+    try {
+        f();
+    } catch (const Error& e) {
+        if (code) *code = e.code();
+        return e.what();
+    }
+    return "(no error)";
+}
+
+/// A copy of a model file with a different feature version and a valid checksum.
+std::string with_feature_version(std::string bytes, std::uint32_t version) {
+    std::memcpy(bytes.data() + 12, &version, 4);
+    const std::uint64_t sum =
+        tm::checksum64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size() - 8);
+    std::memcpy(bytes.data() + bytes.size() - 8, &sum, 8);
+    return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("text model learns Chinese and English categories", "[textmodel]") {
+    const TextModel& m = model();
+    REQUIRE(m.classes() == std::vector<std::string>{"after_sales", "billing", "logistics", "network",
+                                                     "product_quality", "service_quality"});
+    CHECK(label_of(m, "快递送错了地址，还丢件了") == "logistics");
+    CHECK(label_of(m, "冰淇淋盒上写5个，里面只有4个") == "product_quality");
+    CHECK(label_of(m, "空调安装师傅说好的时间没来") == "after_sales");
+    CHECK(label_of(m, "收银员态度恶劣，算错了钱") == "service_quality");
+    CHECK(label_of(m, "I was charged twice on my last bill") == "billing");
+    CHECK(label_of(m, "The mobile data connection keeps dropping") == "network");
+    // case and width folded by the shared normaliser
+    CHECK(label_of(m, "ＭＹ ＦＥＥ WAS CHARGED TWICE") == "billing");
+    // Traditional Chinese folded to Simplified: the model was trained on Simplified only
+    CHECK(label_of(m, "快遞送錯了地址，還丟件了") == "logistics");
+    CHECK(m.predict_proba("快遞送錯了地址") == m.predict_proba("快递送错了地址"));
+    CHECK(m.feature_count() > 50);
+    CHECK(m.memory_bytes() > m.feature_count() * 8);
+}
+
+TEST_CASE("text model features are pinned to the feature version", "[textmodel]") {
+    // If this fails, the features of some text changed (tokeniser, hashing or the shared
+    // normaliser): bump textmodel_feature_version so that old models are refused.
+    std::vector<char32_t> cps;
+    std::uint64_t sum = 0;
+    std::size_t count = 0;
+    const std::string norm = normalize_text("Ｍy BILL was 2x 快遞丟件！Ça coûte");
+    const tm::FeatureSpec spec = tm::FeatureSpec::of(TextModelOptions{});
+    struct Handler {
+        std::uint64_t& sum;
+        std::size_t& count;
+        const tm::FeatureSpec& spec;
+        void word(std::uint64_t h, const char32_t* br, std::size_t len) {
+            feature(h);
+            tm::word_char_ngrams<false>(br, len, spec, [&](std::uint64_t g) { feature(g); });
+        }
+        void feature(std::uint64_t h) {
+            sum += h;
+            ++count;
+        }
+    } handler{sum, count, spec};
+    tm::extract_features<false>(norm, spec, cps, handler);
+    CHECK(norm == "my bill was 2x 快递丢件!ça coûte");
+    CHECK(count == 28);  // 6 words, 4 bigrams, 9 character 4-grams, 4 + 3 + 2 CJK n-grams
+    CHECK(sum == 0xc770460c7ccb7dacULL);
+}
+
+TEST_CASE("text model probabilities are calibrated softmax values", "[textmodel]") {
+    const TextModel& m = model();
+    const auto p = m.predict_proba("快递一直没有送到");
+    REQUIRE(p.size() == m.classes().size());
+    CHECK(std::accumulate(p.begin(), p.end(), 0.0) == Approx(1.0));
+    for (double x : p) CHECK((x > 0 && x < 1));
+    const auto best = m.predict("快递一直没有送到");
+    CHECK(best.probability == Approx(*std::max_element(p.begin(), p.end())));
+    CHECK(m.temperature() > 0);
+    CHECK(m.temperature() != 1.0);  // fitted on held-out folds
+
+    const auto top = m.top_k("快递一直没有送到", 3);
+    REQUIRE(top.size() == 3);
+    CHECK(top[0].score >= top[1].score);
+    CHECK(top[1].score >= top[2].score);
+    CHECK(m.top_k("x", 100).size() == m.classes().size());
+
+    const auto d = m.decision_function("快递一直没有送到");
+    CHECK(d[top[0].cls] == Approx(top[0].score));
+}
+
+TEST_CASE("text model explains a prediction by its features", "[textmodel]") {
+    const Explanation e = model().explain("快递丢件了", 2, 5);
+    REQUIRE(e.top.size() == 2);
+    CHECK(model().classes()[e.top[0].cls] == "logistics");
+    REQUIRE(!e.contributions.empty());
+    CHECK(e.contributions.size() <= 5);
+    bool named = false;
+    for (const auto& c : e.contributions) named = named || c.feature == "h:快递" || c.feature == "h:丢件";
+    CHECK(named);
+    CHECK(e.contributions[0].weight >= e.contributions.back().weight);
+    // the contributions plus the bias give the score (all features shown here)
+    const Explanation all = model().explain("快递丢件了", 1, 1000);
+    double sum = all.bias;
+    for (const auto& c : all.contributions) sum += c.weight;
+    CHECK(sum == Approx(all.top[0].score).epsilon(1e-4));
+
+    const Explanation en = model().explain("my fee was charged twice", 1, 50);
+    bool word = false, bigram = false, chars = false;
+    for (const auto& c : en.contributions) {
+        word = word || c.feature == "w:fee";
+        bigram = bigram || c.feature == "w:charged|twice";
+        chars = chars || c.feature.rfind("c:", 0) == 0;
+    }
+    CHECK(word);
+    CHECK(bigram);
+    CHECK(chars);
+}
+
+TEST_CASE("text model training is deterministic and the file round-trips", "[textmodel]") {
+    const TextModel a = TextModel::train(fixture());
+    const TextModel b = TextModel::train(fixture());
+    CHECK(a.to_bytes() == b.to_bytes());
+    TextModelOptions other;
+    other.seed = 7;
+    CHECK(TextModel::train(fixture(), other).to_bytes() != a.to_bytes());
+
+    const std::string path = "ck_textmodel_roundtrip.ckm";
+    a.save(path);
+    const TextModel loaded = TextModel::load(path);
+    std::remove(path.c_str());
+    CHECK(loaded.to_bytes() == a.to_bytes());
+    CHECK(loaded.classes() == a.classes());
+    CHECK(loaded.temperature() == a.temperature());
+    for (const auto& r : fixture()) CHECK(loaded.predict_proba(r.text) == a.predict_proba(r.text));
+}
+
+TEST_CASE("text model files that are corrupt, foreign or of another version are refused", "[textmodel]") {
+    const std::string bytes = model().to_bytes();
+    ErrorCode code{};
+
+    std::string flipped = bytes;
+    flipped[bytes.size() / 2] ^= 0x40;
+    CHECK(error_of([&] { (void)TextModel::from_bytes(flipped); }, &code) == "corrupt text model: checksum mismatch");
+    CHECK(code == ErrorCode::compile);
+
+    CHECK(error_of([&] { (void)TextModel::from_bytes("{\"not\": \"a model\"}"); }, &code) ==
+          "not a complaintkit text model (bad magic number)");
+    CHECK(code == ErrorCode::unsupported);
+    CHECK(error_of([&] { (void)TextModel::from_bytes(""); }).find("bad magic number") != std::string::npos);
+
+    CHECK(error_of([&] { (void)TextModel::from_bytes(bytes.substr(0, bytes.size() - 100)); }, &code).find(
+              "corrupt text model: size") == 0);
+    CHECK(code == ErrorCode::compile);
+
+    const std::string other = with_feature_version(bytes, textmodel_feature_version + 98);
+    CHECK(error_of([&] { (void)TextModel::from_bytes(other); }, &code) ==
+          "the text model was trained with feature version " + std::to_string(textmodel_feature_version + 98) +
+              "; this library extracts feature version " + std::to_string(textmodel_feature_version) +
+              ": retrain the model");
+    CHECK(code == ErrorCode::unsupported);
+
+    std::string format = bytes;
+    format[8] = 9;
+    CHECK(error_of([&] { (void)TextModel::from_bytes(format); }) ==
+          "text model file format version 9 is not supported (this library reads version 1)");
+
+    CHECK(error_of([&] { (void)TextModel::load("/nonexistent/dir/model.ckm"); }, &code) ==
+          "cannot open text model \"/nonexistent/dir/model.ckm\"");
+    CHECK(code == ErrorCode::io);
+    CHECK(error_of([&] { model().save("/nonexistent/dir/model.ckm"); }, &code).find("cannot write") == 0);
+}
+
+TEST_CASE("text model training rejects bad sets with clear errors", "[textmodel]") {
+    ErrorCode code{};
+    CHECK(error_of([&] { (void)TextModel::train(std::vector<std::string>{}, std::vector<std::string>{}); }, &code) ==
+          "the training set is empty");
+    CHECK(code == ErrorCode::invalid_value);
+    CHECK(error_of([&] { (void)TextModel::train({"a", "b"}, {"x", "x"}); }, &code) ==
+          "the training set has a single class (\"x\"): a classifier needs at least two");
+    CHECK(code == ErrorCode::invalid_value);
+    CHECK(error_of([&] { (void)TextModel::train({"a", "b"}, {"x"}); }, &code) == "2 texts but 1 labels");
+    CHECK(code == ErrorCode::invalid_argument);
+    CHECK(error_of([&] { (void)TextModel::train({"a", "b\xff"}, {"x", "y"}); }, &code) ==
+          "/1/text: text 1 is not valid UTF-8 (byte 1)");
+    CHECK(code == ErrorCode::invalid_utf8);
+    CHECK(error_of([&] { (void)TextModel::train({"a", "b"}, {"x", ""}); }) == "/1/label: label 1 is empty");
+    TextModelOptions bad;
+    bad.c = -1;
+    CHECK(error_of([&] { (void)TextModel::train({"a", "b"}, {"x", "y"}, bad); }) ==
+          "text model option c must be a positive number");
+}
+
+TEST_CASE("text model: labels with one example, empty texts and invalid UTF-8 at prediction", "[textmodel]") {
+    // one example per class, and an empty text: defined behaviour, not an error
+    const TextModel tiny = TextModel::train({"refund my bill", "no signal at home", ""}, {"billing", "network", "other"});
+    CHECK(tiny.classes().size() == 3);
+    CHECK(label_of(tiny, "refund my bill please") == "billing");
+    // min_df = 2 drops every feature seen once: the model falls back to the prior (bias)
+    const auto empty = model().predict_proba("");
+    CHECK(std::accumulate(empty.begin(), empty.end(), 0.0) == Approx(1.0));
+    CHECK(model().predict("").probability > 0);
+    CHECK(model().predict("   ,,, !!! ").cls == model().predict("").cls);
+
+    ErrorCode code{};
+    CHECK(error_of([&] { (void)model().predict("bad \xC3\x28 text"); }, &code) ==
+          "text is not valid UTF-8 (byte 4)");
+    CHECK(code == ErrorCode::invalid_utf8);
+    const std::vector<std::string_view> batch{"ok", "bad \xE2\x82"};
+    CHECK(error_of([&] { (void)model().predict_batch(batch); }) == "/1: text 1: text is not valid UTF-8 (byte 4)");
+}
+
+TEST_CASE("text model cross-validation reports accuracy, macro-F1 and the confusion matrix", "[textmodel]") {
+    std::vector<std::string> texts, labels;
+    split(fixture(), texts, labels);
+    const CrossValidation cv = TextModel::cross_validate(texts, labels, 5);
+    CHECK(cv.folds == 5);
+    CHECK(cv.classes.size() == 6);
+    CHECK(cv.accuracy > 0.85);
+    CHECK(cv.macro_f1 > 0.8);
+    std::size_t total = 0, diag = 0;
+    for (std::size_t t = 0; t < cv.confusion.size(); ++t)
+        for (std::size_t p = 0; p < cv.confusion.size(); ++p) {
+            total += cv.confusion[t][p];
+            if (t == p) diag += cv.confusion[t][p];
+        }
+    CHECK(total == texts.size());
+    CHECK(cv.accuracy == Approx(static_cast<double>(diag) / static_cast<double>(total)));
+    CHECK(cv.fold_accuracy.size() == 5);
+    CHECK(std::accumulate(cv.support.begin(), cv.support.end(), std::size_t{0}) == texts.size());
+    const std::string json = cv.to_json();
+    CHECK(json.find("\"macro_f1\":") != std::string::npos);
+    CHECK(json.find("\"confusion\":[[") != std::string::npos);
+    // deterministic
+    CHECK(TextModel::cross_validate(texts, labels, 5).predicted == cv.predicted);
+
+    // a label with one example is still scored
+    texts.push_back("a completely new kind of problem");
+    labels.push_back("singleton");
+    const CrossValidation one = TextModel::cross_validate(texts, labels, 5);
+    CHECK(one.classes.size() == 7);
+    CHECK(one.support.back() == 1);
+
+    CHECK(error_of([&] { (void)TextModel::cross_validate(texts, labels, 1); }) == "cross-validation needs at least 2 folds");
+    CHECK(error_of([&] { (void)TextModel::cross_validate({"a", "b"}, {"x", "y"}, 3); }) ==
+          "cross-validation with 3 folds needs at least 3 examples, got 2");
+}
+
+TEST_CASE("text model is shareable across threads", "[textmodel]") {
+    const TextModel& m = model();
+    std::vector<std::string> texts;
+    for (const auto& r : fixture()) texts.push_back(r.text);
+    std::vector<std::size_t> expected;
+    for (const auto& t : texts) expected.push_back(m.predict(t).cls);
+    std::vector<int> ok(4, 1);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < 4; ++t)
+        pool.emplace_back([&, t] {
+            for (int rep = 0; rep < 5; ++rep)
+                for (std::size_t i = 0; i < texts.size(); ++i)
+                    if (m.predict(texts[i]).cls != expected[i]) ok[static_cast<std::size_t>(t)] = 0;
+        });
+    for (auto& th : pool) th.join();
+    CHECK(ok == std::vector<int>(4, 1));
+    std::vector<std::string_view> views(texts.begin(), texts.end());
+    const auto batch = m.predict_batch(views, 3);
+    for (std::size_t i = 0; i < texts.size(); ++i) CHECK(batch[i].cls == expected[i]);
+    std::vector<double> probs(texts.size() * m.classes().size());
+    m.predict_proba_batch(views, probs.data(), 2);
+    CHECK(probs[0] == Approx(m.predict_proba(texts[0])[0]));
+}
+
+TEST_CASE("text model options from key=value text", "[textmodel]") {
+    TextModelOptions o;
+    set_textmodel_option(o, "c=2.5");
+    set_textmodel_option(o, "class_weight=none");
+    set_textmodel_option(o, "latin_char_max=0");
+    set_textmodel_option(o, "sublinear_tf=false");
+    CHECK(o.c == 2.5);
+    CHECK(o.class_weight == ClassWeighting::none);
+    CHECK(o.latin_char_max == 0);
+    CHECK(!o.sublinear_tf);
+    CHECK(error_of([&] { set_textmodel_option(o, "colour=red"); }) == "unknown text model option \"colour\"");
+    CHECK(error_of([&] { set_textmodel_option(o, "min_df=two"); }) == "text model option min_df: \"two\" is not an integer");
+    CHECK(error_of([&] { set_textmodel_option(o, "c"); }) == "text model option \"c\" is not key=value");
+    TextModelOptions words_only;
+    words_only.latin_char_max = 0;
+    const TextModel m = TextModel::train(fixture(), words_only);
+    CHECK(m.options().latin_char_max == 0);
+    CHECK(m.feature_count() < model().feature_count());
+}
+
+TEST_CASE("labelled JSON Lines: fields, pointers and errors with line numbers", "[textmodel]") {
+    const auto rows = read_labelled_jsonl("{\"title\":\"Bill\",\"text\":\"charged twice\",\"facets\":{\"category\":\"other\"}}\n"
+                                          "\n"
+                                          "{\"text\":\"late parcel\",\"facets\":{\"category\":\"logistics\"}}\r\n",
+                                          "title,text", "/facets/category");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].text == "Bill\ncharged twice");
+    CHECK(rows[0].label == "other");
+    CHECK(rows[1].text == "late parcel");
+    CHECK(read_labelled_jsonl("{\"text\":\"a\",\"stars\":5}", "text", "stars")[0].label == "5");
+    CHECK(error_of([] { (void)read_labelled_jsonl("{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\"}"); }) ==
+          "line 2: /label: missing label");
+    CHECK(error_of([] { (void)read_labelled_jsonl("{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":"); }).find("line 2: ") == 0);
+    CHECK(error_of([] { (void)read_labelled_jsonl("[1,2]"); }) == "line 1: a labelled example must be a JSON object");
+    CHECK(error_of([] { (void)read_labelled_jsonl("{\"text\":[1],\"label\":\"x\"}"); }) ==
+          "line 1: /text: must be a string, number or boolean");
+}
+
+TEST_CASE("facet predictor fills a facet above a confidence threshold", "[textmodel]") {
+    auto shared = std::make_shared<const TextModel>(TextModel::train(fixture()));
+    const TextModelFacetPredictor fp(shared, "crm-categories");
+    Complaint c;
+    c.title = "快递";
+    c.text = "包裹送错了地址，一直没有送到";
+    CHECK(complaint_model_text(c) == "快递\n包裹送错了地址，一直没有送到");
+    const auto g = fp.guess(c, 0.0);
+    REQUIRE(g);
+    CHECK(g->value == "logistics");
+    CHECK(g->model == "crm-categories");
+    CHECK(g->confidence > 0.3);
+    CHECK(!fp.guess(c, 1.01));  // threshold above any probability: no guess
+    // the model's labels must be codes of the facet's taxonomy
+    CHECK(error_of([&] { fp.require_labels_in_taxonomy("category"); }) ==
+          "model \"crm-categories\" predicts \"billing\", which is not a category code");
+    CHECK(error_of([&] { fp.require_labels_in_taxonomy("colour"); }) == "no taxonomy named \"colour\"");
+    const TextModelFacetPredictor cats(
+        std::make_shared<const TextModel>(TextModel::train({"快递迟到", "快递丢件", "屏幕坏了", "屏幕碎了"},
+                                                           {"logistics", "logistics", "product_quality", "product_quality"})),
+        "m");
+    CHECK_NOTHROW(cats.require_labels_in_taxonomy("category"));
+}
+
+TEST_CASE("a rule pack names a text model to fill a facet no rule decided", "[textmodel][rules]") {
+    const std::string pack = R"({"version": 1, "name": "crm",
+        "models": [{"facet": "category", "model": "crm-categories", "threshold": 0.4}],
+        "rules": [{"id": "rude", "when": {"text_any": ["态度恶劣"]}, "set": {"category": "service_quality"}}]})";
+    const RuleSet rules = RuleSet::compile(pack);
+    REQUIRE(rules.model_bindings().size() == 1);
+    CHECK(rules.model_bindings()[0].model == "crm-categories");
+    CHECK(rules.model_bindings()[0].threshold == 0.4);
+
+    // a model whose labels are category codes
+    std::vector<std::string> texts, labels;
+    for (const auto& r : fixture())
+        if (r.label == "logistics" || r.label == "product_quality" || r.label == "after_sales") {
+            texts.push_back(r.text);
+            labels.push_back(r.label);
+        }
+    auto model = std::make_shared<const TextModel>(TextModel::train(texts, labels));
+    const RuleSet with = rules.with_models({{"crm-categories", std::make_shared<TextModelFacetPredictor>(model, "crm-categories")}});
+
+    Complaint c;
+    c.text = "快递送错了地址，一直没有送到";
+    ClassifyOptions explain;
+    explain.explain = true;
+    const Classification by_model = with.classify(c, explain);
+    CHECK(by_model.facets.category == Category::logistics);
+    const RuleEvidence* ev = by_model.find("model:crm-categories");
+    REQUIRE(ev);
+    CHECK(ev->score >= 0.4);
+    CHECK(ev->decided == std::vector<FacetId>{FacetId::category});
+    CHECK(by_model.facet_score[static_cast<std::size_t>(FacetId::category)] == Approx(ev->score));
+
+    // a rule decides: the model is not consulted
+    c.text = "收银员态度恶劣，快递也送错了";
+    const Classification by_rule = with.classify(c);
+    CHECK(by_rule.facets.category == Category::service_quality);
+    CHECK(by_rule.fired("rude"));
+    CHECK(!by_rule.fired("model:crm-categories"));
+
+    // below the threshold: unknown, and explain says why
+    const RuleSet strict = RuleSet::compile(
+        R"({"version": 1, "name": "crm", "models": [{"facet": "category", "model": "m", "threshold": 1.0}],
+            "rules": [{"id": "rude", "when": {"text_any": ["态度恶劣"]}, "set": {"category": "service_quality"}}]})")
+                               .with_models({{"m", std::make_shared<TextModelFacetPredictor>(model, "m")}});
+    c.text = "快递送错了地址";
+    const Classification low = strict.classify(c, explain);
+    CHECK(low.facets.category == Category::unknown);
+    bool said = false;
+    for (const auto& m : low.misses) said = said || (m.rule_id == "model:m" && m.reason.find("is below the threshold 1.00") != std::string::npos);
+    CHECK(said);
+
+    // without with_models: unknown, explain names the missing model
+    const Classification none = rules.classify(c, explain);
+    CHECK(none.facets.category == Category::unknown);
+    CHECK(none.misses.back().reason == "category: model \"crm-categories\" not supplied (RuleSet::with_models)");
+
+    // errors: a model the pack names is missing; a model whose labels are not codes; bad bindings
+    CHECK(error_of([&] { (void)rules.with_models({}); }) ==
+          "/models/0/model: the pack names model \"crm-categories\", which was not supplied");
+    CHECK(error_of([&] {
+              (void)rules.with_models({{"crm-categories", std::make_shared<TextModelFacetPredictor>(
+                                                               std::make_shared<const TextModel>(TextModel::train(fixture())),
+                                                               "crm-categories")}});
+          }) == "/models/0/model: model \"crm-categories\" predicts \"billing\", which is not a category code");
+    CHECK(error_of([] {
+              (void)RuleSet::compile(R"({"version": 1, "name": "x", "models": [{"facet": "tags", "model": "m"}],
+                                         "rules": [{"id": "r", "when": {"text_any": ["a"]}, "set": {"kind": "grievance"}}]})");
+          }).find("/models/0/facet: a model can fill kind, category") != std::string::npos);
+    CHECK(error_of([] {
+              (void)RuleSet::compile(R"({"version": 1, "name": "x", "models": [{"facet": "category", "model": "m", "threshold": 2}],
+                                         "rules": [{"id": "r", "when": {"text_any": ["a"]}, "set": {"kind": "grievance"}}]})");
+          }).find("/models/0/threshold: threshold must be within 0…1") != std::string::npos);
+}
+
+TEST_CASE("labelled sets from CSV and from complaints", "[textmodel]") {
+    const auto rows = read_labelled_csv("id,Title,Narrative,Product\r\n"
+                                        "1,Fee,\"charged twice, \"\"again\"\"\",Credit card\n"
+                                        "2,,late parcel,\n"
+                                        "3,Loan,,Mortgage\n",
+                                        {"Title", "Narrative"}, "Product");
+    REQUIRE(rows.size() == 2);  // the unlabelled row is skipped
+    CHECK(rows[0].text == "Fee\ncharged twice, \"again\"");
+    CHECK(rows[0].label == "Credit card");
+    CHECK(rows[1].text == "Loan");
+    CHECK(error_of([] { (void)read_labelled_csv("a,b\n1,2\n", {"text"}, "b"); }) == "no column \"text\"");
+    CHECK(error_of([] { (void)read_labelled_csv("a,b\n1,\"2\n", {"a"}, "b"); }).find("line 2") != std::string::npos);
+
+    std::vector<Complaint> cs(3);
+    cs[0].title = "快递";
+    cs[0].text = "丢件了";
+    cs[0].facets.category = Category::logistics;
+    cs[1].text = "没分类";
+    cs[2].text = "屏幕碎了";
+    cs[2].facets.category = Category::product_quality;
+    const auto ex = labelled_from_complaints(cs, "category");
+    REQUIRE(ex.size() == 2);
+    CHECK(ex[0].text == "快递\n丢件了");
+    CHECK(ex[0].label == "logistics");
+    CHECK(ex[1].label == "product_quality");
+    CHECK(error_of([&] { (void)labelled_from_complaints(cs, "colour"); }) == "no coded facet named \"colour\"");
+}
