@@ -386,8 +386,9 @@ CK_EXTERN(int) ck_personality_strategy(ck_context *ctx, int personality, int lan
 /** A metrics report: a chosen set of satisfaction and complaint metrics over a complaint
  *  set, grouped by facets (docs/metrics.md). Reports are mergeable: partitions computed
  *  apart (other threads, processes or machines) and merged give exactly the result of
- *  one report over everything. A report may be read from several threads at once;
- *  adding to it or merging into it needs exclusive access. \since 0.1 */
+ *  one report over everything. A report is not thread-safe, not even for concurrent
+ *  reads (rendering selects quantiles in place): use one report per thread and merge
+ *  them. \since 0.1 */
 typedef struct ck_report ck_report;
 
 /** Flags of ck_report_add_json. */

@@ -330,7 +330,38 @@ Record record_of(const Complaint& c, const Options& opt, const HostFacts* host) 
     r.category = c.facets.category;
     std::optional<std::int64_t> ack, reply, last_resolved, first_resolved, closed_at;
     bool resolved = false, closed = false, awaiting = false;
+    std::vector<Money> proposed;  // costs of the proposal awaiting the customer's answer
     int replies_before_resolution = 0;
+    // survey answers: "satisfaction" (CSAT), "nps", "effort" (CES), "servqual"
+    auto read_survey = [&](ObjectIn& o) {
+        if (auto s = o.opt("satisfaction")) {
+            const int v2 = score_of(*s);
+            check_score(v2, opt.csat, s->path);
+            r.survey.csat = v2;
+        }
+        if (auto s = o.opt("nps")) {
+            const int v2 = score_of(*s);
+            check_score(v2, Scale{0, 10}, s->path);
+            r.survey.nps = v2;
+        }
+        if (auto s = o.opt("effort")) {
+            const int v2 = score_of(*s);
+            check_score(v2, opt.ces, s->path);
+            r.survey.ces = v2;
+        }
+        if (auto s = o.opt("servqual")) {
+            ObjectIn so(*s);
+            ServqualResponse sr;
+            if (auto ex = so.opt("expectation")) sr.expectation = item_scores(*ex);
+            sr.perception = item_scores(so.req("perception"));
+            if (auto w = so.opt("weights")) sr.weights = weights_of(*w);
+            so.reject_unknown();
+            // validate now, so that a bad survey changes nothing later
+            ServqualAccumulator probe(opt.servqual);
+            probe.add(sr, s->path);
+            r.survey.servqual = std::move(sr);
+        }
+    };
     for (std::size_t i = 0; i < c.events.size(); ++i) {
         const Event& e = c.events[i];
         const std::int64_t t = e.at.utc.time_since_epoch().count();
@@ -343,6 +374,7 @@ Record record_of(const Complaint& c, const Options& opt, const HostFacts* host) 
             if (!first_resolved) ++replies_before_resolution;
             break;
         case EventType::resolved:
+            if (!reply) reply = t;  // resolving answers the customer (as the workflow engine counts it)
             resolved = true;
             last_resolved = t;
             if (!first_resolved) first_resolved = t;
@@ -359,46 +391,50 @@ Record record_of(const Complaint& c, const Options& opt, const HostFacts* host) 
         case EventType::escalated: r.escalated = true; break;
         case EventType::awaiting_customer: awaiting = true; break;
         case EventType::withdrawn: r.withdrawn = true; break;
+        case EventType::remedy_rejected: proposed.clear(); break;
+        case EventType::other:
+        case EventType::note: {
+            // instruments the workflow engine's follow_up does not carry (it takes only
+            // "satisfaction"): an informational event with {"survey": {...}}
+            if (e.payload.find("\"survey\"") == std::string::npos) break;
+            json::value v = detail::parse_json(e.payload);
+            ObjectIn o(Node{&v, "/events/" + std::to_string(i) + "/payload"});
+            if (auto sv = o.opt("survey")) {
+                ObjectIn so(*sv);
+                read_survey(so);
+                so.reject_unknown();
+            }
+            break;
+        }
         case EventType::follow_up:
+        case EventType::remedy_proposed:
         case EventType::remedy_accepted: {
+            if (e.type == EventType::remedy_proposed) {
+                if (!reply) reply = t;  // a proposal answers the customer
+                proposed.clear();
+            }
+            if (e.type == EventType::remedy_accepted) {
+                for (auto& m : proposed) r.remedy_cost.push_back(std::move(m));
+                proposed.clear();
+            }
             if (e.payload.empty() || e.payload == "{}") break;
             const std::string base = "/events/" + std::to_string(i) + "/payload";
             json::value v = detail::parse_json(e.payload);
             ObjectIn o(Node{&v, base});
-            if (e.type == EventType::remedy_accepted) {
-                if (auto cost = o.opt("cost")) {
-                    Money m = cost->money();
-                    r.remedy_cost[m.currency] += m.minor;
-                }
+            if (e.type == EventType::remedy_proposed) {
+                // the workflow engine's payload: {"remedies": [{"type", "amount", "cost", "note"}]}
+                if (auto rs = o.opt("remedies"))
+                    for (std::size_t k = 0; k < rs->array().size(); ++k) {
+                        ObjectIn item(rs->at(k));
+                        if (auto cost = item.opt("cost")) proposed.push_back(cost->money());
+                    }
                 break;
             }
-            if (auto s = o.opt("satisfaction")) {
-                const int v2 = score_of(*s);
-                check_score(v2, opt.csat, s->path);
-                r.survey.csat = v2;
+            if (e.type == EventType::remedy_accepted) {
+                if (auto cost = o.opt("cost")) r.remedy_cost.push_back(cost->money());
+                break;
             }
-            if (auto s = o.opt("nps")) {
-                const int v2 = score_of(*s);
-                check_score(v2, Scale{0, 10}, s->path);
-                r.survey.nps = v2;
-            }
-            if (auto s = o.opt("effort")) {
-                const int v2 = score_of(*s);
-                check_score(v2, opt.ces, s->path);
-                r.survey.ces = v2;
-            }
-            if (auto s = o.opt("servqual")) {
-                ObjectIn so(*s);
-                ServqualResponse sr;
-                if (auto ex = so.opt("expectation")) sr.expectation = item_scores(*ex);
-                sr.perception = item_scores(so.req("perception"));
-                if (auto w = so.opt("weights")) sr.weights = weights_of(*w);
-                so.reject_unknown();
-                // validate now, so that a bad survey changes nothing later
-                ServqualAccumulator probe(opt.servqual);
-                probe.add(sr, s->path);
-                r.survey.servqual = std::move(sr);
-            }
+            read_survey(o);
             break;
         }
         default: break;
@@ -462,6 +498,8 @@ HostFacts host_facts_from_json(std::string_view text) {
 
 // ------------------------------------------------------------------ GroupMetrics
 
+GroupMetrics::GroupMetrics() : GroupMetrics(std::make_shared<const Options>()) {}
+
 GroupMetrics::GroupMetrics(std::shared_ptr<const Options> options) : options_(std::move(options)) {
     init_from_options();
 }
@@ -471,6 +509,25 @@ void GroupMetrics::init_from_options() {
     ces_ = ScoreHistogram(options_->ces);
     servqual_ = ServqualAccumulator(options_->servqual);
     aging_.assign(options_->aging_days.size() + 1, 0);
+    quick_limit_us_ = static_cast<std::int64_t>(std::floor(options_->quick_resolution_hours * 3600.0 * us_per_s));
+    cal_sla_.clear();
+    cal_kind_.clear();
+    cal_limit_.clear();
+    for (const auto& [target, hours] : options_->calendar_sla_hours) {
+        cal_sla_.emplace_back(0, 0);
+        cal_kind_.push_back(target == "acknowledge" ? 0 : target == "first_response" ? 1 : 2);
+        cal_limit_.push_back(static_cast<std::int64_t>(std::floor(hours * 3600.0 * us_per_s)));
+    }
+}
+
+std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> GroupMetrics::sla_all() const {
+    auto all = sla_;
+    std::size_t i = 0;
+    for (const auto& [target, hours] : options_->calendar_sla_hours) {
+        (void)hours;
+        all["calendar:" + target] = cal_sla_[i++];
+    }
+    return all;
 }
 
 void GroupMetrics::add(const Record& r) {
@@ -480,6 +537,7 @@ void GroupMetrics::add(const Record& r) {
     resolved_ += r.resolved;
     closed_ += r.closed;
     reopened_ += r.reopened;
+    ever_resolved_ += r.resolved || r.reopened;
     escalated_ += r.escalated;
     withdrawn_ += r.withdrawn;
     first_contact_ += r.first_contact;
@@ -488,23 +546,20 @@ void GroupMetrics::add(const Record& r) {
     if (r.first_response_us) first_.add(*r.first_response_us);
     if (r.resolution_us) {
         resolution_.add(*r.resolution_us);
-        if (*r.resolution_us >= 0 &&
-            static_cast<double>(*r.resolution_us) <= o.quick_resolution_hours * 3600.0 * us_per_s)
-            ++resolved_quickly_;
+        if (*r.resolution_us >= 0 && *r.resolution_us <= quick_limit_us_) ++resolved_quickly_;
     }
     if (r.business_acknowledge_us) b_ack_.add(*r.business_acknowledge_us);
     if (r.business_first_response_us) b_first_.add(*r.business_first_response_us);
     if (r.business_resolution_us) b_resolution_.add(*r.business_resolution_us);
-    for (const auto& [target, hours] : o.calendar_sla_hours) {
-        const std::optional<std::int64_t>& d = target == "acknowledge"      ? r.acknowledge_us
-                                               : target == "first_response" ? r.first_response_us
-                                                                            : r.resolution_us;
-        const double limit = hours * 3600.0 * us_per_s;
-        auto& slot = sla_.try_emplace("calendar:" + target, 0, 0).first->second;
+    for (std::size_t i = 0; i < cal_sla_.size(); ++i) {
+        const std::optional<std::int64_t>& d =
+            cal_kind_[i] == 0 ? r.acknowledge_us : cal_kind_[i] == 1 ? r.first_response_us : r.resolution_us;
+        const std::int64_t limit = cal_limit_[i];
+        auto& slot = cal_sla_[i];
         if (d && *d >= 0) {
             ++slot.second;
-            slot.first += static_cast<double>(*d) <= limit;
-        } else if (!d && o.as_of_us && static_cast<double>(*o.as_of_us - r.received_us) > limit) {
+            slot.first += *d <= limit;
+        } else if (!d && o.as_of_us && *o.as_of_us - r.received_us > limit) {
             ++slot.second;  // deadline passed without the event: breached
         } else {
             ++sla_pending_;
@@ -515,7 +570,11 @@ void GroupMetrics::add(const Record& r) {
         ++slot.second;
         slot.first += s.met;
     }
-    for (const auto& [cur, minor] : r.remedy_cost) cost_[cur] += minor;
+    for (const auto& m : r.remedy_cost) {
+        auto it = cost_.find(m.currency);
+        if (it == cost_.end()) cost_.emplace(m.currency, m.minor);
+        else it->second += m.minor;
+    }
     bool responded = false;
     if (r.survey.csat) {
         csat_.add(*r.survey.csat);
@@ -552,6 +611,7 @@ void GroupMetrics::merge(const GroupMetrics& g) {
     resolved_ += g.resolved_;
     closed_ += g.closed_;
     reopened_ += g.reopened_;
+    ever_resolved_ += g.ever_resolved_;
     escalated_ += g.escalated_;
     first_contact_ += g.first_contact_;
     withdrawn_ += g.withdrawn_;
@@ -570,6 +630,10 @@ void GroupMetrics::merge(const GroupMetrics& g) {
         s.second += v.second;
     }
     sla_pending_ += g.sla_pending_;
+    for (std::size_t i = 0; i < cal_sla_.size(); ++i) {
+        cal_sla_[i].first += g.cal_sla_[i].first;
+        cal_sla_[i].second += g.cal_sla_[i].second;
+    }
     for (const auto& [k, v] : g.cost_) cost_[k] += v;
     csat_.merge(g.csat_);
     nps_.merge(g.nps_);
@@ -594,11 +658,11 @@ bool operator==(const GroupMetrics& a, const GroupMetrics& b) {
         return m;
     };
     return *a.options_ == *b.options_ && a.n_ == b.n_ && a.suggestions_ == b.suggestions_ &&
-           a.resolved_ == b.resolved_ && a.closed_ == b.closed_ && a.reopened_ == b.reopened_ &&
+           a.resolved_ == b.resolved_ && a.closed_ == b.closed_ && a.reopened_ == b.reopened_ && a.ever_resolved_ == b.ever_resolved_ &&
            a.escalated_ == b.escalated_ && a.first_contact_ == b.first_contact_ && a.withdrawn_ == b.withdrawn_ &&
            a.survey_responses_ == b.survey_responses_ && a.resolved_quickly_ == b.resolved_quickly_ && a.finished_ == b.finished_ &&
            a.ack_ == b.ack_ && a.first_ == b.first_ && a.resolution_ == b.resolution_ && a.b_ack_ == b.b_ack_ &&
-           a.b_first_ == b.b_first_ && a.b_resolution_ == b.b_resolution_ && a.sla_ == b.sla_ &&
+           a.b_first_ == b.b_first_ && a.b_resolution_ == b.b_resolution_ && a.sla_ == b.sla_ && a.cal_sla_ == b.cal_sla_ &&
            a.sla_pending_ == b.sla_pending_ && a.cost_ == b.cost_ && a.csat_ == b.csat_ && a.nps_ == b.nps_ &&
            a.ces_ == b.ces_ && a.servqual_ == b.servqual_ && a.backlog_ == b.backlog_ && a.aging_ == b.aging_ &&
            norm(a) == norm(b);
@@ -675,12 +739,12 @@ json::object StateIo::render(const GroupMetrics& g, std::uint64_t total) {
     r["business_first_response_time"] = duration_value(g.b_first_);
     r["business_resolution_time"] = duration_value(g.b_resolution_);
     // a reopened complaint had been resolved (or closed) before: the denominator is the
-    // complaints ever resolved = currently resolved + reopened and not re-resolved.
-    r["reopen_rate"] = proportion(g.reopened_, std::max(g.reopened_, g.resolved_ + g.reopened_), conf);
+    // complaints ever resolved (resolved now, or reopened), each counted once.
+    r["reopen_rate"] = proportion(g.reopened_, g.ever_resolved_, conf);
     r["first_contact_resolution"] = proportion(g.first_contact_, g.resolved_, conf);
     r["escalation_rate"] = proportion(g.escalated_, g.n_, conf);
     json::object sla;
-    for (const auto& [k, v] : g.sla_) sla[k] = proportion(v.first, v.second, conf);
+    for (const auto& [k, v] : g.sla_all()) sla[k] = proportion(v.first, v.second, conf);
     sla["pending"] = g.sla_pending_;
     r["sla"] = std::move(sla);
     json::object cost;
@@ -900,7 +964,7 @@ json::object StateIo::state(const GroupMetrics& g) {
     json::object o;
     o["counts"] = json::array{g.n_,        g.suggestions_,   g.resolved_,         g.closed_,
                               g.reopened_, g.escalated_,     g.first_contact_,    g.withdrawn_,
-                              g.survey_responses_, g.resolved_quickly_, g.sla_pending_, g.backlog_, g.finished_};
+                              g.survey_responses_, g.resolved_quickly_, g.sla_pending_, g.backlog_, g.finished_, g.ever_resolved_};
     o["acknowledge"] = state(g.ack_);
     o["first_response"] = state(g.first_);
     o["resolution"] = state(g.resolution_);
@@ -908,7 +972,7 @@ json::object StateIo::state(const GroupMetrics& g) {
     o["business_first_response"] = state(g.b_first_);
     o["business_resolution"] = state(g.b_resolution_);
     json::object sla;
-    for (const auto& [k, v] : g.sla_) sla[k] = json::array{v.first, v.second};
+    for (const auto& [k, v] : g.sla_all()) sla[k] = json::array{v.first, v.second};
     o["sla"] = std::move(sla);
     json::object cost;
     for (const auto& [k, v] : g.cost_) cost[k] = v;
@@ -936,11 +1000,11 @@ GroupMetrics StateIo::group(const Node& n, std::shared_ptr<const Options> option
     GroupMetrics g(std::move(options));
     ObjectIn o(n);
     Node counts = o.req("counts");
-    if (counts.array().size() != 13) counts.fail(ErrorCode::invalid_value, "expected 13 counts");
+    if (counts.array().size() != 14) counts.fail(ErrorCode::invalid_value, "expected 14 counts");
     std::uint64_t* slots[] = {&g.n_,        &g.suggestions_,   &g.resolved_,         &g.closed_,
                               &g.reopened_, &g.escalated_,     &g.first_contact_,    &g.withdrawn_,
-                              &g.survey_responses_, &g.resolved_quickly_, &g.sla_pending_, &g.backlog_, &g.finished_};
-    for (std::size_t i = 0; i < 13; ++i) *slots[i] = count_of(counts.at(i));
+                              &g.survey_responses_, &g.resolved_quickly_, &g.sla_pending_, &g.backlog_, &g.finished_, &g.ever_resolved_};
+    for (std::size_t i = 0; i < 14; ++i) *slots[i] = count_of(counts.at(i));
     g.ack_ = duration(o.req("acknowledge"));
     g.first_ = duration(o.req("first_response"));
     g.resolution_ = duration(o.req("resolution"));
@@ -953,7 +1017,17 @@ GroupMetrics StateIo::group(const Node& n, std::shared_ptr<const Options> option
             if (v.array().size() != 2) v.fail(ErrorCode::invalid_value, "expected [met, total]");
             const auto met = count_of(v.at(0)), tot = count_of(v.at(1));
             if (met > tot) v.fail(ErrorCode::invalid_value, "met exceeds total");
-            g.sla_[k] = {met, tot};
+            std::size_t idx = 0;
+            bool calendar = false;
+            for (const auto& [target, hours] : g.options_->calendar_sla_hours) {
+                (void)hours;
+                if (k == "calendar:" + target) {
+                    g.cal_sla_[idx] = {met, tot};
+                    calendar = true;
+                }
+                ++idx;
+            }
+            if (!calendar) g.sla_[k] = {met, tot};
         }
     }
     {
@@ -982,7 +1056,8 @@ GroupMetrics StateIo::group(const Node& n, std::shared_ptr<const Options> option
         }
     }
     o.reject_unknown();
-    if (g.resolved_quickly_ > g.resolved_ || g.first_contact_ > g.resolved_)
+    if (g.resolved_quickly_ > g.resolved_ || g.first_contact_ > g.resolved_ || g.reopened_ > g.ever_resolved_ ||
+        g.ever_resolved_ > g.n_)
         n.fail(ErrorCode::invalid_value, "inconsistent counts");
     return g;
 }
@@ -1026,6 +1101,47 @@ std::string GroupedMetrics::result_json() const {
         rows.push_back(std::move(r));
     }
     return dump(json::object{{"count", total_}, {"groups", std::move(rows)}});
+}
+
+std::string GroupedMetrics::state_json() const {
+    ReportConfig cfg;
+    cfg.options = *options_;
+    json::object s{{"format", "complaintkit.metrics.grouped"}, {"version", 1}, {"config", detail::parse_json(to_json(cfg))}};
+    std::map<std::string_view, const GroupMetrics*> sorted;
+    for (const auto& [k, g] : groups_) sorted[k] = &g;
+    json::array gs;
+    for (const auto& [k, g] : sorted) gs.push_back(json::object{{"key", json::string(k)}, {"state", StateIo::state(*g)}});
+    s["groups"] = std::move(gs);
+    return dump(s);
+}
+
+GroupedMetrics GroupedMetrics::from_state_json(std::string_view text) {
+    json::value v = detail::parse_json(text);
+    Node root{&v, ""};
+    ObjectIn o(root);
+    Node fmt = o.req("format");
+    if (fmt.str() != "complaintkit.metrics.grouped") fmt.fail(ErrorCode::unsupported, "not a complaintkit grouped metrics state");
+    Node ver = o.req("version");
+    if (ver.int64() != 1) ver.fail(ErrorCode::unsupported, "unsupported state version " + std::to_string(ver.int64()));
+    ReportConfig cfg;
+    try {
+        cfg = report_config_from_json(dump(*o.req("config")));
+    } catch (const Error& e) {
+        throw Error(e.code(), e.message(), "/config" + e.path());
+    }
+    GroupedMetrics out(cfg.options);
+    Node gs = o.req("groups");
+    for (std::size_t i = 0; i < gs.array().size(); ++i) {
+        ObjectIn g(gs.at(i));
+        Node k = g.req("key");
+        std::string key = k.str();
+        GroupMetrics gm = StateIo::group(g.req("state"), out.options_);
+        g.reject_unknown();
+        out.total_ += gm.count();
+        if (!out.groups_.emplace(std::move(key), std::move(gm)).second) k.fail(ErrorCode::invalid_value, "duplicate group key");
+    }
+    o.reject_unknown();
+    return out;
 }
 
 // ------------------------------------------------------------------ ReportConfig JSON
@@ -1422,7 +1538,15 @@ struct Report::Impl {
     std::uint64_t pareto_excluded = 0;
     std::uint64_t lift_all = 0, lift_cluster = 0;
     std::map<std::string, std::map<std::string, LiftCell>> lift;
-    std::map<std::string, CustomerState> customers;
+    std::unordered_map<std::string, CustomerState> customers;  // rendered sorted by id
+
+    std::vector<const std::pair<const std::string, CustomerState>*> customers_sorted() const {
+        std::vector<const std::pair<const std::string, CustomerState>*> v;
+        v.reserve(customers.size());
+        for (const auto& kv : customers) v.push_back(&kv);
+        std::sort(v.begin(), v.end(), [](auto* a, auto* b) { return a->first < b->first; });
+        return v;
+    }
     std::function<std::optional<HostFacts>(const Complaint&)> provider;
 
     explicit Impl(ReportConfig c) : config(std::move(c)) {
@@ -1773,7 +1897,9 @@ struct Report::Impl {
         }
         if (wants("churn_risk")) {
             json::array a;
-            for (const auto& [id, s] : customers) {
+            for (const auto* kv : customers_sorted()) {
+                const auto& id = kv->first;
+                const auto& s = kv->second;
                 json::array reasons;
                 if (s.complaints >= config.churn_max_complaints)
                     reasons.push_back(json::string(std::to_string(s.complaints) + " complaints"));
@@ -1824,13 +1950,16 @@ struct Report::Impl {
         }
         s["lift"] = std::move(li);
         json::object cu;
-        for (const auto& [id, c] : customers)
+        for (const auto* kv : customers_sorted()) {
+            const auto& id = kv->first;
+            const auto& c = kv->second;
             cu[id] = json::object{{"complaints", c.complaints},
                                   {"unresolved", c.unresolved},
                                   {"min_csat", c.min_csat ? json::value(*c.min_csat) : json::value(nullptr)},
                                   {"min_nps", c.min_nps ? json::value(*c.min_nps) : json::value(nullptr)},
                                   {"latest", c.latest_us},
                                   {"retention", c.latest_retention}};
+        }
         s["customers"] = std::move(cu);
         return s;
     }
@@ -1872,9 +2001,9 @@ void Report::add_batch(std::span<const Complaint> complaints, std::span<const Ho
 void Report::set_host_facts(std::function<std::optional<HostFacts>(const Complaint&)> p) { impl_->provider = std::move(p); }
 void Report::merge(const Report& other) {
     if (&other == this) throw Error(ErrorCode::invalid_argument, "cannot merge a report into itself");
-    Impl copy = *impl_;  // strong guarantee
-    copy.merge(*other.impl_);
-    *impl_ = std::move(copy);
+    // Impl::merge checks the configuration before it changes anything; after that check
+    // nothing can fail but memory.
+    impl_->merge(*other.impl_);
 }
 std::uint64_t Report::count() const noexcept { return impl_->total.count(); }
 const ReportConfig& Report::config() const noexcept { return impl_->config; }

@@ -134,13 +134,27 @@ double t_quantile(double p, double df) {
     if (!(df > 0)) throw Error(ErrorCode::invalid_argument, "t quantile needs df > 0");
     if (p == 0.5) return 0;
     if (p < 0.5) return -t_quantile(1 - p, df);
-    double lo = 0, hi = 1;
+    // Newton's method on the CDF from a Cornish–Fisher start, kept inside a bracket that
+    // bisection narrows whenever a Newton step would leave it.
+    const double z = normal_quantile(p);
+    double x = z + (z * z * z + z) / (4 * df) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * df * df);
+    if (!std::isfinite(x) || x <= 0) x = 1;
+    double lo = 0, hi = std::max(2 * x, 1.0);
     while (t_cdf(hi, df) < p) hi *= 2;
-    for (int i = 0; i < 200 && hi - lo > 1e-13 * std::max(1.0, hi); ++i) {
-        const double mid = (lo + hi) / 2;
-        (t_cdf(mid, df) < p ? lo : hi) = mid;
+    const double log_norm = std::lgamma((df + 1) / 2) - std::lgamma(df / 2) - 0.5 * std::log(df * M_PI);
+    x = std::min(std::max(x, lo), hi);
+    for (int i = 0; i < 200; ++i) {
+        const double f = t_cdf(x, df) - p;
+        if (f < 0) lo = x;
+        else hi = x;
+        const double pdf = std::exp(log_norm - (df + 1) / 2 * std::log1p(x * x / df));
+        double next = x - f / pdf;
+        if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+        if (std::fabs(next - x) <= 1e-15 * std::max(1.0, std::fabs(x))) return next;
+        x = next;
+        if (hi - lo <= 1e-15 * std::max(1.0, hi)) break;
     }
-    return (lo + hi) / 2;
+    return x;
 }
 
 double poisson_upper_tail(std::uint64_t x, double lambda) {
@@ -211,10 +225,19 @@ std::optional<double> DurationStat::mean_seconds() const {
 }
 
 std::optional<double> DurationStat::quantile_seconds(double q) const {
-    sort();
-    auto v = quantile_sorted(values_, q);
-    if (!v) return std::nullopt;
-    return *v / 1e6;
+    if (values_.empty()) return std::nullopt;
+    if (!(q >= 0 && q <= 1)) throw Error(ErrorCode::invalid_argument, "quantile must be within [0, 1]");
+    if (sorted_) return *quantile_sorted(values_, q) / 1e6;
+    // Selection instead of a full sort: the order of the kept values is not part of the
+    // state, so partitioning them in place is allowed (linear time per quantile).
+    const double pos = q * static_cast<double>(values_.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    std::nth_element(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(lo), values_.end());
+    const double a = static_cast<double>(values_[lo]);
+    double b = a;
+    if (lo + 1 < values_.size())
+        b = static_cast<double>(*std::min_element(values_.begin() + static_cast<std::ptrdiff_t>(lo) + 1, values_.end()));
+    return (a + (b - a) * (pos - static_cast<double>(lo))) / 1e6;
 }
 
 std::optional<double> DurationStat::max_seconds() const {
@@ -238,12 +261,12 @@ ScoreHistogram::ScoreHistogram(Scale scale) : scale_(scale) {
     counts_.assign(static_cast<std::size_t>(scale.max - scale.min + 1), 0);
 }
 
-void ScoreHistogram::add(int score, const std::string& path) {
+void ScoreHistogram::add(int score, std::string_view path) {
     if (score < scale_.min || score > scale_.max)
         throw Error(ErrorCode::invalid_value,
                     "score " + std::to_string(score) + " is outside the scale " + std::to_string(scale_.min) + "–" +
                         std::to_string(scale_.max),
-                    path);
+                    std::string(path));
     ++counts_[static_cast<std::size_t>(score - scale_.min)];
     ++n_;
 }

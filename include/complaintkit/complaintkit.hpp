@@ -18,3 +18,5 @@
 #include <complaintkit/rules.hpp>
 #include <complaintkit/archive.hpp>
 #include <complaintkit/exchange.hpp>
+#include <complaintkit/csv.hpp>
+#include <complaintkit/metrics.hpp>

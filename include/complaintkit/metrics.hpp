@@ -95,7 +95,7 @@ class ScoreHistogram {
 public:
     explicit ScoreHistogram(Scale scale = {});
     /// Throws ck::Error(invalid_value) "score 6 is outside the scale 1–5" (path given).
-    void add(int score, const std::string& path = {});
+    void add(int score, std::string_view path = {});
     void merge(const ScoreHistogram& other);  ///< scales must be equal
     [[nodiscard]] const Scale& scale() const noexcept { return scale_; }
     [[nodiscard]] std::uint64_t count() const noexcept { return n_; }
@@ -255,7 +255,7 @@ struct Record {
     bool first_contact = false;  ///< resolved at first contact (docs/metrics.md)
     bool suggestion = false;
     bool withdrawn = false;
-    std::map<std::string, std::int64_t, std::less<>> remedy_cost;  ///< currency → minor units
+    std::vector<Money> remedy_cost;  ///< remedies granted (summed per currency)
     Survey survey;
     std::vector<SlaOutcome> sla;
     std::string customer;  ///< customer id ("" = unknown: not counted for repeats)
@@ -295,7 +295,7 @@ struct Options {
 /// All operational and satisfaction metrics of one group of complaints.
 class GroupMetrics {
 public:
-    GroupMetrics() = default;
+    GroupMetrics();
     explicit GroupMetrics(std::shared_ptr<const Options> options);
     void add(const Record& r);
     void merge(const GroupMetrics& other);
@@ -320,10 +320,16 @@ private:
     std::shared_ptr<const Options> options_ = std::make_shared<const Options>();
     std::uint64_t n_ = 0, suggestions_ = 0, resolved_ = 0, closed_ = 0, reopened_ = 0, escalated_ = 0,
                   first_contact_ = 0, withdrawn_ = 0, survey_responses_ = 0, resolved_quickly_ = 0,
-                  finished_ = 0;
+                  finished_ = 0, ever_resolved_ = 0;
     DurationStat ack_, first_, resolution_, b_ack_, b_first_, b_resolution_;
     std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> sla_;  ///< met, total
     std::uint64_t sla_pending_ = 0;
+    /// calendar SLA targets of the options, in their order: (met, total), kind, limit µs
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> cal_sla_;
+    std::vector<std::uint8_t> cal_kind_;
+    std::vector<std::int64_t> cal_limit_;
+    std::int64_t quick_limit_us_ = 0;
+    [[nodiscard]] std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> sla_all() const;
     std::map<std::string, std::int64_t, std::less<>> cost_;
     ScoreHistogram csat_{Scale{1, 5}}, nps_{Scale{0, 10}}, ces_{Scale{1, 7}};
     ServqualAccumulator servqual_;
@@ -383,6 +389,8 @@ std::string to_json(const ReportConfig& config);
 Record record_of(const Complaint& c, const Options& options, const HostFacts* host = nullptr);
 
 /// A chosen set of metrics over a complaint set, grouped; mergeable and serialisable.
+/// Not thread-safe, not even for concurrent reads (rendering selects quantiles in place):
+/// use one report per thread and merge them.
 class Report {
 public:
     explicit Report(ReportConfig config = {});
@@ -431,6 +439,9 @@ public:
     [[nodiscard]] std::uint64_t count() const noexcept { return total_; }
     /// {"groups": [{"key": k, …metrics…}]} sorted by key.
     [[nodiscard]] std::string result_json() const;
+    /// The complete state (options included), for another process to merge.
+    [[nodiscard]] std::string state_json() const;
+    static GroupedMetrics from_state_json(std::string_view json);
     template <class F> void for_each(F&& f) const {
         for (const auto& [k, g] : groups_) f(std::string_view(k), g);
     }

@@ -54,6 +54,9 @@ TEST_CASE("metrics: distribution quantiles and intervals", "[metrics]") {
     CHECK(t_quantile(0.975, 1) == Approx(12.706204736174707).epsilon(1e-9));
     CHECK(t_quantile(0.995, 2) == Approx(9.924843200918284).epsilon(1e-9));
     CHECK(t_quantile(0.025, 9) == Approx(-2.262157162798205).epsilon(1e-10));
+    CHECK(t_quantile(0.95, 30) == Approx(1.697260886593957).epsilon(1e-10));
+    CHECK(t_quantile(0.975, 1e6) == Approx(1.9599663572).epsilon(1e-9));  // z + (z³ + z)/(4ν)
+    CHECK(t_quantile(0.9999, 3) == Approx(22.20374).epsilon(1e-6));
     CHECK(poisson_upper_tail(3, 1.0) == Approx(0.08030139707139416).epsilon(1e-12));
     CHECK(poisson_upper_tail(0, 4.0) == 1.0);
     CHECK(poisson_upper_tail(2, 0.0) == 0.0);
@@ -274,10 +277,23 @@ TEST_CASE("metrics: record from the event history", "[metrics]") {
     CHECK(r.closed);
     CHECK(r.first_contact);
     CHECK_FALSE(r.reopened);
-    CHECK(r.remedy_cost.at("CNY") == 5000);
+    REQUIRE(r.remedy_cost.size() == 1);
+    CHECK(r.remedy_cost[0] == Money{5000, "CNY"});
     CHECK(*r.survey.csat == 5);
     CHECK(*r.survey.nps == 9);
     CHECK(*r.survey.ces == 2);
+
+    // the workflow engine's remedy events: costs of the accepted proposal; a proposal is a response
+    auto wf = make(complaint_json(
+        "W1", "B1", 5,
+        R"({"at":"2024-03-05T10:00:00Z","type":"remedy_proposed","payload":{"remedies":[{"type":"refund","amount":{"minor":900,"currency":"CNY"},"cost":{"minor":900,"currency":"CNY"}}]}},
+           {"at":"2024-03-05T11:00:00Z","type":"remedy_rejected"},
+           {"at":"2024-03-05T12:00:00Z","type":"remedy_proposed","payload":{"remedies":[{"type":"coupon","cost":{"minor":300,"currency":"CNY"}},{"type":"apology"}]}},
+           {"at":"2024-03-05T13:00:00Z","type":"remedy_accepted"})"));
+    Record rw = record_of(wf, opt);
+    REQUIRE(rw.remedy_cost.size() == 1);
+    CHECK(rw.remedy_cost[0] == Money{300, "CNY"});
+    CHECK(*rw.first_response_us == 3600 * 1'000'000LL);
 
     // reopened and not re-resolved: unresolved, no resolution time, not first contact
     auto re = make(complaint_json("C2", "B1", 5,
@@ -290,6 +306,21 @@ TEST_CASE("metrics: record from the event history", "[metrics]") {
     CHECK(r2.escalated);
     CHECK_FALSE(r2.resolution_us);
     CHECK_FALSE(r2.first_contact);
+    // reopen rate: resolved → reopened → resolved again counts once in the denominator
+    {
+        GroupMetrics rg(std::make_shared<const Options>(opt));
+        rg.add(r2);  // reopened, unresolved
+        rg.add(record_of(make(complaint_json("C2b", "B1", 5,
+                                             R"({"at":"2024-03-05T10:00:00Z","type":"resolved"},
+                                                {"at":"2024-03-06T10:00:00Z","type":"reopened"},
+                                                {"at":"2024-03-07T10:00:00Z","type":"resolved"})")),
+                         opt));
+        rg.add(record_of(make(complaint_json("C2c", "B1", 5, R"({"at":"2024-03-05T10:00:00Z","type":"resolved"})")), opt));
+        rg.add(record_of(make(complaint_json("C2d", "B1", 5, "")), opt));  // never resolved: not in the denominator
+        auto res = parse(rg.result_json(4));
+        CHECK(num(res, {"reopen_rate", "k"}) == 2);
+        CHECK(num(res, {"reopen_rate", "n"}) == 3);
+    }
 
     // an event before received_at: the duration is negative and counted as invalid
     auto early = make(complaint_json("C3", "B1", 5, R"({"at":"2024-03-05T08:00:00Z","type":"acknowledged"})"));
@@ -527,9 +558,15 @@ std::string random_complaint(std::mt19937_64& rng, int i) {
             if (pick(3) == 0) payload += R"(,"effort":)" + std::to_string(1 + pick(7));
             if (pick(4) == 0) {
                 payload += R"(,"servqual":{"expectation":[)";
-                for (int k = 0; k < 22; ++k) payload += (k ? "," : "") + (pick(10) ? std::to_string(1 + pick(7)) : std::string("null"));
+                for (int k = 0; k < 22; ++k) {
+                    if (k) payload += ',';
+                    payload += pick(10) ? std::to_string(1 + pick(7)) : std::string("null");
+                }
                 payload += R"(],"perception":[)";
-                for (int k = 0; k < 22; ++k) payload += (k ? "," : "") + std::to_string(1 + pick(7));
+                for (int k = 0; k < 22; ++k) {
+                    if (k) payload += ',';
+                    payload += std::to_string(1 + pick(7));
+                }
                 payload += R"(],"weights":{"tangibles":10,"reliability":30,"responsiveness":20,"assurance":20,"empathy":20}})";
             }
             payload += "}";
@@ -540,7 +577,10 @@ std::string random_complaint(std::mt19937_64& rng, int i) {
                              std::to_string(pick(10000)) + R"(,"currency":"CNY"}}})");
         if (pick(2)) events.push_back(R"({"at":")" + at(pick(100)) + R"(","type":"closed"})");
     }
-    for (std::size_t k = 0; k < events.size(); ++k) ev += (k ? "," : "") + events[k];
+    for (std::size_t k = 0; k < events.size(); ++k) {
+        if (k) ev += ',';
+        ev += events[k];
+    }
     (void)base;
     return R"({"id":"R)" + std::to_string(i) + R"(","received_at":"2024-03-01T)" + (pick(10) == 0 ? "10" : "09") +
            R"(:00:00Z","channel":")" + channels[pick(4)] + R"(","branch":")" + branches[pick(4)] +
@@ -702,4 +742,14 @@ TEST_CASE("metrics: keyed groups for host-built records", "[metrics]") {
     Options o2;
     o2.confidence = 0.9;
     CHECK(err_of([&] { gm.merge(GroupedMetrics(o2)); }) == "cannot merge metrics with different options");
+    // state round trip, options included
+    o2.calendar_sla_hours["resolution"] = 1;
+    GroupedMetrics with_sla(o2);
+    with_sla.add("x", r);
+    auto back = GroupedMetrics::from_state_json(with_sla.state_json());
+    CHECK(back.result_json() == with_sla.result_json());
+    CHECK(back.find("x")->count() == 1);
+    CHECK(GroupedMetrics::from_state_json(gm.state_json()).result_json() == gm.result_json());
+    CHECK(err_of([&] { GroupedMetrics::from_state_json(R"({"format":"complaintkit.metrics.report","version":1})"); }) ==
+          "/format: not a complaintkit grouped metrics state");
 }

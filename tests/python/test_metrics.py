@@ -242,3 +242,17 @@ def test_cfpb_sample_matches_pandas():
     assert ack["median"] / 86400 == days.median()
     assert ack["p90"] / 86400 == pytest.approx(days.quantile(0.9), rel=1e-13)
     assert ack["max"] / 86400 == days.max()
+
+
+def test_host_facts_business_time_sla_and_staff_credit():
+    r = Report(group_by=["staff"])
+    r.add(complaint("A", "B1", 5, [ev("2024-03-05T11:00:00Z", "resolved", actor="li")]),
+          host={"business_resolution_s": 1800, "sla": {"resolution": True}, "staff": "wang"})
+    r.add(complaint("B", "B1", 5, [ev("2024-03-05T11:00:00Z", "resolved", actor="li")]),
+          host={"business_resolution_s": 5400, "sla": {"resolution": False}})
+    res = {tuple(g["key"].values()): g for g in r.result()["groups"]}
+    assert set(res) == {("wang",), ("li",)}  # the host's staff overrides the resolver
+    assert r.result()["total"]["business_resolution_time"]["mean"] == 3600
+    assert r.result()["total"]["sla"]["resolution"]["share"] == 0.5
+    with pytest.raises(ck.InvalidValueError, match=r"/mood: unknown field"):
+        r.add(complaint("C", "B1", 5), host={"mood": 1})
