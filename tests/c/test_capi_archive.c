@@ -2,21 +2,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include <complaintkit.h>
 
+#include "ck_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int failures = 0;
-static int checks = 0;
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        ++checks;                                                                     \
-        if (!(cond)) {                                                                \
-            ++failures;                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
 #define CONTAINS(hay, needle) (strstr((hay), (needle)) != NULL)
 
 static const char *C1 =

@@ -1,21 +1,12 @@
 /* Plain-C tests of the core C API: every function and its error paths. */
 #include <complaintkit.h>
 
+#include "ck_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-static int checks = 0;
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        ++checks;                                                                     \
-        if (!(cond)) {                                                                \
-            ++failures;                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
-#define CHECK_STR(a, b) CHECK(strcmp((a), (b)) == 0)
 
 static int handler_calls = 0;
 static int handler_last = 0;

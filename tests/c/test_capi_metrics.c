@@ -1,23 +1,13 @@
 /* Plain-C tests of the metrics C API: every function and its error paths. */
 #include <complaintkit.h>
 
+#include "ck_check.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-static int checks = 0;
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        ++checks;                                                                     \
-        if (!(cond)) {                                                                \
-            ++failures;                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
-#define CHECK_STR(a, b) CHECK(strcmp((a), (b)) == 0)
-#define CHECK_HAS(hay, needle) CHECK(strstr((hay), (needle)) != NULL)
 
 static const char *A = "{\"id\":\"A\",\"received_at\":\"2024-03-05T09:00:00Z\",\"branch\":\"B1\","
                        "\"events\":[{\"at\":\"2024-03-05T11:00:00Z\",\"type\":\"resolved\",\"actor\":\"li\"},"

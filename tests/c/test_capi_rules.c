@@ -1,21 +1,12 @@
 /* Plain-C tests of the rules C API: every function and its error paths. */
 #include <complaintkit.h>
 
+#include "ck_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-static int checks = 0;
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        ++checks;                                                                     \
-        if (!(cond)) {                                                                \
-            ++failures;                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
-#define CHECK_CONTAINS(hay, needle) CHECK(strstr((hay), (needle)) != NULL)
 
 static const char *PACK =
     "{\"version\": 1, \"name\": \"c-test\", \"rules\": ["

@@ -1,22 +1,12 @@
 /* Plain-C tests of the text model C API: every function and its error paths. */
 #include <complaintkit.h>
 
+#include "ck_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-static int checks = 0;
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        ++checks;                                                                     \
-        if (!(cond)) {                                                                \
-            ++failures;                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
-#define CHECK_STR(a, b) CHECK(strcmp((a), (b)) == 0)
-#define CHECK_CONTAINS(a, b) CHECK(strstr((a), (b)) != NULL)
 
 static char *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");

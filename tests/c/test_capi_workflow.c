@@ -2,22 +2,12 @@
  * remedies, strategies — every function and its error paths. */
 #include <complaintkit.h>
 
+#include "ck_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-static int checks = 0;
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        ++checks;                                                                     \
-        if (!(cond)) {                                                                \
-            ++failures;                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
-#define CHECK_STR(a, b) CHECK(strcmp((a), (b)) == 0)
-#define CHECK_HAS(a, b) CHECK(strstr((a), (b)) != NULL)
 
 /* 2024-03-04T10:00:00+08:00 = 2024-03-04T02:00:00Z */
 #define MON_10 ((int64_t)1709517600 * 1000000)
