@@ -265,18 +265,14 @@ struct Archive::Impl {
         return s;
     }
 
-    /// Binds the complaint row; `place` and `record` hold the derived texts, which the caller
-    /// keeps alive until the statement has run (they are bound without a copy).
-    void bind_complaint(Statement& st, Complaint& c, std::string& place, std::string& record) {
-        place = place_of(c);
-        record = record_json(c);
-        st.bind_static(1, c.id)
+    void bind_complaint(Statement& st, Complaint& c) {
+        st.bind(1, c.id)
             .bind(2, micros(c.received_at))
             .bind(3, static_cast<std::int64_t>(c.received_at.offset_minutes))
             .bind(4, to_code(c.channel))
-            .bind_static(5, c.customer.id)
-            .bind_static(6, place)
-            .bind_static(7, record);
+            .bind(5, c.customer.id)
+            .bind(6, place_of(c))
+            .bind(7, record_json(c));
     }
 
     void write_event(std::int64_t rid, std::int64_t n, const Event& e, std::int64_t now) {
@@ -288,9 +284,9 @@ struct Archive::Impl {
             .bind(3, micros(e.at))
             .bind(4, static_cast<std::int64_t>(e.at.offset_minutes))
             .bind(5, to_code(e.type))
-            .bind_static(6, e.actor)
-            .bind_static(7, e.text)
-            .bind_static(8, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload))
+            .bind(6, e.actor)
+            .bind(7, e.text)
+            .bind(8, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload))
             .bind(9, now);
         st.run();
     }
@@ -316,19 +312,18 @@ struct Archive::Impl {
                          : stmt(update_snapshot,
                                 "UPDATE snapshots SET status = ?1, last_event_at = ?2, facets = ?3, due_at = ?4, "
                                 "at_risk_at = ?5, next_wakeup = ?6, sla = ?7 WHERE rid = ?8");
-        const std::string facets = to_json(s.facets);
         st.bind(1, to_code(s.status))
             .bind(2, opt_micros(s.last_event_at))
-            .bind_static(3, facets)
+            .bind(3, to_json(s.facets))
             .bind(4, opt_micros(s.due_at))
             .bind(5, opt_micros(s.at_risk_at))
             .bind(6, opt_micros(s.next_wakeup))
-            .bind_static(7, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla))
+            .bind(7, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla))
             .bind(8, rid);
         st.run();
         auto& fi = stmt(insert_facet, "INSERT INTO facet_values(facet, value, rid) VALUES (?1, ?2, ?3)");
         for (const auto& [name, value] : facet_rows(s.facets)) {
-            fi.bind_static(1, name).bind_static(2, value).bind(3, rid);
+            fi.bind(1, name).bind(2, value).bind(3, rid);
             fi.run();
         }
     }
@@ -397,8 +392,7 @@ struct Archive::Impl {
         // Everything that can fail for this row's own reasons happens before its first write,
         // so a rejected row never leaves a part of itself in the batch.
         const Snapshot snap = derive(c);
-        std::string place, record;
-        bind_complaint(ins, c, place, record);
+        bind_complaint(ins, c);
         ins.run();
         if (sqlite3_changes(db.get()) == 1) {
             const std::int64_t rid = sqlite3_last_insert_rowid(db.get());
@@ -436,7 +430,7 @@ struct Archive::Impl {
         auto& st = stmt(update_complaint,
                         "UPDATE complaints SET id = ?1, received_at = ?2, received_offset = ?3, channel = ?4, "
                         "customer_id = ?5, place = ?6, record = ?7 WHERE rid = ?8");
-        bind_complaint(st, c, place, record);
+        bind_complaint(st, c);
         st.bind(8, rid);
         st.run();
         for (std::size_t i = stored.size(); i < merged.events.size(); ++i)

@@ -21,16 +21,10 @@ std::string pointer_escape(std::string_view key) {
 }
 
 json::value parse_json(std::string_view text) {
-    // One parser per thread, reset for each document: its internal stack is allocated once
-    // instead of once per document (batch ingest parses one document per JSONL line).
-    static const json::parse_options opt = [] {
-        json::parse_options o;
-        o.allow_invalid_utf8 = true;  // reported later with the path of the string
-        o.max_depth = 64;
-        return o;
-    }();
-    thread_local json::stream_parser p({}, opt);
-    p.reset();
+    json::parse_options opt;
+    opt.allow_invalid_utf8 = true;  // reported later with the path of the string
+    opt.max_depth = 64;
+    json::stream_parser p({}, opt);
     boost::system::error_code ec;
     std::size_t n = p.write_some(text.data(), text.size(), ec);
     if (!ec && n < text.size()) {

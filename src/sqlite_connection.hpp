@@ -44,12 +44,6 @@ public:
         check(sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
         return *this;
     }
-    /// Binds text without copying it: the caller keeps `v` alive until run() or reset()
-    /// (the insert paths of batch ingest, where the copy is measurable).
-    Statement& bind_static(int i, std::string_view v) {
-        check(sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
-        return *this;
-    }
     Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
     Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
     Statement& bind_null(int i) {
