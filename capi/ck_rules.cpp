@@ -18,13 +18,14 @@ using namespace ck::capi;
 
 namespace {
 
-constexpr unsigned kClassifyFlags = CK_CLASSIFY_EXPLAIN | CK_CLASSIFY_LENIENT_UTF8;
+constexpr unsigned kClassifyFlags = CK_CLASSIFY_EXPLAIN | CK_CLASSIFY_LENIENT_UTF8 | CK_CLASSIFY_NO_HITS;
 
 ClassifyOptions options_of(unsigned flags) {
     if (flags & ~kClassifyFlags) throw Error(ErrorCode::invalid_argument, "unknown classify flags");
     ClassifyOptions o;
     o.explain = (flags & CK_CLASSIFY_EXPLAIN) != 0;
     o.strict_utf8 = (flags & CK_CLASSIFY_LENIENT_UTF8) == 0;
+    if (flags & CK_CLASSIFY_NO_HITS) o.evidence = EvidenceLevel::rules;
     return o;
 }
 

@@ -238,6 +238,8 @@ typedef struct ck_classification ck_classification;
 /** Classification flags (bitwise or). */
 #define CK_CLASSIFY_EXPLAIN 0x1u       /* also report rules that did not fire, with the reason */
 #define CK_CLASSIFY_LENIENT_UTF8 0x2u  /* replace invalid UTF-8 (and count it) instead of failing */
+#define CK_CLASSIFY_NO_HITS 0x4u       /* lean evidence for bulk jobs: fired rules, scores and facets
+                                          as usual, but no keyword hits (ignored with EXPLAIN) */
 
 /** Facets a rule can set (values of ck_classification_facet). */
 typedef enum ck_facet {

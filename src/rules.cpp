@@ -548,9 +548,9 @@ private:
         for (int f = 0; f < facet_count; ++f) {
             if (r.set[f] < 0) continue;
             FacetState& s = st_[f];
-            const std::string fname(kFacetNames[f]);
+            auto fname = [f] { return std::string(kFacetNames[f]); };  // explain only
             if (s.locked_by >= 0) {
-                if (opt_.explain) ev.overridden.push_back(fname + ": fixed by stop rule \"" +
+                if (opt_.explain) ev.overridden.push_back(fname() + ": fixed by stop rule \"" +
                                         std::string(out.evidence[static_cast<std::size_t>(s.locked_by)].rule_id) + "\"");
                 continue;
             }
@@ -573,7 +573,7 @@ private:
                 continue;
             }
             if (s.winner >= 0 && s.order < r.order) {
-                if (opt_.explain) ev.overridden.push_back(fname + ": already decided by rule \"" +
+                if (opt_.explain) ev.overridden.push_back(fname() + ": already decided by rule \"" +
                                         std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) + "\" (order " +
                                         std::to_string(s.order) + ")");
                 continue;
@@ -584,13 +584,13 @@ private:
                 const RuleEvidence& winner = better ? out.evidence[static_cast<std::size_t>(s.winner)] : ev;
                 (void)winner;
                 if (!better) {
-                    if (opt_.explain) loser.overridden.push_back(fname + ": rule \"" + std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) +
+                    if (opt_.explain) loser.overridden.push_back(fname() + ": rule \"" + std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) +
                                                "\" wins (priority " + std::to_string(s.priority) + ", score " +
                                                format_score(s.score) + ")");
                     continue;
                 }
                 if (opt_.explain) out.evidence[static_cast<std::size_t>(s.winner)].overridden.push_back(
-                    fname + ": rule \"" + std::string(ev.rule_id) + "\" wins (priority " + std::to_string(r.priority) + ", score " +
+                    fname() + ": rule \"" + std::string(ev.rule_id) + "\" wins (priority " + std::to_string(r.priority) + ", score " +
                     format_score(ev.score) + ")");
             }
             s.value = r.set[f];
@@ -610,10 +610,26 @@ private:
         return buf;
     }
 
+    /// Score without the hits: weight × distinct patterns among the collected keywords.
+    void add_score(RuleEvidence& ev, std::size_t begin, std::size_t end, double weight) {
+        auto& patterns = ws_.patterns_seen;
+        patterns.clear();
+        for (std::size_t i = begin; i < end; ++i) {
+            const auto [pi, ki] = ws_.collected[i];
+            const std::uint32_t pattern =
+                rs_.preds[static_cast<std::size_t>(pi)].keywords[static_cast<std::size_t>(ki)].pattern;
+            if (std::find(patterns.begin(), patterns.end(), pattern) == patterns.end()) patterns.push_back(pattern);
+        }
+        ev.score = weight * static_cast<double>(std::max<std::size_t>(1, patterns.size()));
+    }
+
+    [[nodiscard]] bool full_evidence() const { return opt_.explain || opt_.evidence == EvidenceLevel::full; }
+
     void fire(Classification& out, const CompiledRule& r, std::size_t begin, std::size_t end) {
         RuleEvidence ev;
         ev.rule_id = r.id;
-        add_hits(ev, begin, end, r.weight);
+        if (full_evidence()) add_hits(ev, begin, end, r.weight);
+        else add_score(ev, begin, end, r.weight);
         out.evidence.push_back(std::move(ev));
         propose(out, r, static_cast<int>(out.evidence.size() - 1));
     }
@@ -682,7 +698,7 @@ private:
     }
 
     void finish(Classification& out) {
-        char_offsets(out);
+        if (full_evidence()) char_offsets(out);
         auto drop_child = [&](FacetId child, FacetId parent, int parent_value) {
             FacetState& c = st_[static_cast<int>(child)];
             FacetState& p = st_[static_cast<int>(parent)];
@@ -724,7 +740,6 @@ private:
             f.reasonable = st_[static_cast<int>(FacetId::reasonable)].value != 0;
         for (const auto& t : tags_) f.tags.push_back(t.first);
 
-        std::vector<bool> counted(out.evidence.size(), false);
         for (int id = 0; id < facet_count; ++id) {
             if (id == static_cast<int>(FacetId::tags)) continue;
             const FacetState& s = st_[id];
@@ -742,7 +757,6 @@ private:
                 out.facet_score[static_cast<std::size_t>(FacetId::tags)] += ev.score;
         }
         (void)sev;
-        (void)counted;
     }
 };
 

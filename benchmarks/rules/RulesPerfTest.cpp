@@ -95,6 +95,23 @@ void BM_ClassifyFull(benchmark::State& state) {
 }
 BENCHMARK(BM_ClassifyFull);
 
+// Lean classification, one thread: the same facets and fired rules, no keyword hits.
+void BM_ClassifyRules(benchmark::State& state) {
+    auto& f = fx();
+    ck::ClassifyOptions opt;
+    opt.evidence = ck::EvidenceLevel::rules;
+    std::size_t i = 0, items = 0, bytes = 0;
+    for (auto _ : state) {
+        auto c = f.rules.classify(f.views[i], opt);
+        benchmark::DoNotOptimize(c);
+        bytes += f.views[i].size();
+        ++items;
+        if (++i == f.views.size()) i = 0;
+    }
+    set_counters(state, items, bytes);
+}
+BENCHMARK(BM_ClassifyRules);
+
 // Full classification of the whole corpus with classify_many on N threads.
 void BM_ClassifyBatch(benchmark::State& state) {
     auto& f = fx();
@@ -110,6 +127,23 @@ void BM_ClassifyBatch(benchmark::State& state) {
     set_counters(state, items, bytes);
 }
 BENCHMARK(BM_ClassifyBatch)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Lean classify_many (EvidenceLevel::rules) on N threads.
+void BM_ClassifyBatchRules(benchmark::State& state) {
+    auto& f = fx();
+    ck::BatchOptions bo;
+    bo.threads = static_cast<unsigned>(state.range(0));
+    bo.classify.evidence = ck::EvidenceLevel::rules;
+    std::size_t items = 0, bytes = 0;
+    for (auto _ : state) {
+        auto out = f.rules.classify_many(f.views, bo);
+        benchmark::DoNotOptimize(out);
+        items += f.views.size();
+        bytes += f.bytes;
+    }
+    set_counters(state, items, bytes);
+}
+BENCHMARK(BM_ClassifyBatchRules)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The raw scanner alone on the same keywords and the folded texts (no evaluation).
 void BM_RawScan(benchmark::State& state) {

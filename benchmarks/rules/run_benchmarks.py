@@ -67,6 +67,10 @@ def main():
     add("Python classify_many, 1 thread", t1, total_bytes, len(corpus))
     tn = timed(lambda: rs.classify_many(corpus, threads=0))
     add(f"Python classify_many, {os.cpu_count()} threads", tn, total_bytes, len(corpus))
+    l1 = timed(lambda: rs.classify_many(corpus, threads=1, evidence="rules"))
+    add("Python classify_many evidence=rules, 1 thread", l1, total_bytes, len(corpus))
+    ln = timed(lambda: rs.classify_many(corpus, threads=0, evidence="rules"))
+    add(f"Python classify_many evidence=rules, {os.cpu_count()} threads", ln, total_bytes, len(corpus))
 
     # Python re alternation (longest first), on a 2,000-text sample.
     sample = corpus[:2000]
@@ -95,6 +99,9 @@ def main():
     names = [("BM_ClassifyFull", "C++ full classification, 1 thread (CPU time)"),
              ("BM_ClassifyBatch/1/real_time", "C++ classify_many, 1 thread (wall)"),
              ("BM_ClassifyBatch/2/real_time", "C++ classify_many, 2 threads (wall)"),
+             ("BM_ClassifyRules", "C++ lean classification (evidence=rules), 1 thread (CPU time)"),
+             ("BM_ClassifyBatchRules/1/real_time", "C++ lean classify_many, 1 thread (wall)"),
+             ("BM_ClassifyBatchRules/2/real_time", "C++ lean classify_many, 2 threads (wall)"),
              ("BM_RawScan", "raw Hyperscan scan, 1 thread (CPU time)"),
              ("BM_RawScanThreads/1/real_time", "raw Hyperscan scan, 1 thread (wall)"),
              ("BM_RawScanThreads/2/real_time", "raw Hyperscan scan, 2 threads (wall)"),
@@ -109,8 +116,17 @@ def main():
     b2 = cpp["BM_ClassifyBatch/2/real_time"]["mb_s"]
     print(f"\nfull / raw scan (1 thread, CPU time): {cpp['BM_ClassifyFull']['mb_s'] / raw:.2f}  (target ≥ 0.5)")
     print(f"classify_many 2 threads / 1 thread: {b2 / b1:.2f}×  (target ≥ 1.8×)")
+    print(f"lean / raw scan (1 thread, CPU time): {cpp['BM_ClassifyRules']['mb_s'] / raw:.2f}  (target ≥ 0.5)")
+    l1 = cpp["BM_ClassifyBatchRules/1/real_time"]["mb_s"]
+    l2 = cpp["BM_ClassifyBatchRules/2/real_time"]["mb_s"]
+    r1 = cpp["BM_RawScanThreads/1/real_time"]["mb_s"]
+    r2 = cpp["BM_RawScanThreads/2/real_time"]["mb_s"]
+    print(f"lean classify_many 2 threads / 1 thread: {l2 / l1:.2f}×; raw scan 2/1 threads: {r2 / r1:.2f}×  "
+          f"(target ≥ 1.8×; load average {os.getloadavg()[0]:.1f})")
     py1 = next(r[1] for r in rows if r[0].startswith("Python classify_many, 1"))
     print(f"Python classify_many (1 thread) / Python re alternation: {py1 / re_mb:,.0f}×  (target ≥ 500×)")
+    pl1 = next(r[1] for r in rows if r[0].startswith("Python classify_many evidence=rules, 1"))
+    print(f"Python classify_many evidence=rules (1 thread) / Python re alternation: {pl1 / re_mb:,.0f}×")
 
 
 if __name__ == "__main__":

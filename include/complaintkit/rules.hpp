@@ -118,9 +118,17 @@ struct ClassifyContext {
     std::optional<int> prior_complaints;
 };
 
+/// How much evidence a classification carries. Facets, scores, fired rule ids and
+/// decided facets are the same at every level; only the keyword hits differ.
+enum class EvidenceLevel : std::uint8_t {
+    full = 0,   ///< every fired rule with its keyword hits (byte and code-point offsets)
+    rules = 1,  ///< every fired rule (id, score, decided facets), `hits` left empty: for bulk jobs
+};
+
 struct ClassifyOptions {
     bool explain = false;      ///< also report rules that did not fire, with the reason
     bool strict_utf8 = true;   ///< invalid UTF-8 is an error; otherwise replaced and counted
+    EvidenceLevel evidence = EvidenceLevel::full;  ///< explain always builds full evidence
 };
 
 struct BatchOptions {

@@ -68,6 +68,27 @@ static void test_compile_and_classify(ck_context *ctx) {
     CHECK(ck_classification_evidence_at(ctx, c, 0, NULL, NULL, NULL) == CK_OK);
     CHECK(ck_classification_evidence_at(ctx, c, 5, &rule, NULL, NULL) == CK_E_INVALID_ARGUMENT);
     CHECK_CONTAINS(ck_context_errmsg(ctx), "evidence index 5 out of range (2 rules fired)");
+    {   /* lean evidence: same rules, facets and scores, no hits */
+        ck_classification *lean = NULL;
+        CHECK(ck_ruleset_classify_text(ctx, rs, text, strlen(text), CK_CLASSIFY_NO_HITS, &lean) == CK_OK);
+        size_t ln = 0;
+        CHECK(ck_classification_evidence_count(ctx, lean, &ln) == CK_OK);
+        CHECK(ln == 2);
+        const char *lrule = NULL;
+        double lscore = 0;
+        size_t lhits = 9;
+        CHECK(ck_classification_evidence_at(ctx, lean, 0, &lrule, &lscore, &lhits) == CK_OK);
+        CHECK(strcmp(lrule, "attitude") == 0);
+        CHECK(lhits == 0);
+        CHECK(ck_classification_facet(ctx, lean, CK_FACET_SUB_CAUSE, &v) == CK_OK);
+        CHECK(v == 11);
+        CHECK(ck_classification_score(ctx, lean, &lscore) == CK_OK);
+        CHECK(lscore == 2.0);
+        ck_classification_free(lean);
+        CHECK(ck_ruleset_classify_text(ctx, rs, text, strlen(text), 0x8u, &lean) == CK_E_INVALID_ARGUMENT);
+        CHECK(lean == NULL);
+        CHECK_CONTAINS(ck_context_errmsg(ctx), "unknown classify flags");
+    }
     const char *kw = NULL;
     size_t b = 0, e = 0;
     int in_title = -1;

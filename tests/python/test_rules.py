@@ -156,3 +156,20 @@ def test_normalize():
     assert len(offsets) == len(text.encode()) + 1
     assert offsets[-1] == len("ＦＥＥ態度".encode())
     assert ck.normalize_text("發票 ＡＢＣ") == "发票 abc"
+
+
+def test_classify_many_lean_evidence_keeps_facets_and_rules():
+    rs = ck.RuleSet.default()
+    texts = ["快递一周没到，客服态度差", "店員態度差", "I was charged twice for the same order", "",
+             "建议增加夜间营业"] * 20
+    full = rs.classify_many(texts, threads=2)
+    lean = rs.classify_many(texts, threads=2, evidence="rules")
+    assert any(e["hits"] for c in full for e in c.evidence)
+    for f, l in zip(full, lean):
+        assert l.facets == f.facets and l.score == f.score and l.rules == f.rules
+        assert [(e["rule"], e["score"], e["decided"]) for e in l.evidence] == \
+            [(e["rule"], e["score"], e["decided"]) for e in f.evidence]
+        assert all(e["hits"] == [] for e in l.evidence)
+    assert rs.classify_many(texts[:3], evidence="full") == full[:3]
+    with pytest.raises(ValueError, match='evidence must be "full" or "rules", not "some"'):
+        rs.classify_many(texts, evidence="some")

@@ -28,7 +28,7 @@ def classify_frame(df, text="text", rules=None, threads=0, lenient=False, prefix
     if text not in df.columns:
         raise KeyError(f"no column {text!r} in the DataFrame")
     values = [v if isinstance(v, (str, bytes)) else None for v in df[text].tolist()]
-    results = rs.classify_many(values, threads=threads, lenient=lenient)
+    results = rs.classify_many(values, threads=threads, lenient=lenient, evidence="rules")  # no hits needed
     cols = {f: [] for f in FACETS}
     tags, scores, fired = [], [], []
     for r in results:
