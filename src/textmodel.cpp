@@ -790,7 +790,7 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         // The fold models only feed one scalar (the temperature), so their solver stops at a
         // looser projected-gradient spread than the model's own; the weights are unaffected.
         TextModelOptions fold_opt = opt;
-        fold_opt.tolerance = opt.tolerance * 5.0;
+        fold_opt.tolerance = opt.tolerance * 20.0;
         for (std::size_t f = 0; f < k; ++f) {
             std::vector<std::size_t> train_rows, held;
             for (std::size_t i = 0; i < rows.size(); ++i) (fold[i] == f ? held : train_rows).push_back(i);
