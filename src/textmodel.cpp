@@ -787,12 +787,16 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     if (opt.calibration_folds >= 2 && rows.size() >= static_cast<std::size_t>(opt.calibration_folds)) {
         const auto k = static_cast<std::size_t>(opt.calibration_folds);
         const std::vector<std::size_t> fold = stratified_folds(y, nc, k, opt.seed + 7);
+        // The fold models only feed one scalar (the temperature), so their solver stops at a
+        // looser projected-gradient spread than the model's own; the weights are unaffected.
+        TextModelOptions fold_opt = opt;
+        fold_opt.tolerance = opt.tolerance * 20.0;
         for (std::size_t f = 0; f < k; ++f) {
             std::vector<std::size_t> train_rows, held;
             for (std::size_t i = 0; i < rows.size(); ++i) (fold[i] == f ? held : train_rows).push_back(i);
             if (held.empty() || train_rows.empty()) continue;
             std::vector<std::vector<double>> a2 = alphas, w2;
-            train_ovr(x, train_rows, y, nc, opt, a2, w2);
+            train_ovr(x, train_rows, y, nc, fold_opt, a2, w2);
             for (std::size_t i : held) {
                 for (std::size_t c = 0; c < nc; ++c) {
                     const auto& wc = w2[c];
