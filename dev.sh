@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config binutils
+  build-essential cmake ninja-build pkg-config binutils tzdata
   libboost1.81-dev libboost-json1.81-dev libboost-date-time1.81-dev
   libsqlite3-dev libhyperscan-dev libopencc-dev opencc
   catch2 pybind11-dev libbenchmark-dev

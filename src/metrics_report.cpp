@@ -2,6 +2,7 @@
 // and state (docs/metrics.md).
 #include "json_internal.hpp"
 
+#include <complaintkit/calendar.hpp>
 #include <complaintkit/metrics.hpp>
 
 #include <algorithm>
@@ -1185,11 +1186,21 @@ ReportConfig report_config_from_json(std::string_view text) {
         else if (s == "Z" || s == "UTC") c.utc_offset_minutes = 0;
         else {
             if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !isdigit(s[1]) || !isdigit(s[2]) ||
-                !isdigit(s[4]) || !isdigit(s[5]))
-                tz->fail(ErrorCode::invalid_value, "time zone must be \"local\", \"UTC\" or an offset like \"+08:00\"");
+                !isdigit(s[4]) || !isdigit(s[5])) {
+                // a named zone with daylight-saving rules (IANA name or POSIX TZ string)
+                try {
+                    (void)TimeZone::from_spec(s);
+                } catch (const Error&) {
+                    tz->fail(ErrorCode::invalid_value,
+                             "time zone must be \"local\", \"UTC\", an offset like \"+08:00\" or a zone name "
+                             "such as \"Asia/Shanghai\" (IANA) or \"EST5EDT,M3.2.0,M11.1.0\" (POSIX); got \"" + s + "\"");
+                }
+                c.zone = s;
+            } else {
             const int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
             if (h > 23 || m > 59) tz->fail(ErrorCode::invalid_value, "offset out of range");
             c.utc_offset_minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+            }
         }
     }
     if (auto m = o.opt("metrics")) {
@@ -1430,7 +1441,8 @@ std::string to_json(const ReportConfig& c) {
     json::array gb;
     for (const auto& g : c.group_by) gb.push_back(json::string(g));
     j["group_by"] = std::move(gb);
-    if (!c.utc_offset_minutes) j["time_zone"] = "local";
+    if (!c.zone.empty()) j["time_zone"] = c.zone;
+    else if (!c.utc_offset_minutes) j["time_zone"] = "local";
     else {
         const int m = std::abs(*c.utc_offset_minutes);
         j["time_zone"] = std::string(*c.utc_offset_minutes < 0 ? "-" : "+") + two(static_cast<unsigned>(m / 60)) + ":" +
@@ -1549,8 +1561,11 @@ struct Report::Impl {
     }
     std::function<std::optional<HostFacts>(const Complaint&)> provider;
 
+    std::shared_ptr<const TimeZone> zone;  // config.zone, compiled once
+
     explicit Impl(ReportConfig c) : config(std::move(c)) {
         config.options.validate();
+        if (!config.zone.empty()) zone = std::make_shared<const TimeZone>(TimeZone::from_spec(config.zone));
         for (std::size_t i = 0; i < config.group_by.size(); ++i) validate_facet(config.group_by[i], "/group_by/" + std::to_string(i));
         config_text = to_json(config);
         options = std::make_shared<const Options>(config.options);
@@ -1558,8 +1573,10 @@ struct Report::Impl {
     }
 
     std::int64_t local_day(const Complaint& c) const {
-        const int off = config.utc_offset_minutes ? *config.utc_offset_minutes : c.received_at.offset_minutes;
-        const std::int64_t us = c.received_at.utc.time_since_epoch().count() + off * 60LL * us_per_s;
+        const std::int64_t off_s = zone ? zone->offset_at(c.received_at.unix_seconds())
+                                   : 60LL * (config.utc_offset_minutes ? *config.utc_offset_minutes
+                                                                       : c.received_at.offset_minutes);
+        const std::int64_t us = c.received_at.utc.time_since_epoch().count() + off_s * us_per_s;
         return floor_div(us, us_per_day);
     }
 

@@ -352,6 +352,10 @@ struct ClusterRule {
 struct ReportConfig {
     std::vector<std::string> group_by;  ///< facets: see docs/metrics.md "Facets"
     std::optional<int> utc_offset_minutes = 0;  ///< zone for day/week/month; nullopt: each complaint's own offset
+    /// A named zone for day/week/month with its daylight-saving rules (IANA name such as
+    /// "America/New_York" or a POSIX TZ string, as ck::TimeZone accepts); when set it
+    /// takes precedence over utc_offset_minutes.
+    std::string zone;
     Options options;
     std::string pareto_facet = "cause";
     double pareto_threshold = 0.8;

@@ -459,6 +459,18 @@ TEST_CASE("metrics: trend periods in a time zone, ISO weeks, spikes", "[metrics]
     weeks.add(make(R"({"id":"b","received_at":"2021-01-03T12:00:00Z"})"));
     CHECK(weeks.group({"2025-W01", "2024"}));
     CHECK(weeks.group({"2020-W53", "2021"}));
+    // a named zone follows daylight saving: 2024-03-10T04:30Z is 23:30 on the 9th in New York
+    // (EST, UTC-5), while 2024-03-11T03:30Z is 23:30 on the 10th (EDT, UTC-4)
+    for (const char* zone : {"America/New_York", "EST5EDT,M3.2.0,M11.1.0"}) {
+        INFO(zone);
+        Report ny(report_config_from_json(std::string(R"({"group_by":["day"],"time_zone":")") + zone + R"("})"));
+        ny.add(make(R"({"id":"a","received_at":"2024-03-10T04:30:00Z"})"));
+        ny.add(make(R"({"id":"b","received_at":"2024-03-11T03:30:00Z"})"));
+        CHECK(ny.group({"2024-03-09"}));
+        CHECK(ny.group({"2024-03-10"}));
+        CHECK(!ny.group({"2024-03-11"}));
+        CHECK(to_json(ny.config()).find(std::string("\"time_zone\":\"") + zone + "\"") != std::string::npos);
+    }
     Report local(report_config_from_json(R"({"group_by":["day"],"time_zone":"local"})"));
     local.add(make(R"({"id":"a","received_at":"2024-03-05T23:30:00-05:00"})"));
     CHECK(local.group({"2024-03-05"}));
@@ -655,8 +667,9 @@ TEST_CASE("metrics: configuration errors name the field", "[metrics][config]") {
     CHECK(e(R"({"csat":{"scale":[5,1]}})") == "/csat/scale: scale must have min < max");
     CHECK(e(R"({"confidence":1.5})") == "/confidence: confidence must be between 0 and 1 (exclusive)");
     CHECK(e(R"({"iceberg":{"complaint_rate":0}})") == "/iceberg/complaint_rate: complaint rate must be in (0, 1]");
-    CHECK(e(R"({"time_zone":"Asia/Shanghai"})") ==
-          "/time_zone: time zone must be \"local\", \"UTC\" or an offset like \"+08:00\"");
+    CHECK(e(R"({"time_zone":"Mars/Olympus_Mons"})") ==
+          "/time_zone: time zone must be \"local\", \"UTC\", an offset like \"+08:00\" or a zone name such as "
+          "\"Asia/Shanghai\" (IANA) or \"EST5EDT,M3.2.0,M11.1.0\" (POSIX); got \"Mars/Olympus_Mons\"");
     CHECK(e(R"({"metrics":["csat","happiness"]})") == "/metrics/1: unknown metric \"happiness\"");
     CHECK(e(R"({"sla_hours":{"lunch":1}})") == "/sla_hours/lunch: unknown SLA target (acknowledge, first_response, resolution)");
     CHECK(e(R"({"grading":{"metric":"mood","bands":[{"name":"A"}]}})") == "/grading/metric: unknown group metric \"mood\"");
