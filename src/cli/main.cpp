@@ -646,7 +646,16 @@ int cmd_sla(const std::string& db, const std::vector<std::string>& argv) {
 
 /// Records a classification: as the workflow's classify command when the history replays
 /// under this workflow, else (a history recorded elsewhere) as a plain `classified` event.
-void record_classification(Archive& ar, Complaint& c, const Command& cmd) {
+/// The command is dated `now`, or the last event when that is later.
+void record_classification(Archive& ar, Complaint& c, const Classification& cl, const RuleSet& rules,
+                           const Timestamp& now) {
+    Command cmd;
+    cmd.type = CommandType::classify;
+    cmd.at = std::max(now, c.events.empty() ? c.received_at : c.events.back().at);
+    cmd.actor = "rules:" + rules.name();
+    Facets f = cl.facets;
+    f.tags.clear();  // the classify command takes coded facets; tags stay in the evidence
+    cmd.payload = "{\"facets\":" + to_json(f) + "}";
     try {
         workflow().apply(c, cmd);
     } catch (const Error&) {
@@ -687,14 +696,7 @@ int cmd_classify(const std::string& db, const std::vector<std::string>& argv) {
             const auto cl = rules.classify(c, co);
             std::cout << json::serialize(classification_json(c.id, cl)) << "\n";
             if (a.has("--store") && !cl.facets.empty()) {
-                Command cmd;
-                cmd.type = CommandType::classify;
-                cmd.at = std::max(now, c.events.empty() ? c.received_at : c.events.back().at);
-                cmd.actor = "rules:" + rules.name();
-                Facets f = cl.facets;
-        f.tags.clear();  // the classify command takes coded facets; tags stay in the evidence
-        cmd.payload = "{\"facets\":" + to_json(f) + "}";
-                record_classification(ar, c, cmd);
+                record_classification(ar, c, cl, rules, now);
                 ++stored;
             }
         }
@@ -941,14 +943,7 @@ int cmd_demo(const std::vector<std::string>& argv) {
             agree += c.facets.category == cl.facets.category;
         }
         if (cl.facets.empty()) continue;
-        Command cmd;
-        cmd.type = CommandType::classify;
-        cmd.at = std::max(now, c.events.empty() ? c.received_at : c.events.back().at);
-        cmd.actor = "rules:" + rules.name();
-        Facets f = cl.facets;
-        f.tags.clear();  // the classify command takes coded facets; tags stay in the evidence
-        cmd.payload = "{\"facets\":" + to_json(f) + "}";
-        record_classification(ar, c, cmd);
+        record_classification(ar, c, cl, rules, now);
         ++classified;
     }
     std::fprintf(stderr,
