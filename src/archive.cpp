@@ -703,18 +703,13 @@ IngestReport Archive::ingest(std::span<const Complaint> complaints, const Ingest
 
 IngestReport Archive::ingest_jsonl(std::string_view text, std::string_view source, const IngestOptions& options,
                                    const ParseOptions& parse) {
-    std::size_t pos = 0, line_no = 0;
+    detail::JsonLines lines(text);
     const std::string src(source);
     return ingest(
         [&](IncomingRow& r) {
-            while (pos < text.size()) {
-                std::size_t end = text.find('\n', pos);
-                if (end == std::string_view::npos) end = text.size();
-                std::string_view line = text.substr(pos, end - pos);
-                pos = end + 1;
-                ++line_no;
-                if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-                if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+            std::string_view line;
+            std::size_t line_no = 0;
+            if (lines.next(line, line_no)) {
                 r.line = line_no;
                 try {
                     r.complaint = complaint_from_json(line, parse);

@@ -101,7 +101,7 @@ struct TimeZoneBuilder {
                             std::int64_t after = INT64_MIN) {
         // POSIX grammar check first: Boost accepts a name without an offset ("EST") as UTC.
         if (!looks_posix(spec)) throw Error(ErrorCode::invalid_value, "unknown time zone \"" + spec + "\"");
-        // Boost does not read quoted names (<+0330>): give them placeholder letters.
+        // Boost does not read quoted names (<+0330>): substitute plain letters for them.
         std::string plain;
         int quoted = 0;
         for (std::size_t i = 0; i < spec.size(); ++i) {

@@ -556,15 +556,10 @@ Facets facets_from_json(std::string_view text) {
 
 std::size_t read_jsonl(std::string_view text, const std::function<void(Complaint&&)>& on_complaint,
                        const std::function<void(std::size_t, const Error&)>& on_error, const ParseOptions& options) {
-    std::size_t good = 0, line_no = 0, pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    std::size_t good = 0, line_no = 0;
+    std::string_view line;
+    detail::JsonLines lines(text);
+    while (lines.next(line, line_no)) {
         try {
             on_complaint(complaint_from_json(line, options));
             ++good;

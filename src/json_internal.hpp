@@ -84,6 +84,30 @@ private:
     std::vector<std::string> seen_;
 };
 
+/// Walks JSON Lines text: each call to next() yields the next non-blank line (CR of CRLF
+/// removed) and its 1-based line number. One definition of "a line" for every reader.
+class JsonLines {
+public:
+    explicit JsonLines(std::string_view text) noexcept : text_(text) {}
+    bool next(std::string_view& line, std::size_t& line_no) noexcept {
+        while (pos_ < text_.size()) {
+            std::size_t end = text_.find('\n', pos_);
+            if (end == std::string_view::npos) end = text_.size();
+            line = text_.substr(pos_, end - pos_);
+            pos_ = end + 1;
+            line_no = ++line_no_;
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            if (line.find_first_not_of(" \t") != std::string_view::npos) return true;
+        }
+        return false;
+    }
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0;
+    std::size_t line_no_ = 0;
+};
+
 /// Model conversions used by other modules.
 json::value to_value(const Complaint& c);
 json::value to_value(const Facets& f);

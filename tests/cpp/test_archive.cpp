@@ -22,20 +22,15 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace fs = std::filesystem;
+#include "scratch_dir.hpp"
+
 using namespace ck;
 
 namespace {
 
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        static int n = 0;
-        dir = fs::temp_directory_path() / ("ck-archive-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string operator/(const std::string& name) const { return (dir / name).string(); }
+struct TempDir : ck::test::ScratchDir {
+    TempDir() : ScratchDir("ck-archive-test") {}
+    std::string operator/(const std::string& name) const { return path(name); }
 };
 
 const char* const cities[] = {"深圳市", "广州市", "台北市", "上海市"};

@@ -12,20 +12,14 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace fs = std::filesystem;
+#include "scratch_dir.hpp"
+
 using namespace ck;
 
 namespace {
 
-struct TempDb {
-    fs::path dir;
-    TempDb() {
-        static int n = 0;
-        dir = fs::temp_directory_path() / ("ck-exchange-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~TempDb() { fs::remove_all(dir); }
-    std::string path(const std::string& name) const { return (dir / name).string(); }
+struct TempDb : ck::test::ScratchDir {
+    TempDb() : ScratchDir("ck-exchange-test") {}
 };
 
 std::string error_of(const std::function<void()>& f) {

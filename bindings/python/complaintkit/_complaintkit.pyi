@@ -1,4 +1,4 @@
-"""Type stubs of the native module (the public names are re-exported by complaintkit)."""
+"""Type declarations of the native module (the public names are re-exported by complaintkit)."""
 import datetime
 from typing import Any, Iterable
 
