@@ -10,6 +10,7 @@
 // anything here changes textmodel_feature_version.
 #pragma once
 
+#include <complaintkit/normalize.hpp>
 #include <complaintkit/textmodel.hpp>
 
 #include <cstdint>
@@ -213,18 +214,171 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
     }
 }
 
+// ---------------------------------------------------------------- fused scanner
+//
+// The fast path: validates, folds (as ck::normalize_text, code point by code point, via
+// ck::fold_codepoint) and hashes in one pass over the source UTF-8 bytes, without building the
+// normalised string or a code-point buffer. It reports exactly the features extract_features
+// reports on normalize_text(text) (the tests check this on Latin, Simplified and Traditional
+// Chinese text), in a different order.
+
+struct AsciiTables {
+    unsigned char lower[128];
+    bool word[128];
+};
+inline constexpr AsciiTables kAscii = [] {
+    AsciiTables t{};
+    for (int b = 0; b < 128; ++b) {
+        t.lower[b] = static_cast<unsigned char>((b >= 'A' && b <= 'Z') ? b + 32 : b);
+        t.word[b] = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+    }
+    return t;
+}();
+
+inline constexpr char32_t kInvalid = 0xFFFFFFFFu;
+
+/// Decodes the non-ASCII sequence at p[i] (RFC 3629 validity), advancing i; kInvalid when invalid.
+inline char32_t decode_checked(const unsigned char* p, std::size_t n, std::size_t& i) noexcept {
+    const unsigned char c = p[i];
+    const std::size_t left = n - i;
+    auto cont = [&](std::size_t k) { return k < left && (p[i + k] & 0xC0) == 0x80; };
+    char32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (!cont(1)) return kInvalid;
+        cp = (char32_t(c & 0x1F) << 6) | (p[i + 1] & 0x3F);
+        i += 2;
+        return cp;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (!cont(1) || !cont(2)) return kInvalid;
+        if (c == 0xE0 && p[i + 1] < 0xA0) return kInvalid;
+        if (c == 0xED && p[i + 1] > 0x9F) return kInvalid;
+        cp = (char32_t(c & 0x0F) << 12) | (char32_t(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+        i += 3;
+        return cp;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (!cont(1) || !cont(2) || !cont(3)) return kInvalid;
+        if (c == 0xF0 && p[i + 1] < 0x90) return kInvalid;
+        if (c == 0xF4 && p[i + 1] > 0x8F) return kInvalid;
+        cp = (char32_t(c & 0x07) << 18) | (char32_t(p[i + 1] & 0x3F) << 12) | (char32_t(p[i + 2] & 0x3F) << 6) |
+             (p[i + 3] & 0x3F);
+        i += 4;
+        return cp;
+    }
+    return kInvalid;
+}
+
+/// The folded code point at p[i] (as ck::normalize_text folds it), advancing i; kInvalid on
+/// invalid UTF-8 (i unchanged then).
+inline char32_t next_folded(const unsigned char* p, std::size_t n, std::size_t& i) noexcept {
+    const unsigned char b = p[i];
+    if (b < 0x80) {
+        ++i;
+        return kAscii.lower[b];
+    }
+    const char32_t c = decode_checked(p, n, i);
+    return c == kInvalid ? c : fold_codepoint(c);
+}
+
+/// Bracketed folded code points "<word>" of a word given as source UTF-8 bytes (valid).
+inline void bracketed_folded(std::string_view src, std::vector<char32_t>& out) {
+    const auto* p = reinterpret_cast<const unsigned char*>(src.data());
+    out.clear();
+    out.push_back(U'<');
+    for (std::size_t i = 0; i < src.size();) out.push_back(next_folded(p, src.size(), i));
+    out.push_back(U'>');
+}
+
+/// One pass over source UTF-8: h.word(hash, begin, end) for each word occurrence (source byte
+/// offsets of the word), h.feature(hash) for each word bigram and CJK character n-gram.
+/// Returns false (having reported part of the features) when the text is not valid UTF-8.
+template <class H>
+[[nodiscard]] bool scan_features(std::string_view text, const FeatureSpec& spec, H& h) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    const bool bigrams = spec.word_max >= 2;
+    const auto clo = static_cast<std::size_t>(spec.cjk_min);
+    const auto chi = static_cast<std::size_t>(spec.cjk_max);
+    std::uint64_t prev_word = 0;  // 0: no previous word (start, or after a CJK run)
+    char32_t win[8];              // last code points of the current CJK run (ring)
+    std::size_t run = 0;          // length of the current CJK run (0: none)
+    std::size_t i = 0;
+    while (i < n) {
+        // separators and words of ASCII bytes, the common case
+        const unsigned char b = p[i];
+        std::size_t start = i;
+        char32_t c;
+        CpKind k;
+        if (b < 0x80) {
+            if (!kAscii.word[b]) {
+                run = 0;
+                ++i;
+                continue;
+            }
+            c = kAscii.lower[b];
+            k = CpKind::word;
+            ++i;
+        } else {
+            c = decode_checked(p, n, i);
+            if (c == kInvalid) return false;
+            c = fold_codepoint(c);
+            k = kind_of(c);
+        }
+        if (k == CpKind::sep) {
+            run = 0;
+            continue;
+        }
+        if (k == CpKind::cjk) {
+            if (run == 0) prev_word = 0;
+            win[run & 7] = c;
+            ++run;
+            const std::size_t top = run < chi ? run : chi;
+            for (std::size_t gl = clo; gl <= top; ++gl) {
+                std::uint64_t g = kNsCjkChar;
+                for (std::size_t j = gl; j > 0; --j) g = (g ^ win[(run - j) & 7]) * kPrime;
+                h.feature(mix64(g + gl));
+            }
+            continue;
+        }
+        // a word: ASCII bytes in a tight loop, other code points through the decoder
+        run = 0;
+        std::uint64_t hw = (kNsWord ^ c) * kPrime;
+        std::size_t end = i;
+        for (;;) {
+            while (i < n && p[i] < 0x80 && kAscii.word[p[i]]) {
+                hw = (hw ^ kAscii.lower[p[i]]) * kPrime;
+                ++i;
+            }
+            end = i;
+            if (i >= n || p[i] < 0x80) break;
+            std::size_t j = i;
+            char32_t d = decode_checked(p, n, j);
+            if (d == kInvalid) return false;
+            d = fold_codepoint(d);
+            if (kind_of(d) != CpKind::word) break;  // re-read by the outer loop
+            hw = (hw ^ d) * kPrime;
+            i = j;
+        }
+        const std::uint64_t wh = mix64(hw);
+        h.word(wh, start, end);
+        if (bigrams && prev_word) h.feature(mix64(prev_word * kPrime + wh + kNsBigram));
+        prev_word = wh;
+    }
+    return true;
+}
+
 /// Small open-addressing counter of 64-bit keys (never 0), reused across documents.
 class KeyCounter {
 public:
+    /// Empties the counter, sized for about `expected` keys: the table in use is as small as
+    /// the document allows even after a long one (slots beyond it stay allocated and empty).
     void reset(std::size_t expected) {
         std::size_t cap = 64;
         while (cap < expected * 2) cap <<= 1;
-        if (slots_.size() < cap) {
-            slots_.assign(cap, Slot{});
-        } else {
-            for (std::uint32_t s : used_) slots_[s].key = 0;
-        }
-        mask_ = slots_.size() - 1;
+        for (std::uint32_t s : used_) slots_[s].key = 0;
+        if (slots_.size() < cap) slots_.assign(cap, Slot{});
+        mask_ = cap - 1;
         used_.clear();
     }
     /// Counts key; true when it is new.
@@ -256,9 +410,13 @@ private:
     void grow() {
         std::vector<Slot> old;
         old.reserve(used_.size());
-        for (std::uint32_t s : used_) old.push_back(slots_[s]);
-        slots_.assign(slots_.size() * 2, Slot{});
-        mask_ = slots_.size() - 1;
+        for (std::uint32_t s : used_) {
+            old.push_back(slots_[s]);
+            slots_[s].key = 0;
+        }
+        const std::size_t cap = (mask_ + 1) * 2;
+        if (slots_.size() < cap) slots_.assign(cap, Slot{});
+        mask_ = cap - 1;
         used_.clear();
         for (const Slot& o : old) {
             std::size_t s = static_cast<std::size_t>(o.key) & mask_;

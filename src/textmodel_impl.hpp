@@ -24,7 +24,7 @@ struct TextModel::Impl {
     // derived at training / load time
     tm::FeatureTable table;           // feature hash → feature id
     tm::RecordTable word_records;     // word hash → |e_w|², then e_w · W per class
-    tm::RecordTable feature_records;  // feature hash → idf, then W per class
+    tm::RecordTable feature_records;  // hash of a bigram or CJK n-gram → idf, then W per class
 
     [[nodiscard]] std::size_t nc() const noexcept { return classes.size(); }
     void build_caches();

@@ -56,8 +56,8 @@ struct TextModelOptions {
     int max_epochs = 60;           ///< passes of dual coordinate descent per class
     double tolerance = 0.1;        ///< stop when the projected-gradient spread is below this
     std::uint64_t seed = 42;       ///< shuffles (training order, calibration folds)
-    /// Temperature calibration on held-out folds (2…20; each costs a warm-started solver
-    /// run); 0 = none (T = 1).
+    /// Temperature calibration: one of this many stratified folds (2…20) is held out and
+    /// scored by a model of the rest (one warm-started solver run); 0 = none (T = 1).
     int calibration_folds = 3;
     int threads = 1;               ///< worker threads for training (per class) and CV folds
 

@@ -7,6 +7,7 @@
 #include <complaintkit/rules.hpp>
 #include <complaintkit/textmodel.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -110,6 +111,93 @@ TEST_CASE("text model features are pinned to the feature version", "[textmodel]"
     CHECK(norm == "my bill was 2x 快递丢件!ça coûte");
     CHECK(count == 28);  // 6 words, 4 bigrams, 9 character 4-grams, 4 + 3 + 2 CJK n-grams
     CHECK(sum == 0xc770460c7ccb7dacULL);
+}
+
+namespace {
+
+/// Every feature hash of a text by the reference path (normalize_text, then extract_features),
+/// words' character n-grams included; sorted.
+std::vector<std::uint64_t> reference_features(const std::string& text, const tm::FeatureSpec& spec) {
+    std::vector<std::uint64_t> out;
+    struct Handler {
+        std::vector<std::uint64_t>& out;
+        const tm::FeatureSpec& spec;
+        void word(std::uint64_t h, const char32_t* br, std::size_t len) {
+            out.push_back(h);
+            tm::word_char_ngrams<false>(br, len, spec, [&](std::uint64_t g) { out.push_back(g); });
+        }
+        void feature(std::uint64_t h) { out.push_back(h); }
+    } handler{out, spec};
+    std::vector<char32_t> cps;
+    tm::extract_features<false>(normalize_text(text), spec, cps, handler);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// The same by the fused scanner over the source bytes; false when it refused the text.
+bool fused_features(const std::string& text, const tm::FeatureSpec& spec, std::vector<std::uint64_t>& out) {
+    out.clear();
+    struct Handler {
+        std::vector<std::uint64_t>& out;
+        const tm::FeatureSpec& spec;
+        const std::string& text;
+        std::vector<char32_t> br;
+        void word(std::uint64_t h, std::size_t b, std::size_t e) {
+            out.push_back(h);
+            tm::bracketed_folded(std::string_view(text).substr(b, e - b), br);
+            tm::word_char_ngrams<false>(br.data(), br.size(), spec, [&](std::uint64_t g) { out.push_back(g); });
+        }
+        void feature(std::uint64_t h) { out.push_back(h); }
+    } handler{out, spec, text, {}};
+    const bool ok = tm::scan_features(text, spec, handler);
+    std::sort(out.begin(), out.end());
+    return ok;
+}
+
+}  // namespace
+
+TEST_CASE("text model fused scanner folds as normalize_text and reports the same features", "[textmodel]") {
+    const std::vector<std::string> texts = {
+        "Ｍy BILL was 2x 快遞丟件！Ça coûte",
+        "My ACCOUNT was CHARGED twice\xE2\x80\x94why? \xC3\x9Cn\xC3\xAF\x63ode \xC3\x80\xC3\x89\xC3\x8E "
+        "\xCE\xA3\xCE\x8A\xCE\xA3 \xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 \xC5\xBF\xC4\xB0stanbul x\xC2\xA0y",
+        "我的快递一直没有送到，客服也不回复。退款申请了三次都被拒绝 3次",
+        "我的快遞一直沒有送到，客服也不回覆。退款申請了三次都被拒絕！帳單錯誤",
+        "mixed 中文and English１２３ｘｙｚ\xE3\x80\x80ＦＵＬＬ width 𠮷野家 カタカナ 한국어",
+        "", "   ", "a", "...!!!", "a-very-long-word-" + std::string(40, 'x') + " tail",
+    };
+    const tm::FeatureSpec spec = tm::FeatureSpec::of(TextModelOptions{});
+    TextModelOptions wide;
+    wide.latin_char_min = 2;
+    wide.latin_char_max = 5;
+    wide.cjk_char_min = 2;
+    wide.cjk_char_max = 6;
+    wide.word_ngram_max = 1;
+    for (const auto& text : texts) {
+        INFO(text);
+        // the folded code points are those of ck::normalize_text
+        std::u32string folded, expected;
+        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+        for (std::size_t i = 0; i < text.size();) folded.push_back(tm::next_folded(p, text.size(), i));
+        const std::string norm = normalize_text(text);
+        for (std::size_t i = 0; i < norm.size();) {
+            std::size_t len = 1;
+            expected.push_back(decode_utf8(norm, i, &len));
+            i += len;
+        }
+        CHECK(folded == expected);
+        // and the features are the reference path's, for the default and other n-gram ranges
+        for (const auto& sp : {spec, tm::FeatureSpec::of(wide)}) {
+            std::vector<std::uint64_t> fused;
+            CHECK(fused_features(text, sp, fused));
+            CHECK(fused == reference_features(text, sp));
+        }
+    }
+    std::vector<std::uint64_t> out;
+    CHECK_FALSE(fused_features("bad \xC3\x28 byte", spec, out));
+    CHECK_FALSE(fused_features("truncated \xE5\xBF", spec, out));
+    CHECK_FALSE(fused_features("surrogate \xED\xA0\x80", spec, out));
+    CHECK_FALSE(fused_features("\xE5\xBF\xAB\xFF", spec, out));
 }
 
 TEST_CASE("text model probabilities are calibrated softmax values", "[textmodel]") {
@@ -236,8 +324,12 @@ TEST_CASE("text model training rejects bad sets with clear errors", "[textmodel]
 }
 
 TEST_CASE("text model: labels with one example, empty texts and invalid UTF-8 at prediction", "[textmodel]") {
-    // one example per class, and an empty text: defined behaviour, not an error
-    const TextModel tiny = TextModel::train({"refund my bill", "no signal at home", ""}, {"billing", "network", "other"});
+    // one example per class, and an empty text: defined behaviour, not an error (min_df = 1:
+    // with the default 2 no feature survives and the three equal priors tie)
+    TextModelOptions once;
+    once.min_df = 1;
+    const TextModel tiny =
+        TextModel::train({"refund my bill", "no signal at home", ""}, {"billing", "network", "other"}, once);
     CHECK(tiny.classes().size() == 3);
     CHECK(label_of(tiny, "refund my bill please") == "billing");
     // min_df = 2 drops every feature seen once: the model falls back to the prior (bias)
