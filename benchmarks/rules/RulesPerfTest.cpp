@@ -10,7 +10,10 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <thread>
@@ -21,8 +24,9 @@ constexpr std::size_t kCorpusSize = 120000;
 constexpr std::size_t kKeywords = 2400;
 /// Share of keyword-bearing fragments in the calibrated corpus: chosen so that its keyword
 /// hits and fired rules per complaint match the 353 real-phrasing complaints of
-/// tests/data/classify_eval.jsonl (README.md; `hits/text` and `fired/text` counters).
-constexpr double kCalibratedShare = 0.25;
+/// tests/data/classify_eval.jsonl per byte (2.1 hits per 100 bytes; README.md, and the
+/// `hits/text` and `fired/text` counters).
+constexpr double kCalibratedShare = 0.2;
 
 /// The pack and the raw scanner over its keywords, shared by both corpora.
 struct Pack {
@@ -249,9 +253,64 @@ void dump(const char* dir) {
       << "calibrated " << calibrated().hits_per_text << ' ' << calibrated().fired_per_text << '\n';
 }
 
+/// `--ratios`: on a loaded machine, time one block of 64 texts with each method in turn
+/// (raw scan, full, lean classification, normalisation), many rounds, and report the
+/// median block time of each against the raw scan's: load hits all methods alike.
+void ratios() {
+    using clock = std::chrono::steady_clock;
+    constexpr std::size_t block = 64;
+    for (auto* name : {"dense", "calibrated"}) {
+        Corpus& c = std::string(name) == "dense" ? dense() : calibrated();
+        const auto& rules = pack().rules;
+        const auto& scanner = *pack().scanner;
+        ck::ClassifyOptions lean;
+        lean.evidence = ck::EvidenceLevel::rules;
+        std::vector<ck::detail::ScanMatch> m;
+        ck::NormalizedText n;
+        std::vector<double> t[4];
+        std::size_t at = 0, bytes = 0;
+        for (int round = 0; round < 3000; ++round) {
+            if (at + block > c.views.size()) at = 0;
+            for (int k = 0; k < 4; ++k) {
+                const auto t0 = clock::now();
+                for (std::size_t i = at; i < at + block; ++i) {
+                    if (k == 0) {
+                        m.clear();
+                        scanner.scan(c.folded[i], m);
+                    } else if (k == 1) {
+                        benchmark::DoNotOptimize(rules.classify(c.views[i]));
+                    } else if (k == 2) {
+                        benchmark::DoNotOptimize(rules.classify(c.views[i], lean));
+                    } else {
+                        ck::normalize_into(c.views[i], n);
+                    }
+                }
+                t[k].push_back(std::chrono::duration<double, std::nano>(clock::now() - t0).count());
+            }
+            for (std::size_t i = at; i < at + block; ++i) bytes += c.views[i].size();
+            at += block;
+        }
+        double med[4];
+        for (int k = 0; k < 4; ++k) {
+            std::sort(t[k].begin(), t[k].end());
+            med[k] = t[k][t[k].size() / 2];
+        }
+        const double per_block_bytes = static_cast<double>(bytes) / 3000.0;
+        std::printf("%s: median per block of %zu texts: raw scan %.0f ns (%.0f MB/s), full %.0f ns (%.0f MB/s, %.3f of raw), "
+                    "lean %.0f ns (%.0f MB/s, %.3f of raw), normalise %.0f ns (%.2f of raw)\n",
+                    name, block, med[0], per_block_bytes / med[0] * 1e3, med[1], per_block_bytes / med[1] * 1e3,
+                    med[0] / med[1], med[2], per_block_bytes / med[2] * 1e3, med[0] / med[2], med[3], med[0] / med[3]);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--ratios") == 0) {
+            ratios();
+            return 0;
+        }
     for (int i = 1; i + 1 < argc; ++i)
         if (std::strcmp(argv[i], "--dump") == 0) {
             dump(argv[i + 1]);
