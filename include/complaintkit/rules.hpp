@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,6 +110,11 @@ public:
     [[nodiscard]] const_iterator end() const noexcept { return data() + size_; }
     [[nodiscard]] KeywordHit& operator[](std::size_t i) noexcept { return data()[i]; }
     [[nodiscard]] const KeywordHit& operator[](std::size_t i) const noexcept { return data()[i]; }
+    /// Bounds-checked access: throws std::out_of_range.
+    [[nodiscard]] const KeywordHit& at(std::size_t i) const {
+        if (i >= size_) throw std::out_of_range("KeywordHits::at: index " + std::to_string(i) + " of " + std::to_string(size_));
+        return data()[i];
+    }
     [[nodiscard]] const KeywordHit& front() const noexcept { return data()[0]; }
     [[nodiscard]] const KeywordHit& back() const noexcept { return data()[size_ - 1]; }
     void clear() noexcept { size_ = 0; }
