@@ -169,8 +169,19 @@ constexpr std::array<char, 256> make_ascii_lower() {
 }
 constexpr auto kAsciiLower = make_ascii_lower();
 
+/// 8 ASCII bytes folded at once (A–Z → a–z); `w` has no byte ≥ 0x80.
+inline std::uint64_t ascii_lower8(std::uint64_t w) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    const std::uint64_t ge_a = w + ones * (0x80 - 'A');       // high bit: byte ≥ 'A'
+    const std::uint64_t gt_z = w + ones * (0x80 - 'Z' - 1);   // high bit: byte > 'Z'
+    return w | (((ge_a & ~gt_z) & (ones * 0x80)) >> 2);       // 0x80 >> 2 == 0x20
+}
+
+/// Folds `in` into `text` (and the source offset of every output byte). Returns the number
+/// of invalid UTF-8 bytes (each became U+FFFD); *first_invalid gets the first one's offset.
 template <bool WithOffsets>
-void fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* offsets) {
+std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* offsets,
+                 std::size_t* first_invalid = nullptr) {
     const auto& t2s = t2s_index();
     const auto* s = reinterpret_cast<const unsigned char*>(in.data());
     const std::size_t n = in.size();
@@ -182,9 +193,22 @@ void fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* of
     std::uint32_t* off = WithOffsets ? offsets->data() : nullptr;
     std::size_t w = 0;
     std::size_t i = 0;
+    std::size_t invalid = 0;
     while (i < n) {
-        // ASCII run.
-        while (i < n && s[i] < 0x80) {
+        // ASCII run: 8 bytes at a time, then byte by byte. (w <= i while the text is valid;
+        // after a U+FFFD the output runs ahead, and the capacity check below covers it.)
+        while (i + 8 <= n && w + 8 <= cap) {
+            std::uint64_t x;
+            std::memcpy(&x, s + i, 8);
+            if (x & 0x8080808080808080ULL) break;
+            x = ascii_lower8(x);
+            std::memcpy(o + w, &x, 8);
+            if constexpr (WithOffsets)
+                for (std::size_t j = 0; j < 8; ++j) off[w + j] = static_cast<std::uint32_t>(i + j);
+            w += 8;
+            i += 8;
+        }
+        while (i < n && s[i] < 0x80 && w < cap) {
             o[w] = kAsciiLower[s[i]];
             if constexpr (WithOffsets) off[w] = static_cast<std::uint32_t>(i);
             ++w;
@@ -194,6 +218,7 @@ void fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* of
         std::size_t len = sequence_length(s + i, n - i);
         char32_t c;
         if (len == 0) {
+            if (invalid++ == 0 && first_invalid) *first_invalid = i;
             c = kReplacement;
             len = 1;
         } else {
@@ -219,6 +244,7 @@ void fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* of
         offsets->resize(w + 1);
         (*offsets)[w] = static_cast<std::uint32_t>(n);
     }
+    return invalid;
 }
 
 }  // namespace
@@ -226,6 +252,12 @@ void fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* of
 char32_t fold_codepoint(char32_t c) noexcept { return fold_with(t2s_index(), c); }
 
 void normalize_into(std::string_view utf8, NormalizedText& out) { fold<true>(utf8, out.text, &out.source_offset); }
+
+namespace detail {
+std::size_t normalize_checked(std::string_view utf8, NormalizedText& out, std::size_t* first_invalid) {
+    return fold<true>(utf8, out.text, &out.source_offset, first_invalid);
+}
+}  // namespace detail
 
 NormalizedText normalize(std::string_view utf8) {
     NormalizedText out;

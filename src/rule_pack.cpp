@@ -637,6 +637,38 @@ private:
                 impl_->pattern_uses[kws[k].pattern].push_back(
                     {static_cast<std::uint32_t>(pi), static_cast<std::uint32_t>(k), kws[k].combo});
         }
+        for (auto& uses : impl_->pattern_uses)
+            std::sort(uses.begin(), uses.end(), [](const RuleSet::Impl::Use& a, const RuleSet::Impl::Use& b) {
+                return a.pred != b.pred ? a.pred < b.pred : a.keyword < b.keyword;
+            });
+        impl_->pattern_regex.clear();
+        for (const auto& p : impl_->patterns) impl_->pattern_regex.push_back(p.regex ? 1 : 0);
+        // Interned tags: rules set them by id, facet tests on tags check ids.
+        auto tag_id = [&](const std::string& t) {
+            auto& names = impl_->tag_names;
+            auto it = std::find(names.begin(), names.end(), t);
+            if (it != names.end()) return static_cast<std::uint16_t>(it - names.begin());
+            names.push_back(t);
+            return static_cast<std::uint16_t>(names.size() - 1);
+        };
+        for (auto& r : rules) {
+            r.tag_ids.clear();
+            for (const auto& t : r.tags) r.tag_ids.push_back(tag_id(t));
+        }
+        for (auto& p : impl_->preds) {
+            if (p.kind != PredKind::facet) continue;
+            p.value_mask = {};
+            for (int v : p.values) {
+                const int bit = v + 1;  // unknown (-1) is bit 0
+                if (bit >= 0 && bit < 256) p.value_mask[static_cast<std::size_t>(bit) / 64] |= 1ULL << (bit % 64);
+            }
+            p.tag_ids.clear();
+            for (const auto& t : p.strings) {
+                auto it = std::find(impl_->tag_names.begin(), impl_->tag_names.end(), t);
+                if (it != impl_->tag_names.end()) p.tag_ids.push_back(static_cast<std::uint16_t>(it - impl_->tag_names.begin()));
+            }
+        }
+        impl_->always_words.assign((rules.size() + 63) / 64, 0);
         for (std::size_t rank = 0; rank < rules.size(); ++rank) {
             auto& r = rules[rank];
             std::optional<std::vector<std::uint32_t>> req;
@@ -644,6 +676,7 @@ private:
             r.always_evaluate = !req.has_value();
             if (r.always_evaluate) {
                 impl_->always_rules.push_back(static_cast<std::uint32_t>(rank));
+                impl_->always_words[rank / 64] |= 1ULL << (rank % 64);
                 continue;
             }
             std::sort(req->begin(), req->end());

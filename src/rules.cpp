@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -50,6 +51,24 @@ struct Workspace {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> uses_hit;  ///< (predicate, keyword) whose keyword matched
     std::vector<std::uint32_t> pred_stamp, pred_first, pred_count;
     std::vector<std::uint32_t> patterns_seen;
+    // The fast path (everything but explain mode).
+    std::vector<std::uint64_t> rule_words;          ///< candidate rules, a bitset over ranks
+    std::vector<std::uint32_t> pattern_last;        ///< last match of a pattern (list tail)
+    std::vector<std::uint32_t> match_next;          ///< next match of the same pattern, in end order
+    std::vector<std::uint8_t> match_mask;           ///< boundary combos a match satisfies
+    std::vector<std::uint32_t> pred_patterns;       ///< distinct patterns among a predicate's keywords hit
+    std::vector<std::uint32_t> pred_head, pred_tail;  ///< the predicate's list in `entries`
+    struct Entry {
+        std::uint32_t keyword, pattern, next;
+    };
+    std::vector<Entry> entries;                     ///< keywords hit, one list per predicate
+    std::vector<std::uint32_t> order_scratch;       ///< a predicate's keywords hit, in keyword order
+    std::vector<std::uint32_t> regex_scratch;       ///< a regex's matches, in start order
+    std::vector<std::uint32_t> char_blocks[2];      ///< code points before each 64-byte block of title / text
+    bool char_blocks_ready[2] = {false, false};
+    std::vector<std::pair<std::uint16_t, int>> tags;
+    std::vector<std::pair<std::uint32_t, std::size_t>> fired;
+    std::vector<RuleEvidence> evidence;  ///< the fast path builds evidence here, then copies it out at its size
     std::uint32_t gen = 0;
 
     void begin(std::size_t patterns, std::size_t rules, std::size_t preds) {
@@ -63,14 +82,22 @@ struct Workspace {
             pred_stamp.resize(preds, 0);
             pred_first.resize(preds, 0);
             pred_count.resize(preds, 0);
+            pred_patterns.resize(preds, 0);
+            pred_head.resize(preds, 0);
+            pred_tail.resize(preds, 0);
         }
         uses_hit.clear();
+        entries.clear();
+        tags.clear();
+        fired.clear();
+        char_blocks_ready[0] = char_blocks_ready[1] = false;
 
         if (pattern_stamp.size() < patterns) {
             pattern_stamp.resize(patterns, 0);
             pattern_first.resize(patterns, 0);
             pattern_count.resize(patterns, 0);
             pattern_mask.resize(patterns, 0);
+            pattern_last.resize(patterns, 0);
         }
         if (rule_stamp.size() < rules) rule_stamp.resize(rules, 0);
         matches.clear();
@@ -125,25 +152,16 @@ public:
         Classification out;
         const bool blank_text = text.find_first_not_of(" \t\r\n") == std::string_view::npos;
         const bool blank_title = title.find_first_not_of(" \t\r\n") == std::string_view::npos;
-        for (auto [field, s] : {std::pair{"title", title}, std::pair{"text", text}}) {
-            if (auto bad = utf8_invalid_offset(s)) {
-                if (opt_.strict_utf8)
-                    throw Error(ErrorCode::invalid_utf8, "invalid UTF-8 at byte " + std::to_string(*bad),
-                                std::string("/") + field);
-                std::size_t replaced = 0;
-                (void)utf8_sanitize(s, &replaced);
-                out.replaced_invalid_utf8 += replaced;
-            }
-        }
-        if (blank_text && blank_title) {
+        if (blank_text && blank_title) {  // blank text holds no invalid UTF-8
             out.empty_text = true;
             return out;
         }
         ws_.begin(rs_.patterns.size(), rs_.rules.size(), rs_.preds.size());
-        normalize_into(text, ws_.text);
+        // One pass validates and folds (invalid bytes become U+FFFD): title first, as errors go.
         has_title_ = !title.empty();
+        if (has_title_) fold_checked(title, ws_.title, "/title", out);
+        fold_checked(text, ws_.text, "/text", out);
         if (has_title_) {
-            normalize_into(title, ws_.title);
             ws_.joined.assign(ws_.title.text);
             ws_.joined += '\n';
             ws_.joined += ws_.text.text;
@@ -154,9 +172,15 @@ public:
         }
         title_src_ = title;
         text_src_ = text;
-        scan();
-        out.evidence.reserve(32);
-        evaluate(out);
+        if (opt_.explain) {  // the reference evaluation: every rule, keyword uses sorted
+            scan();
+            out.evidence.reserve(32);
+            evaluate(out);
+        } else {
+            fast_ = true;
+            scan_fast();
+            evaluate_fast(out);
+        }
         return out;
     }
 
@@ -170,8 +194,217 @@ private:
     bool has_title_ = false;
     std::size_t title_len_ = 0;
     std::array<FacetState, facet_count> st_{};
-    std::vector<std::pair<std::string, int>> tags_;  ///< tag, evidence index
-    std::vector<std::pair<std::uint32_t, std::size_t>> fired_;
+    std::vector<std::pair<std::uint16_t, int>>& tags_{ws_.tags};  ///< tag (RuleSet::Impl::tag_names), evidence index
+    std::vector<std::pair<std::uint32_t, std::size_t>>& fired_{ws_.fired};
+    bool fast_ = false;  ///< collected entries are whole predicates (the fast path)
+
+    void fold_checked(std::string_view src, NormalizedText& dst, const char* field, Classification& out) {
+        std::size_t first_bad = 0;
+        const std::size_t bad = detail::normalize_checked(src, dst, &first_bad);
+        if (bad == 0) return;
+        if (opt_.strict_utf8)
+            throw Error(ErrorCode::invalid_utf8, "invalid UTF-8 at byte " + std::to_string(first_bad), field);
+        out.replaced_invalid_utf8 += bad;
+    }
+
+    // ------------------------------------------------------------ fast path
+    // No sorting: matches are linked per pattern in end order, keyword uses per predicate;
+    // candidate rules are a bitset over evaluation ranks.
+    void scan_fast() {
+        auto& m = ws_.matches;
+        rs_.scanner->scan(scanned_, m);
+        const std::uint32_t gen = ws_.gen;
+        auto& seen = ws_.patterns_seen;
+        seen.clear();
+        ws_.rule_words.assign(rs_.always_words.begin(), rs_.always_words.end());
+        if (m.empty()) return;
+        const bool hits = full_evidence();
+        if (hits) {
+            if (ws_.match_next.size() < m.size()) {
+                ws_.match_next.resize(m.size());
+                ws_.match_mask.resize(m.size());
+            }
+        }
+        const auto n = static_cast<std::uint32_t>(m.size());
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const ScanMatch& x = m[i];
+            if (has_title_ && x.from <= title_len_ && x.to > title_len_) continue;  // spans title and text
+            const std::uint8_t edges = rs_.pattern_word_edges[x.id];
+            std::uint8_t mask = 15;
+            if (edges) {
+                const bool left_ok = !(edges & 1) || !is_word_before(scanned_, x.from);
+                const bool right_ok = !(edges & 2) || !is_word_at(scanned_, x.to);
+                mask = static_cast<std::uint8_t>(1 | (left_ok ? 2 : 0) | (right_ok ? 4 : 0) | (left_ok && right_ok ? 8 : 0));
+            }
+            if (ws_.pattern_stamp[x.id] != gen) {
+                ws_.pattern_stamp[x.id] = gen;
+                ws_.pattern_mask[x.id] = 0;
+                ws_.pattern_count[x.id] = 0;
+                ws_.pattern_first[x.id] = i;
+                seen.push_back(x.id);
+            } else if (hits) {
+                ws_.match_next[ws_.pattern_last[x.id]] = i;
+            }
+            if (hits) {
+                ws_.pattern_last[x.id] = i;
+                ws_.match_next[i] = UINT32_MAX;
+                ws_.match_mask[i] = mask;
+            }
+            ++ws_.pattern_count[x.id];
+            ws_.pattern_mask[x.id] |= mask;
+        }
+        std::uint64_t* words = ws_.rule_words.data();
+        auto& entries = ws_.entries;
+        for (const std::uint32_t p : seen) {
+            for (const auto rank : rs_.pattern_rules[p]) words[rank >> 6] |= 1ULL << (rank & 63);
+            const std::uint8_t mask = ws_.pattern_mask[p];
+            std::uint32_t last_pred = UINT32_MAX;
+            for (const auto& u : rs_.pattern_uses[p]) {  // sorted by predicate
+                if (!(mask & (1u << u.combo))) continue;
+                const std::uint32_t pr = u.pred;
+                const auto e = static_cast<std::uint32_t>(entries.size());
+                entries.push_back({u.keyword, p, UINT32_MAX});
+                if (ws_.pred_stamp[pr] != gen) {
+                    ws_.pred_stamp[pr] = gen;
+                    ws_.pred_count[pr] = 0;
+                    ws_.pred_patterns[pr] = 0;
+                    ws_.pred_head[pr] = e;
+                } else {
+                    entries[ws_.pred_tail[pr]].next = e;
+                }
+                ws_.pred_tail[pr] = e;
+                ++ws_.pred_count[pr];
+                if (pr != last_pred) {
+                    ++ws_.pred_patterns[pr];
+                    last_pred = pr;
+                }
+            }
+        }
+    }
+
+    void evaluate_fast(Classification& out) {
+        auto& cand = ws_.candidates;
+        cand.clear();
+        const auto& words = ws_.rule_words;
+        for (std::size_t w = 0; w < words.size(); ++w)
+            for (std::uint64_t bits = words[w]; bits; bits &= bits - 1)
+                cand.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
+        out.evidence = std::move(ws_.evidence);  // capacity kept from earlier texts
+        out.evidence.clear();
+        const auto& rules = rs_.rules;
+        auto& fired = fired_;
+        auto& collected = ws_.collected;
+        std::size_t i = 0;
+        while (i < cand.size()) {  // tier by tier (same order), as evaluate()
+            const int order = rules[cand[i]].order;
+            std::size_t j = i;
+            fired.clear();
+            collected.clear();
+            for (; j < cand.size() && rules[cand[j]].order == order; ++j) {
+                const CompiledRule& r = rules[cand[j]];
+                const std::size_t mark = collected.size();
+                if (!r.when || eval(*r.when, true)) fired.emplace_back(cand[j], mark);
+                else collected.resize(mark);
+            }
+            for (std::size_t k = 0; k < fired.size(); ++k) {
+                const std::size_t begin = fired[k].second;
+                const std::size_t end = k + 1 < fired.size() ? fired[k + 1].second : collected.size();
+                fire_fast(out, rules[fired[k].first], begin, end);
+            }
+            i = j;
+        }
+        finish(out);
+        // Hand the result an exactly sized copy; keep the roomy buffer for the next text.
+        std::vector<RuleEvidence> exact;
+        exact.reserve(out.evidence.size());
+        std::move(out.evidence.begin(), out.evidence.end(), std::back_inserter(exact));
+        ws_.evidence = std::move(out.evidence);
+        ws_.evidence.clear();
+        out.evidence = std::move(exact);
+    }
+
+    /// The keywords hit of predicate `pi`, in keyword order, into ws_.order_scratch (entry indices).
+    void pred_entries(int pi) {
+        auto& o = ws_.order_scratch;
+        o.clear();
+        for (std::uint32_t e = ws_.pred_head[static_cast<std::size_t>(pi)]; e != UINT32_MAX; e = ws_.entries[e].next) {
+            // insertion by keyword index (lists are short)
+            std::size_t at = o.size();
+            o.push_back(e);
+            while (at > 0 && ws_.entries[o[at - 1]].keyword > ws_.entries[e].keyword) {
+                o[at] = o[at - 1];
+                --at;
+            }
+            o[at] = e;
+        }
+    }
+
+    void fire_fast(Classification& out, const CompiledRule& r, std::size_t begin, std::size_t end) {
+        RuleEvidence& ev = out.evidence.emplace_back();
+        ev.rule_id = r.id;
+        std::size_t distinct = 0;
+        const bool hits = full_evidence();
+        if (!hits && end - begin == 1) {
+            distinct = ws_.pred_patterns[static_cast<std::size_t>(ws_.collected[begin].first)];
+        } else if (end > begin) {
+            auto& patterns = ws_.patterns_seen;  // free again after scan_fast
+            patterns.clear();
+            for (std::size_t c = begin; c < end; ++c) {
+                const int pi = ws_.collected[c].first;
+                pred_entries(pi);
+                const Predicate& pred = rs_.preds[static_cast<std::size_t>(pi)];
+                for (const std::uint32_t e : ws_.order_scratch) {
+                    const auto& en = ws_.entries[e];
+                    if (std::find(patterns.begin(), patterns.end(), en.pattern) != patterns.end()) continue;
+                    patterns.push_back(en.pattern);
+                    if (hits) add_pattern_hits(ev, pred.keywords[en.keyword], en.pattern);
+                }
+            }
+            distinct = patterns.size();
+        }
+        ev.score = r.weight * static_cast<double>(std::max<std::size_t>(1, distinct));
+        propose(out, r, static_cast<int>(out.evidence.size() - 1));
+    }
+
+    void add_pattern_hits(RuleEvidence& ev, const KeywordUse& k, std::uint32_t pattern) {
+        const std::uint32_t first = ws_.pattern_first[pattern];
+        std::size_t added = 0;
+        auto add = [&](std::uint32_t j) {
+            if (!(ws_.match_mask[j] & (1u << k.combo))) return;
+            const ScanMatch& m = ws_.matches[j];
+            KeywordHit h;
+            h.keyword = k.written;
+            const NormalizedText* nt = &ws_.text;
+            std::uint32_t from = m.from, to = m.to;
+            if (has_title_) {
+                if (m.to <= title_len_) {
+                    nt = &ws_.title;
+                    h.field = TextField::title;
+                } else {
+                    from -= static_cast<std::uint32_t>(title_len_ + 1);
+                    to -= static_cast<std::uint32_t>(title_len_ + 1);
+                }
+            }
+            h.begin = nt->source_offset[from];
+            h.end = nt->source_offset[to];
+            ev.hits.push_back(h);
+            ++added;
+        };
+        if (!rs_.pattern_regex[pattern]) {  // a literal's matches end in start order
+            for (std::uint32_t j = first; j != UINT32_MAX && added < kMaxHitsPerKeyword; j = ws_.match_next[j]) add(j);
+            return;
+        }
+        auto& ms = ws_.regex_scratch;
+        ms.clear();
+        for (std::uint32_t j = first; j != UINT32_MAX; j = ws_.match_next[j]) ms.push_back(j);
+        std::stable_sort(ms.begin(), ms.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return ws_.matches[a].from < ws_.matches[b].from;
+        });
+        for (const std::uint32_t j : ms) {
+            if (added >= kMaxHitsPerKeyword) break;
+            add(j);
+        }
+    }
 
     // ------------------------------------------------------------ scanning
     void scan() {
@@ -179,7 +412,7 @@ private:
         rs_.scanner->scan(scanned_, m);
         if (m.empty()) return;
         std::sort(m.begin(), m.end(), [](const ScanMatch& a, const ScanMatch& b) {
-            return a.id != b.id ? a.id < b.id : a.from < b.from;
+            return a.id != b.id ? a.id < b.id : a.from != b.from ? a.from < b.from : a.to < b.to;
         });
         const std::uint32_t gen = ws_.gen;
         for (std::size_t i = 0; i < m.size(); ++i) {
@@ -228,6 +461,10 @@ private:
         return ws_.pred_stamp[static_cast<std::size_t>(pi)] == ws_.gen ? ws_.pred_count[static_cast<std::size_t>(pi)] : 0;
     }
     void collect_pred(int pi) {
+        if (fast_) {
+            ws_.collected.emplace_back(pi, -1);
+            return;
+        }
         const std::uint32_t n = pred_hits(pi);
         const std::uint32_t first = ws_.pred_first[static_cast<std::size_t>(pi)];
         for (std::uint32_t i = 0; i < n; ++i)
@@ -362,11 +599,11 @@ private:
         case PredKind::facet: {
             if (p.facet == FacetId::tags) {
                 return std::any_of(tags_.begin(), tags_.end(), [&](const auto& t) {
-                    return std::find(p.strings.begin(), p.strings.end(), t.first) != p.strings.end();
+                    return std::find(p.tag_ids.begin(), p.tag_ids.end(), t.first) != p.tag_ids.end();
                 });
             }
-            const int v = facet_value(p.facet);
-            return std::find(p.values.begin(), p.values.end(), v) != p.values.end();
+            const auto bit = static_cast<unsigned>(facet_value(p.facet) + 1);  // unknown (-1) is bit 0
+            return bit < 256 && ((p.value_mask[bit / 64] >> (bit % 64)) & 1);
         }
         }
         return false;
@@ -556,7 +793,7 @@ private:
             }
             if (f == static_cast<int>(FacetId::tags)) {
                 bool added = false;
-                for (const auto& t : r.tags)
+                for (const auto t : r.tag_ids)
                     if (std::none_of(tags_.begin(), tags_.end(), [&](const auto& x) { return x.first == t; })) {
                         tags_.emplace_back(t, ev_index);
                         added = true;
@@ -687,12 +924,30 @@ private:
         return static_cast<std::uint32_t>((to - from) - cont);
     }
 
+    /// Code points in src[0, at): a table of counts per 64-byte block (built on first use), then the rest.
+    std::uint32_t chars_before(int field, std::string_view src, std::uint32_t at) {
+        auto& blocks = ws_.char_blocks[field];
+        if (!ws_.char_blocks_ready[field]) {
+            blocks.clear();
+            std::uint32_t n = 0;
+            for (std::size_t b = 0; b < src.size(); b += 64) {
+                blocks.push_back(n);
+                n += count_chars(src, b, std::min(src.size(), b + 64));
+            }
+            blocks.push_back(n);
+            ws_.char_blocks_ready[field] = true;
+        }
+        const std::size_t b = at / 64;
+        return blocks[b] + count_chars(src, b * 64, at);
+    }
+
     /// Code point offsets of every hit.
     void char_offsets(Classification& out) {
         for (auto& ev : out.evidence)
             for (auto& h : ev.hits) {
-                const std::string_view src = h.field == TextField::title ? title_src_ : text_src_;
-                h.char_begin = count_chars(src, 0, h.begin);
+                const int field = h.field == TextField::title ? 0 : 1;
+                const std::string_view src = field == 0 ? title_src_ : text_src_;
+                h.char_begin = chars_before(field, src, h.begin);
                 h.char_end = h.char_begin + count_chars(src, h.begin, h.end);
             }
     }
@@ -738,7 +993,10 @@ private:
         f.motive = static_cast<Motive>(v(FacetId::motive));
         if (st_[static_cast<int>(FacetId::reasonable)].value >= 0)
             f.reasonable = st_[static_cast<int>(FacetId::reasonable)].value != 0;
-        for (const auto& t : tags_) f.tags.push_back(t.first);
+        if (!tags_.empty()) {
+            f.tags.reserve(tags_.size());
+            for (const auto& t : tags_) f.tags.push_back(rs_.tag_names[t.first]);
+        }
 
         for (int id = 0; id < facet_count; ++id) {
             if (id == static_cast<int>(FacetId::tags)) continue;

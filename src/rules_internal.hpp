@@ -4,6 +4,7 @@
 
 #include "scanner.hpp"
 
+#include <complaintkit/normalize.hpp>
 #include <complaintkit/rules.hpp>
 
 #include <array>
@@ -42,6 +43,10 @@ struct Predicate {
     bool exists_only = false;                 ///< attribute {"exists": true}
     int hour_from = 0, hour_to = 24;          ///< hour: [from, to), wraps when from > to
     FacetId facet{};                          ///< facet predicate
+    /// Facet predicate: bit v+1 set for each wanted value v (bit 0: unknown), so the test
+    /// is one shift; `values` stays for explain output.
+    std::array<std::uint64_t, 4> value_mask{};
+    std::vector<std::uint16_t> tag_ids;       ///< facet predicate on tags: interned tags (RuleSet::Impl::tag_names)
 };
 
 struct Condition {
@@ -62,6 +67,7 @@ struct CompiledRule {
     std::optional<Condition> when;  ///< absent: always fires
     std::array<int, facet_count> set{};  ///< value per facet, -1 when the rule does not set it
     std::vector<std::string> tags;
+    std::vector<std::uint16_t> tag_ids;  ///< `tags` interned (RuleSet::Impl::tag_names)
     bool stop = false;
     bool always_evaluate = true;    ///< false when some keyword must match for it to fire
 };
@@ -75,7 +81,8 @@ struct RuleSet::Impl {
     std::vector<detail::Predicate> preds;
     std::vector<detail::ScanPattern> patterns;
     std::vector<std::vector<std::uint32_t>> pattern_rules;  ///< rules (ranks) a pattern triggers
-    /// Keyword uses of a pattern: (predicate, keyword index, boundary combo).
+    /// Keyword uses of a pattern: (predicate, keyword index, boundary combo), sorted by
+    /// (predicate, keyword).
     struct Use {
         std::uint32_t pred;
         std::uint32_t keyword;
@@ -83,6 +90,9 @@ struct RuleSet::Impl {
     };
     std::vector<std::vector<Use>> pattern_uses;
     std::vector<std::uint32_t> always_rules;                ///< ranks evaluated for every text
+    std::vector<std::uint64_t> always_words;                ///< always_rules as a bitset over ranks
+    std::vector<std::string> tag_names;                     ///< every tag a rule sets, interned
+    std::vector<std::uint8_t> pattern_regex;                ///< 1 when the pattern is a regex
     std::vector<std::uint8_t> pattern_word_edges;  ///< bit 0: first char is a word char, bit 1: last
     std::unique_ptr<detail::Scanner> scanner;
     std::vector<RuleDiagnostic> warnings;
@@ -97,6 +107,12 @@ std::shared_ptr<RuleSet::Impl> compile_pack(std::string_view json, std::vector<R
 struct Node;  // json_internal.hpp
 /// The pack's "models" array (facet_models.cpp).
 std::vector<FacetModelBinding> parse_model_bindings(const Node& models);
+}  // namespace detail
+
+namespace detail {
+/// normalize_into() that also validates: returns the number of invalid UTF-8 bytes (each
+/// folded to U+FFFD) and sets *first_invalid to the offset of the first one (normalize.cpp).
+std::size_t normalize_checked(std::string_view utf8, NormalizedText& out, std::size_t* first_invalid);
 }  // namespace detail
 
 /// Fills the facets bound to models that no rule decided (facet_models.cpp).

@@ -11,7 +11,10 @@
 namespace ckbench {
 
 /// ≈ 240-byte complaints mixing zh-Hans, zh-Hant and English (a third each), seeded.
-inline std::vector<std::string> make_corpus(std::size_t n, std::uint32_t seed = 42) {
+/// `keyword_share` is the share of fragments that carry complaint vocabulary; the rest are
+/// neutral narrative. 1.0 (the default) gives the keyword-dense corpus; a lower share gives
+/// the density of real complaints (benchmarks/rules/README.md).
+inline std::vector<std::string> make_corpus(std::size_t n, std::uint32_t seed = 42, double keyword_share = 1.0) {
     static const std::vector<std::string> hans = {
         "我上周在你们网店买的电饭煲，", "快递一个星期了还没到，", "物流信息一直不更新，", "打客服电话一直占线，", "客服态度很差还不耐烦，",
         "收到的时候外包装破损了，", "用了两天就坏了，", "结账的时候多收了我二十块钱，", "说好的充10送100根本用不了，", "安装师傅约好上午来结果没来，",
@@ -35,13 +38,42 @@ inline std::vector<std::string> make_corpus(std::size_t n, std::uint32_t seed = 
         "I waited in the queue for over an hour, ", "I still have no invoice, ", "it would be great if you offered evening delivery. ",
         "Honestly very disappointed. ",
     };
+    // Narrative without complaint vocabulary (none of these matches a keyword of the
+    // default pack: checked by the `sparse corpus fillers` test in tests/cpp).
+    static const std::vector<std::string> hans_fill = {
+        "我是你们的老客户了，", "那天下午三点左右到的，", "当时人不算多，", "我和家人一起去的，", "我住在城东那边，",
+        "我朋友推荐我来的，", "东西是给我妈买的，", "本来想着顺便逛逛，", "那天天气挺好，", "我平时上班比较忙，",
+        "我记得是上个月中旬，", "我在手机上下的单，", "我家小孩也在旁边，", "我把情况跟我老公说了，", "后来我又去了一趟，",
+        "我们全家都很喜欢，", "那是个星期六，", "我一般都是晚上下班再看，", "我之前也来过几次，", "我想问问是怎么回事。",
+    };
+    static const std::vector<std::string> hant_fill = {
+        "我是你們的老客戶了，", "那天下午三點左右到的，", "當時人不算多，", "我和家人一起去的，", "我住在城東那邊，",
+        "我朋友推薦我來的，", "東西是給我媽買的，", "本來想說順便逛逛，", "那天天氣不錯，", "我平常上班比較忙，",
+        "我記得是上個月中旬，", "我在手機上下的單，", "我家小孩也在旁邊，", "我把情況跟我先生說了，", "後來我又去了一趟，",
+        "我們全家都很喜歡，", "那是個星期六，", "我一般都是晚上下班再看，", "我之前也來過幾次，", "我想問問是怎麼回事。",
+    };
+    static const std::vector<std::string> en_fill = {
+        "I have shopped with you for years ", "and I went in on Saturday afternoon, ", "it was quiet at the time, ",
+        "I was there with my family, ", "I live on the east side of town, ", "a friend told me about your shop, ",
+        "it was a gift for my mother, ", "I was planning to look around anyway, ", "the weather was nice that day, ",
+        "I work long hours during the week, ", "I think it was in the middle of last month, ", "I used my phone, ",
+        "my kids were with me, ", "I told my husband about it, ", "later I went back again, ",
+        "we all like your products, ", "it was a Saturday, ", "I usually read my mail in the evening, ",
+        "I have been there a few times before, ", "I would like to know what happened. ",
+    };
     std::mt19937 rng(seed);
     std::vector<std::string> out;
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const auto& frags = (i % 3 == 0) ? hans : (i % 3 == 1) ? hant : en;
+        const int script = static_cast<int>(i % 3);
+        const auto& frags = script == 0 ? hans : script == 1 ? hant : en;
+        const auto& fill = script == 0 ? hans_fill : script == 1 ? hant_fill : en_fill;
         std::string s;
-        while (s.size() < 220) s += frags[rng() % frags.size()];
+        while (s.size() < 220) {
+            const bool cue = keyword_share >= 1.0 || std::uniform_real_distribution<double>(0, 1)(rng) < keyword_share;
+            const auto& from = cue ? frags : fill;
+            s += from[rng() % from.size()];
+        }
         out.push_back(std::move(s));
     }
     return out;

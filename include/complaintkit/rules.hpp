@@ -12,9 +12,11 @@
 #include <array>
 #include <map>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,11 +69,106 @@ struct KeywordHit {
     friend bool operator==(const KeywordHit&, const KeywordHit&) = default;
 };
 
+/// The keyword hits of one fired rule: a sequence container (size, [], iteration,
+/// push_back, ==) that keeps up to two hits inline, so a typical fired rule costs no heap
+/// allocation; more spill to the heap. Converts to std::vector<KeywordHit>.
+class KeywordHits {
+public:
+    using value_type = KeywordHit;
+    using iterator = KeywordHit*;
+    using const_iterator = const KeywordHit*;
+    static constexpr std::size_t inline_capacity = 2;
+
+    KeywordHits() noexcept = default;
+    KeywordHits(std::initializer_list<KeywordHit> hits) { for (const auto& h : hits) push_back(h); }
+    KeywordHits(const KeywordHits& o) { assign(o.begin(), o.end()); }
+    KeywordHits(KeywordHits&& o) noexcept { take(o); }
+    KeywordHits& operator=(const KeywordHits& o) {
+        if (this != &o) {
+            clear();
+            assign(o.begin(), o.end());
+        }
+        return *this;
+    }
+    KeywordHits& operator=(KeywordHits&& o) noexcept {
+        if (this != &o) {
+            release();
+            take(o);
+        }
+        return *this;
+    }
+    ~KeywordHits() { release(); }
+
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    [[nodiscard]] std::size_t capacity() const noexcept { return heap_ ? cap_ : inline_capacity; }
+    [[nodiscard]] KeywordHit* data() noexcept { return heap_ ? heap_ : inline_; }
+    [[nodiscard]] const KeywordHit* data() const noexcept { return heap_ ? heap_ : inline_; }
+    [[nodiscard]] iterator begin() noexcept { return data(); }
+    [[nodiscard]] iterator end() noexcept { return data() + size_; }
+    [[nodiscard]] const_iterator begin() const noexcept { return data(); }
+    [[nodiscard]] const_iterator end() const noexcept { return data() + size_; }
+    [[nodiscard]] KeywordHit& operator[](std::size_t i) noexcept { return data()[i]; }
+    [[nodiscard]] const KeywordHit& operator[](std::size_t i) const noexcept { return data()[i]; }
+    /// Bounds-checked access: throws std::out_of_range.
+    [[nodiscard]] const KeywordHit& at(std::size_t i) const {
+        if (i >= size_) throw std::out_of_range("KeywordHits::at: index " + std::to_string(i) + " of " + std::to_string(size_));
+        return data()[i];
+    }
+    [[nodiscard]] const KeywordHit& front() const noexcept { return data()[0]; }
+    [[nodiscard]] const KeywordHit& back() const noexcept { return data()[size_ - 1]; }
+    void clear() noexcept { size_ = 0; }
+    void reserve(std::size_t n) {
+        if (n <= capacity()) return;
+        auto* p = new KeywordHit[n];
+        for (std::size_t i = 0; i < size_; ++i) p[i] = data()[i];
+        delete[] heap_;
+        heap_ = p;
+        cap_ = static_cast<std::uint32_t>(n);
+    }
+    void push_back(const KeywordHit& h) {
+        if (size_ == capacity()) reserve(size_ * 2);
+        data()[size_++] = h;
+    }
+    operator std::vector<KeywordHit>() const { return std::vector<KeywordHit>(begin(), end()); }  // NOLINT
+    friend bool operator==(const KeywordHits& a, const KeywordHits& b) noexcept {
+        if (a.size_ != b.size_) return false;
+        for (std::size_t i = 0; i < a.size_; ++i)
+            if (!(a[i] == b[i])) return false;
+        return true;
+    }
+
+private:
+    void assign(const KeywordHit* b, const KeywordHit* e) {
+        reserve(static_cast<std::size_t>(e - b));
+        for (; b != e; ++b) data()[size_++] = *b;
+    }
+    void take(KeywordHits& o) noexcept {
+        size_ = o.size_;
+        if (o.heap_) {
+            heap_ = o.heap_;
+            cap_ = o.cap_;
+            o.heap_ = nullptr;
+        } else {
+            for (std::size_t i = 0; i < size_; ++i) inline_[i] = o.inline_[i];
+        }
+        o.size_ = 0;
+    }
+    void release() noexcept {
+        delete[] heap_;
+        heap_ = nullptr;
+        size_ = 0;
+    }
+    KeywordHit* heap_ = nullptr;
+    std::uint32_t size_ = 0, cap_ = 0;
+    KeywordHit inline_[inline_capacity];
+};
+
 /// A rule that fired.
 struct RuleEvidence {
     std::string_view rule_id;          ///< owned by the pack (NUL-terminated)
     double score = 0;                  ///< weight × (number of distinct keywords matched, at least 1)
-    std::vector<KeywordHit> hits;      ///< keyword occurrences that satisfied its condition
+    KeywordHits hits;                  ///< keyword occurrences that satisfied its condition
     std::uint16_t decided_mask = 0;    ///< bit f set: facet f's final value came from this rule
     /// Explain mode: facets it proposed that did not win, each with the reason
     /// ("category: already decided by rule \"x\" (order 10)").

@@ -173,3 +173,35 @@ def test_classify_many_lean_evidence_keeps_facets_and_rules():
     assert rs.classify_many(texts[:3], evidence="full") == full[:3]
     with pytest.raises(ValueError, match='evidence must be "full" or "rules", not "some"'):
         rs.classify_many(texts, evidence="some")
+
+
+def test_classify_batch_columns_equal_classify_many():
+    np = pytest.importorskip("numpy")
+    rs = ck.RuleSet.default()
+    comp = ck.Complaint.from_json({"id": "C3", "received_at": "2024-03-05T09:12:00Z", "text": "店員態度差"})
+    texts = ["快递一周没到，客服态度差", "店員態度差", "I was charged twice for the same order", "", None,
+             "建议增加夜间营业", b"\xe5\xbf\xab\xe9\x80\x92\xe6\xb2\xa1\xe5\x88\xb0"] * 30
+    for evidence in ("rules", "full"):
+        many = rs.classify_many(texts, threads=2, evidence=evidence)
+        batch = rs.classify_batch(iter(texts), threads=2, evidence=evidence)
+        assert len(batch) == len(texts)
+        assert batch[0] == many[0] and batch[-1] == many[-1]
+        assert list(batch) == many and batch.to_list() == many
+        for facet in ("kind", "category", "subcategory", "cause", "sub_cause", "attribution", "dimension",
+                      "severity", "personality", "motive", "tags"):
+            assert batch.facet(facet) == [c.facets[facet] for c in many], facet
+        assert batch.facet("reasonable") == [None] * len(texts)
+        assert isinstance(batch.scores, np.ndarray) and batch.scores.tolist() == [c.score for c in many]
+        assert batch.rules() == [c.rules for c in many]
+        assert batch.empty_text.tolist() == [c.empty_text for c in many]
+    assert rs.classify_batch(["x", comp])[1].sub_cause == "poor_attitude"
+    with pytest.raises(IndexError):
+        batch[len(texts)]
+    with pytest.raises(KeyError):
+        batch.facet("colour")
+    with pytest.raises(TypeError, match="item 1: expected str, bytes, None or Complaint"):
+        rs.classify_batch(["ok", 3])
+    lenient = rs.classify_batch(["ok", b"bad \xff"], lenient=True)
+    assert lenient.replaced_invalid_utf8.tolist() == [0, 1]
+    with pytest.raises(ck.InvalidUtf8Error):
+        rs.classify_batch(["\ud800"])

@@ -27,7 +27,7 @@ from .taxonomy import (  # noqa: F401
 
 from . import metrics  # noqa: F401,E402
 from .metrics import Report, read_csv, read_csv_file  # noqa: F401,E402
-from .rules import RuleSet, Classification, classify_frame, normalize, normalize_text  # noqa: F401
+from .rules import RuleSet, Classification, ClassificationBatch, classify_frame, normalize, normalize_text  # noqa: F401
 from .archive import Archive, builtin_mapping  # noqa: F401
 
 __version__ = _core.__version__

@@ -1,6 +1,6 @@
 """Type declarations of the native module (the public names are re-exported by complaintkit)."""
 import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 __version__: str
 
@@ -94,3 +94,58 @@ class _TextModel:
     def save(self, path: str) -> None: ...
     def to_bytes(self) -> bytes: ...
     def decision_function(self, text: str | bytes) -> list[float]: ...
+
+class Classification:
+    facets: dict[str, Any]
+    kind: str | None
+    category: str | None
+    subcategory: str | None
+    cause: str | None
+    sub_cause: str | None
+    attribution: str | None
+    dimension: str | None
+    severity: str | None
+    personality: str | None
+    motive: str | None
+    tags: list[str]
+    score: float
+    empty_text: bool
+    replaced_invalid_utf8: int
+    evidence: list[dict[str, Any]]
+    rules: list[str]
+    misses: list[dict[str, str]]
+    def fired(self, rule_id: str) -> bool: ...
+    def to_json(self, pretty: bool = False) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class ClassificationBatch:
+    scores: Any  # numpy.ndarray[float64]
+    empty_text: Any  # numpy.ndarray[bool]
+    replaced_invalid_utf8: Any  # numpy.ndarray[int64]
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> Classification: ...
+    def __iter__(self) -> Iterator[Classification]: ...
+    def facet(self, name: str) -> list[Any]: ...
+    def rules(self) -> list[list[str]]: ...
+    def to_list(self) -> list[Classification]: ...
+
+class RuleSet:
+    name: str
+    rule_count: int
+    keyword_count: int
+    rule_ids: list[str]
+    warnings: list[dict[str, str]]
+    @staticmethod
+    def compile(pack: str | bytes | dict[str, Any]) -> RuleSet: ...
+    @staticmethod
+    def default() -> RuleSet: ...
+    @staticmethod
+    def default_pack_json() -> str: ...
+    @staticmethod
+    def lint(pack: str | bytes | dict[str, Any]) -> list[dict[str, str]]: ...
+    def classify(self, item: str | bytes | Complaint | None, explain: bool = False, lenient: bool = False,
+                 prior_complaints: int | None = None) -> Classification: ...
+    def classify_many(self, items: Iterable[str | bytes | Complaint | None], threads: int = 0, explain: bool = False,
+                      lenient: bool = False, evidence: str = "full") -> list[Classification]: ...
+    def classify_batch(self, items: Iterable[str | bytes | Complaint | None], threads: int = 0, lenient: bool = False,
+                       evidence: str = "rules") -> ClassificationBatch: ...

@@ -11,6 +11,7 @@ from . import _complaintkit as _core
 
 RuleSet = _core.RuleSet
 Classification = _core.Classification
+ClassificationBatch = _core.ClassificationBatch
 normalize = _core.normalize
 normalize_text = _core.normalize_text
 
@@ -28,18 +29,9 @@ def classify_frame(df, text="text", rules=None, threads=0, lenient=False, prefix
     if text not in df.columns:
         raise KeyError(f"no column {text!r} in the DataFrame")
     values = [v if isinstance(v, (str, bytes)) else None for v in df[text].tolist()]
-    results = rs.classify_many(values, threads=threads, lenient=lenient, evidence="rules")  # no hits needed
-    cols = {f: [] for f in FACETS}
-    tags, scores, fired = [], [], []
-    for r in results:
-        f = r.facets
-        for k in FACETS:
-            cols[k].append(f[k])
-        tags.append(f["tags"])
-        scores.append(r.score)
-        fired.append(r.rules)
-    out = pd.DataFrame({prefix + k: v for k, v in cols.items()}, index=df.index)
-    out[prefix + "tags"] = tags
-    out[prefix + "score"] = scores
-    out[prefix + "rules"] = fired
+    batch = rs.classify_batch(values, threads=threads, lenient=lenient, evidence="rules")  # no hits needed
+    out = pd.DataFrame({prefix + k: batch.facet(k) for k in FACETS}, index=df.index)
+    out[prefix + "tags"] = batch.facet("tags")
+    out[prefix + "score"] = batch.scores
+    out[prefix + "rules"] = batch.rules()
     return out

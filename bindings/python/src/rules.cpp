@@ -4,6 +4,8 @@
 #include <complaintkit/normalize.hpp>
 #include <complaintkit/rules.hpp>
 
+#include <pybind11/numpy.h>
+
 namespace ckpy {
 namespace {
 
@@ -68,28 +70,124 @@ ck::ClassifyOptions options(bool explain, bool lenient, std::string_view evidenc
     return o;
 }
 
-/// The inputs of a batch, converted while holding the GIL.
-struct BatchInput {
-    std::vector<std::string> texts;
-    std::vector<ck::Complaint> complaints;
-    std::vector<std::int8_t> is_complaint;
+/// Texts of a batch as views into the Python objects (str: their cached UTF-8; bytes:
+/// their buffer), which `keep` holds while the GIL is released. Complaints are copied.
+struct ViewInput {
+    std::vector<py::object> keep;
+    std::vector<std::string_view> views;
+    std::vector<ck::Complaint> complaints;  ///< when any item is a Complaint: every item, texts as complaints
 };
 
-BatchInput convert_batch(const py::iterable& items) {
-    BatchInput in;
+ViewInput convert_views(const py::iterable& items) {
+    ViewInput in;
+    if (py::isinstance<py::list>(items) || py::isinstance<py::tuple>(items)) {
+        const auto n = static_cast<std::size_t>(py::len(items));
+        in.keep.reserve(n);
+        in.views.reserve(n);
+    }
+    bool any_complaint = false;
     for (const py::handle& item : items) {
-        if (py::isinstance<ck::Complaint>(item)) {
-            in.complaints.push_back(item.cast<const ck::Complaint&>());
-            in.is_complaint.push_back(1);
+        std::string_view v;
+        if (PyUnicode_Check(item.ptr())) {
+            Py_ssize_t n = 0;
+            const char* s = PyUnicode_AsUTF8AndSize(item.ptr(), &n);
+            if (!s) {
+                PyErr_Clear();
+                throw ck::Error(ck::ErrorCode::invalid_utf8,
+                                "item " + std::to_string(in.views.size()) + ": text is not encodable as UTF-8 (lone surrogate)");
+            }
+            v = std::string_view(s, static_cast<std::size_t>(n));
+        } else if (PyBytes_Check(item.ptr())) {
+            v = std::string_view(PyBytes_AS_STRING(item.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(item.ptr())));
         } else if (item.is_none()) {
-            in.texts.emplace_back();
-            in.is_complaint.push_back(0);
+        } else if (py::isinstance<ck::Complaint>(item)) {
+            any_complaint = true;
         } else {
-            in.texts.push_back(text_of(item, "text"));
-            in.is_complaint.push_back(0);
+            throw py::type_error("item " + std::to_string(in.views.size()) + ": expected str, bytes, None or Complaint");
+        }
+        in.keep.push_back(py::reinterpret_borrow<py::object>(item));
+        in.views.push_back(v);
+    }
+    if (any_complaint) {  // mixed input: texts become complaints with only a text
+        in.complaints.reserve(in.views.size());
+        for (std::size_t i = 0; i < in.views.size(); ++i) {
+            if (py::isinstance<ck::Complaint>(in.keep[i])) {
+                in.complaints.push_back(in.keep[i].cast<const ck::Complaint&>());
+            } else {
+                ck::Complaint x;
+                x.text = std::string(in.views[i]);
+                in.complaints.push_back(std::move(x));
+            }
         }
     }
     return in;
+}
+
+/// Classifies converted input with the GIL released.
+std::vector<ck::Classification> run_batch(const ck::RuleSet& rs, const ViewInput& in, unsigned threads,
+                                          const ck::ClassifyOptions& opt) {
+    py::gil_scoped_release release;
+    ck::BatchOptions bo;
+    bo.threads = threads;
+    bo.classify = opt;
+    if (in.complaints.empty()) return rs.classify_many(std::span<const std::string_view>(in.views), bo);
+    return rs.classify_many(std::span<const ck::Complaint>(in.complaints), bo);
+}
+
+/// The results of classify_batch: kept as C++ objects, converted to Python on access
+/// (whole columns at once, or one Classification at a time).
+struct ClassificationBatch {
+    std::vector<ck::Classification> items;
+
+    [[nodiscard]] std::size_t index(py::ssize_t i) const {
+        const auto n = static_cast<py::ssize_t>(items.size());
+        if (i < 0) i += n;
+        if (i < 0 || i >= n) throw py::index_error("batch index out of range");
+        return static_cast<std::size_t>(i);
+    }
+};
+
+template <ck::TaxonomyEnum E> py::list code_column(const std::vector<ck::Classification>& items, E ck::Facets::*member) {
+    std::vector<py::object> cache;  // one str object per code, shared by the rows
+    py::list out(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const E v = items[i].facets.*member;
+        const auto k = static_cast<std::size_t>(v);
+        if (k >= cache.size()) cache.resize(k + 1);
+        if (!cache[k]) cache[k] = code_or_none(v);
+        PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), cache[k].inc_ref().ptr());
+    }
+    return out;
+}
+
+py::list facet_column(const ClassificationBatch& b, const std::string& facet) {
+    using F = ck::Facets;
+    const auto& it = b.items;
+    if (facet == "kind") return code_column(it, &F::kind);
+    if (facet == "category") return code_column(it, &F::category);
+    if (facet == "subcategory") return code_column(it, &F::subcategory);
+    if (facet == "cause") return code_column(it, &F::cause);
+    if (facet == "sub_cause") return code_column(it, &F::sub_cause);
+    if (facet == "attribution") return code_column(it, &F::attribution);
+    if (facet == "dimension") return code_column(it, &F::dimension);
+    if (facet == "severity") return code_column(it, &F::severity);
+    if (facet == "personality") return code_column(it, &F::personality);
+    if (facet == "motive") return code_column(it, &F::motive);
+    py::list out(it.size());
+    if (facet == "reasonable") {
+        for (std::size_t i = 0; i < it.size(); ++i) {
+            const auto& r = it[i].facets.reasonable;
+            py::object v = r ? py::object(py::bool_(*r)) : py::object(py::none());
+            PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), v.release().ptr());
+        }
+        return out;
+    }
+    if (facet == "tags") {
+        for (std::size_t i = 0; i < it.size(); ++i)
+            PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), py::cast(it[i].facets.tags).release().ptr());
+        return out;
+    }
+    throw py::key_error("unknown facet \"" + facet + "\"");
 }
 
 }  // namespace
@@ -145,6 +243,54 @@ text (`start`/`end` are Python string indices).)pbdoc")
             return s + buf;
         });
 
+    py::class_<ClassificationBatch>(m, "ClassificationBatch", R"pbdoc(The results of RuleSet.classify_batch, in input order.
+
+The results stay native until read: `facet(name)` gives a whole column (codes, None when
+undecided; `tags` gives lists), `scores` a numpy array, `rules()` the fired rule ids per
+item; `batch[i]` (or iteration) gives one Classification, equal to what classify_many gives.)pbdoc")
+        .def("__len__", [](const ClassificationBatch& b) { return b.items.size(); })
+        .def("__getitem__", [](const ClassificationBatch& b, py::ssize_t i) { return b.items[b.index(i)]; }, py::arg("index"))
+        .def("__iter__", [](const ClassificationBatch& b) {
+            return py::make_iterator<py::return_value_policy::copy>(b.items.begin(), b.items.end());
+        }, py::keep_alive<0, 1>())
+        .def("facet", &facet_column, py::arg("name"),
+             "One facet for every item: codes (None when undecided); `reasonable` gives bools, `tags` lists.")
+        .def_property_readonly("scores", [](const ClassificationBatch& b) {
+            py::array_t<double> a(static_cast<py::ssize_t>(b.items.size()));
+            auto* d = a.mutable_data();
+            for (std::size_t i = 0; i < b.items.size(); ++i) d[i] = b.items[i].score;
+            return a;
+        }, "numpy float64 array of the scores.")
+        .def_property_readonly("empty_text", [](const ClassificationBatch& b) {
+            py::array_t<bool> a(static_cast<py::ssize_t>(b.items.size()));
+            auto* d = a.mutable_data();
+            for (std::size_t i = 0; i < b.items.size(); ++i) d[i] = b.items[i].empty_text;
+            return a;
+        }, "numpy bool array: the item had no text.")
+        .def_property_readonly("replaced_invalid_utf8", [](const ClassificationBatch& b) {
+            py::array_t<std::int64_t> a(static_cast<py::ssize_t>(b.items.size()));
+            auto* d = a.mutable_data();
+            for (std::size_t i = 0; i < b.items.size(); ++i) d[i] = static_cast<std::int64_t>(b.items[i].replaced_invalid_utf8);
+            return a;
+        }, "numpy int64 array: invalid UTF-8 bytes replaced (lenient mode).")
+        .def("rules", [](const ClassificationBatch& b) {
+            py::list out(b.items.size());
+            for (std::size_t i = 0; i < b.items.size(); ++i) {
+                py::list ids(b.items[i].evidence.size());
+                for (std::size_t k = 0; k < b.items[i].evidence.size(); ++k) {
+                    const auto& id = b.items[i].evidence[k].rule_id;
+                    PyList_SET_ITEM(ids.ptr(), static_cast<py::ssize_t>(k),
+                                    py::str(id.data(), id.size()).release().ptr());
+                }
+                PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), ids.release().ptr());
+            }
+            return out;
+        }, "Ids of the rules that fired, per item (evaluation order).")
+        .def("to_list", [](const ClassificationBatch& b) { return b.items; }, "Every result as a Classification.")
+        .def("__repr__", [](const ClassificationBatch& b) {
+            return "<ClassificationBatch of " + std::to_string(b.items.size()) + ">";
+        });
+
     py::class_<ck::RuleSet>(m, "RuleSet", R"pbdoc(A compiled, immutable rule pack (see docs/rules.md).
 
 RuleSet.default() is the built-in trilingual pack; RuleSet.compile(json_or_dict) compiles
@@ -181,38 +327,23 @@ your own and raises CompileError listing every problem with rule ids and JSON pa
         .def("classify_many", [](const ck::RuleSet& rs, const py::iterable& items, unsigned threads, bool explain,
                                  bool lenient, const std::string& evidence) {
             const auto opt = options(explain, lenient, evidence);
-            BatchInput in = convert_batch(items);
-            std::vector<ck::Classification> out;
-            {
-                py::gil_scoped_release release;
-                ck::BatchOptions bo;
-                bo.threads = threads;
-                bo.classify = opt;
-                if (in.complaints.empty()) {
-                    std::vector<std::string_view> views(in.texts.begin(), in.texts.end());
-                    out = rs.classify_many(views, bo);
-                } else {
-                    // Mixed input: texts become complaints with only a text.
-                    std::vector<ck::Complaint> all;
-                    all.reserve(in.is_complaint.size());
-                    std::size_t t = 0, c = 0;
-                    for (auto k : in.is_complaint) {
-                        if (k) {
-                            all.push_back(std::move(in.complaints[c++]));
-                        } else {
-                            ck::Complaint x;
-                            x.text = std::move(in.texts[t++]);
-                            all.push_back(std::move(x));
-                        }
-                    }
-                    out = rs.classify_many(std::span<const ck::Complaint>(all), bo);
-                }
-            }
-            return out;
+            const ViewInput in = convert_views(items);
+            return run_batch(rs, in, threads, opt);
         }, py::arg("items"), py::arg("threads") = 0, py::arg("explain") = false, py::arg("lenient") = false,
            py::arg("evidence") = "full",
            "Classifies many texts / Complaints on native threads (GIL released); results in input order. "
            "evidence=\"rules\" skips the keyword hits (same facets, scores and fired rules; faster).")
+        .def("classify_batch", [](const ck::RuleSet& rs, const py::iterable& items, unsigned threads, bool lenient,
+                                  const std::string& evidence) {
+            const auto opt = options(false, lenient, evidence);
+            const ViewInput in = convert_views(items);
+            ClassificationBatch b;
+            b.items = run_batch(rs, in, threads, opt);
+            return b;
+        }, py::arg("items"), py::arg("threads") = 0, py::arg("lenient") = false, py::arg("evidence") = "rules",
+           "Like classify_many, but returns a ClassificationBatch that keeps the results native and converts "
+           "them on access (columns: batch.facet(\"category\"), batch.scores, batch.rules(); or batch[i]). "
+           "For bulk jobs; evidence defaults to \"rules\".")
         .def("__repr__", [](const ck::RuleSet& rs) {
             return "<RuleSet " + rs.name() + ": " + std::to_string(rs.rule_count()) + " rules, " +
                    std::to_string(rs.keyword_count()) + " keywords>";

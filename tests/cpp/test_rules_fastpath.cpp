@@ -1,0 +1,268 @@
+// The optimised evaluation (every call without `explain`: per-pattern match lists, rule
+// bitsets, per-predicate keyword lists, one-pass validation and folding) must give exactly
+// what the reference evaluation gives. The reference is the explain path: it evaluates
+// every rule of the pack over matches sorted by keyword and keyword uses grouped by
+// predicate. Compared on the evaluation set and on generated texts in the three scripts
+// (overlapping keywords, word boundaries, case / width / Traditional variants, titles,
+// empty and invalid UTF-8 text in lenient mode).
+#include <catch2/catch.hpp>
+
+#include "json_internal.hpp"
+
+#include <complaintkit/rules.hpp>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+using namespace ck;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+ClassifyOptions lenient(bool explain, EvidenceLevel level = EvidenceLevel::full) {
+    ClassifyOptions o;
+    o.explain = explain;
+    o.strict_utf8 = false;
+    o.evidence = level;
+    return o;
+}
+
+/// Everything but the explain-only fields (misses, overridden).
+void check_same(const Classification& fast, const Classification& ref, const std::string& what, bool with_hits = true) {
+    INFO(what);
+    CHECK(fast.facets == ref.facets);
+    CHECK(fast.score == ref.score);
+    CHECK(fast.facet_score == ref.facet_score);
+    CHECK(fast.empty_text == ref.empty_text);
+    CHECK(fast.replaced_invalid_utf8 == ref.replaced_invalid_utf8);
+    CHECK(fast.misses.empty());
+    REQUIRE(fast.evidence.size() == ref.evidence.size());
+    for (std::size_t k = 0; k < ref.evidence.size(); ++k) {
+        INFO("evidence " << k << ": " << ref.evidence[k].rule_id);
+        CHECK(fast.evidence[k].rule_id == ref.evidence[k].rule_id);
+        CHECK(fast.evidence[k].score == ref.evidence[k].score);
+        CHECK(fast.evidence[k].decided_mask == ref.evidence[k].decided_mask);
+        CHECK(fast.evidence[k].overridden.empty());
+        if (with_hits) CHECK(fast.evidence[k].hits == ref.evidence[k].hits);
+        else CHECK(fast.evidence[k].hits.empty());
+    }
+}
+
+void check_text(const RuleSet& rs, std::string_view text, const std::string& what) {
+    const Classification ref = rs.classify(text, lenient(true));
+    check_same(rs.classify(text, lenient(false)), ref, what + " (full)");
+    check_same(rs.classify(text, lenient(false, EvidenceLevel::rules)), ref, what + " (rules)", false);
+}
+
+void check_complaint(const RuleSet& rs, const Complaint& c, const std::string& what) {
+    const Classification ref = rs.classify(c, lenient(true));
+    check_same(rs.classify(c, lenient(false)), ref, what + " (full)");
+    check_same(rs.classify(c, lenient(false, EvidenceLevel::rules)), ref, what + " (rules)", false);
+}
+
+/// Every keyword as written in a pack (text_any / text_all lists, nested anywhere).
+void keywords_of(const boost::json::value& v, std::vector<std::string>& out) {
+    if (v.is_object()) {
+        for (const auto& kv : v.as_object()) {
+            if ((kv.key() == "text_any" || kv.key() == "text_all") && kv.value().is_array()) {
+                for (const auto& k : kv.value().as_array()) {
+                    if (k.is_string()) out.emplace_back(k.as_string());
+                    else if (k.is_object()) out.emplace_back(k.as_object().at("keyword").as_string());
+                }
+            } else {
+                keywords_of(kv.value(), out);
+            }
+        }
+    } else if (v.is_array()) {
+        for (const auto& x : v.as_array()) keywords_of(x, out);
+    }
+}
+
+/// Upper case and full width for ASCII letters, at random.
+std::string vary(std::string s, std::mt19937& rng) {
+    std::string out;
+    const int mode = static_cast<int>(rng() % 4);  // 0 as is, 1 upper, 2 full width, 3 mixed
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!letter || mode == 0 || (mode == 3 && rng() % 2)) {
+            out += ch;
+        } else if (mode == 1 || mode == 3) {
+            out += static_cast<char>(c >= 'a' ? c - 32 : c);
+        } else {  // U+FF21… / U+FF41…: EF BC A1 … / EF BD 81 …
+            const char32_t cp = static_cast<char32_t>(c) + 0xFEE0;
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+    return out;
+}
+
+/// A code-point-aligned slice of s.
+std::string slice(const std::string& s, std::mt19937& rng) {
+    if (s.empty()) return s;
+    auto align = [&](std::size_t i) {
+        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+        return i;
+    };
+    const std::size_t a = align(rng() % s.size());
+    const std::size_t b = align(a + rng() % 40);
+    return s.substr(a, b - a);
+}
+
+std::vector<std::string> eval_texts() {
+    std::vector<std::string> texts;
+    std::istringstream in(slurp(CK_SOURCE_DIR "/tests/data/classify_eval.jsonl"));
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) texts.emplace_back(detail::parse_json(line).as_object().at("text").as_string());
+    return texts;
+}
+
+/// Random texts assembled from keywords (varied), slices of real complaints, separators
+/// that make or break word boundaries, and now and then invalid bytes.
+std::vector<std::string> generated_texts(const std::vector<std::string>& keywords, const std::vector<std::string>& real,
+                                         std::size_t n, std::uint32_t seed) {
+    static const char* seps[] = {"", " ", "x", "，", "_", "9", "-", "。", "\n", "ａ", "態度", "s"};
+    static const char* bad[] = {"\xff", "\xe6\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80"};
+    std::mt19937 rng(seed);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string s;
+        const std::size_t parts = rng() % 12;
+        for (std::size_t p = 0; p < parts; ++p) {
+            switch (rng() % 6) {
+            case 0:
+            case 1:
+            case 2: {
+                std::string k = keywords[rng() % keywords.size()];
+                if (!k.empty() && k.front() == '*') k.erase(0, 1);
+                if (!k.empty() && k.back() == '*') k.pop_back();
+                if (rng() % 3 == 0 && k.size() > 2) k = k.substr(0, k.size() - 1 - rng() % 2);  // a prefix, maybe broken
+                s += vary(k, rng);
+                break;
+            }
+            case 3: s += vary(slice(real[rng() % real.size()], rng), rng); break;
+            case 4: s += bad[rng() % std::size(bad)]; break;
+            default: break;
+            }
+            s += seps[rng() % std::size(seps)];
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("fast path equals the reference evaluation on the evaluation set", "[rules][fastpath]") {
+    const auto& rs = RuleSet::default_rules();
+    const auto texts = eval_texts();
+    REQUIRE(texts.size() >= 300);
+    std::vector<std::string_view> views(texts.begin(), texts.end());
+    BatchOptions bo;
+    bo.threads = 2;
+    const auto batch = rs.classify_many(views, bo);
+    std::size_t with_hits = 0;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        check_text(rs, texts[i], "eval item " + std::to_string(i));
+        check_same(batch[i], rs.classify(texts[i], lenient(true)), "eval item " + std::to_string(i) + " (batch)");
+        for (const auto& e : batch[i].evidence) with_hits += e.hits.size();
+    }
+    CHECK(with_hits > texts.size());
+}
+
+TEST_CASE("fast path equals the reference evaluation on generated texts", "[rules][fastpath]") {
+    const auto& rs = RuleSet::default_rules();
+    std::vector<std::string> keywords;
+    keywords_of(detail::parse_json(RuleSet::default_pack_json()), keywords);
+    REQUIRE(keywords.size() > 2000);
+    const auto real = eval_texts();
+    const auto texts = generated_texts(keywords, real, 3000, 7);
+    std::size_t invalid = 0, fired = 0;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        check_text(rs, texts[i], "generated text " + std::to_string(i));
+        const auto c = rs.classify(texts[i], lenient(false));
+        invalid += c.replaced_invalid_utf8 > 0;
+        fired += c.evidence.size();
+    }
+    CHECK(invalid > 100);  // the generator does exercise lenient replacement
+    CHECK(fired > texts.size() * 5);
+    // Titles: matches in both fields, none across them.
+    for (std::size_t i = 0; i + 1 < texts.size() && i < 1000; i += 2) {
+        Complaint c;
+        c.title = texts[i];
+        c.text = texts[i + 1];
+        check_complaint(rs, c, "complaint " + std::to_string(i));
+    }
+    check_text(rs, "", "empty text");
+    check_text(rs, " \t\r\n", "blank text");
+    check_text(rs, "\xff\xfe", "only invalid bytes");
+}
+
+TEST_CASE("fast path equals the reference evaluation on a pack of edge cases", "[rules][fastpath]") {
+    // Overlapping keywords, one keyword in several predicates and rules, open and closed
+    // word edges, text_all, none, nested any/all, regexes, facet and tag tests, stop rules,
+    // priorities and weights.
+    const auto rs = RuleSet::compile(R"({"version": 1, "name": "edges", "rules": [
+      {"id": "a", "order": 10, "weight": 2, "when": {"text_any": ["ab", "abc", "bc", "abcd*", "*cd", "c"]}, "set": {"tags": ["x", "y"]}},
+      {"id": "b", "order": 10, "priority": 1, "when": {"any": [{"text_any": ["bc", "態度"]}, {"text_all": ["ab", "d"]}]},
+       "set": {"category": "service_quality", "severity": "minor"}},
+      {"id": "c", "order": 10, "when": {"all": [{"text_any": ["态度", "ab"]}, {"none": [{"text_any": ["zz"]}]}]},
+       "set": {"category": "product_quality", "severity": "serious", "tags": ["y", "z"]}},
+      {"id": "d", "order": 20, "when": {"regex": "a[bc]+d?"}, "set": {"cause": "service"}},
+      {"id": "e", "order": 20, "when": {"any": [{"regex": "(ab|bc)+"}, {"text_any": [{"keyword": "ab", "whole_word": false}, "abc"]}]},
+       "set": {"cause": "product_quality", "sub_cause": "manufacturer_defect"}},
+      {"id": "f", "order": 30, "when": {"all": [{"facet": {"category": ["service_quality", "unknown"]}}, {"facet": {"tags": "z"}}]},
+       "set": {"dimension": "assurance"}},
+      {"id": "g", "order": 30, "stop": true, "when": {"text_all": ["c", "d", "ab"]}, "set": {"severity": "critical"}},
+      {"id": "h", "order": 40, "when": {"text_any": ["d", "dd", "ddd"]}, "set": {"severity": "minor", "tags": ["d"]}},
+      {"id": "i", "order": 50, "when": {"facet": {"severity": ["critical", "serious"]}}, "set": {"motive": "venting"}},
+      {"id": "j", "order": 50, "when": {"none": [{"facet": {"cause": "unknown"}}]}, "set": {"attribution": "enterprise"}},
+      {"id": "k", "order": 60, "set": {"kind": "grievance"}}
+    ]})");
+    static const char* pieces[] = {"ab", "abc", "bc", "abcd", "cd", "c", "d", "dd", "zz", "態度", "态度", "ＡＢ", "AbC",
+                                   " ", "x", "9", "，", "_", "\xff", "Ｄ", "abcdabcd", "ｃ"};
+    std::mt19937 rng(11);
+    for (int i = 0; i < 4000; ++i) {
+        std::string s;
+        const std::size_t parts = rng() % 10;
+        for (std::size_t p = 0; p < parts; ++p) s += pieces[rng() % std::size(pieces)];
+        check_text(rs, s, "\"" + s + "\"");
+        if (i % 4 == 0) {
+            Complaint c;
+            c.title = s;
+            for (std::size_t p = 0; p < 3; ++p) c.text += pieces[rng() % std::size(pieces)];
+            check_complaint(rs, c, "title \"" + s + "\", text \"" + c.text + "\"");
+        }
+    }
+}
+
+TEST_CASE("strict mode reports the first invalid byte of the title, then of the text", "[rules][fastpath]") {
+    const auto& rs = RuleSet::default_rules();
+    auto error_of = [&](const Complaint& c) -> std::string {
+        try {
+            (void)rs.classify(c);
+        } catch (const Error& e) {
+            return std::string(e.path()) + " " + e.message();
+        }
+        return "no error";
+    };
+    Complaint c;
+    c.title = "ok title";
+    c.text = "abc\xff\xfe";
+    CHECK(error_of(c) == "/text invalid UTF-8 at byte 3");
+    c.title = "t\xe6\x80!";
+    CHECK(error_of(c) == "/title invalid UTF-8 at byte 1");
+    c.title.clear();
+    c.text = std::string(300, 'a') + "\xc0";
+    CHECK(error_of(c) == "/text invalid UTF-8 at byte 300");
+}
