@@ -611,8 +611,9 @@ struct Archive::Impl {
                 s.order = " ORDER BY f.received_at, f.rid";
                 s.add("f.facet = " + s.p(facet) + " AND f.value = " + s.p(value));
             } else {
-                s.add("c.rid IN (SELECT rid FROM facet_values WHERE facet = " + s.p(facet) + " AND value = " +
-                      s.p(value) + ")");
+                // One primary-key lookup per candidate row (not a list of every match).
+                s.add("EXISTS (SELECT 1 FROM facet_values g WHERE g.facet = " + s.p(facet) + " AND g.value = " +
+                      s.p(value) + " AND g.received_at = c.received_at AND g.rid = c.rid)");
             }
         }
         return s;
