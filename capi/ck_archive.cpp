@@ -144,10 +144,8 @@ int ck_archive_apply_json(ck_context* ctx, ck_archive* a, const char* id, size_t
         Archive& ar = archive_arg(a);
         const auto key = text_arg(id, id_len, "id");
         const Command cmd = Command::from_json(text_arg(command_json, len, "command_json"));
-        auto c = ar.get(key);
-        if (!c) throw Error(ErrorCode::not_found, "no complaint \"" + std::string(key) + "\" in the archive");
-        a->workflow->apply(*c, cmd);
-        ar.append_event(key, c->events.back());
+        // Check and append in one transaction (no other writer in between).
+        (void)ar.update(key, [&](Complaint& c) { a->workflow->apply(c, cmd); });
         return CK_OK;
     });
 }

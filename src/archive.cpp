@@ -183,32 +183,104 @@ std::int64_t wall_clock_micros() {
 constexpr std::array<std::string_view, 6> open_states = {"received", "acknowledged", "investigating",
                                                          "awaiting_customer", "remedy_proposed", "reopened"};
 
-/// Facet name → code of a Facets value (for facet_values rows and query checks).
-std::vector<std::pair<std::string_view, std::string>> facet_rows(const Facets& f) {
-    std::vector<std::pair<std::string_view, std::string>> rows;
-    auto put = [&](std::string_view name, auto v) {
-        if (v != decltype(v){}) rows.emplace_back(name, std::string(to_code(v)));
+/// Calls put(facet name, value) for each facet value that is set (facet_values rows and
+/// query checks): the coded facets, "reasonable", and each distinct tag.
+template <class F> void each_facet(const Facets& f, F&& put) {
+    auto code = [&](std::string_view name, auto v) {
+        if (v != decltype(v){}) put(name, to_code(v));
     };
-    put("kind", f.kind);
-    put("category", f.category);
-    put("subcategory", f.subcategory);
-    put("cause", f.cause);
-    put("sub_cause", f.sub_cause);
-    put("attribution", f.attribution);
-    put("dimension", f.dimension);
-    put("severity", f.severity);
-    put("personality", f.personality);
-    put("motive", f.motive);
-    if (f.reasonable) rows.emplace_back("reasonable", *f.reasonable ? "true" : "false");
-    for (const auto& t : f.tags)
-        if (std::find(rows.begin(), rows.end(), std::pair<std::string_view, std::string>("tag", t)) == rows.end())
-            rows.emplace_back("tag", t);
-    return rows;
+    code("kind", f.kind);
+    code("category", f.category);
+    code("subcategory", f.subcategory);
+    code("cause", f.cause);
+    code("sub_cause", f.sub_cause);
+    code("attribution", f.attribution);
+    code("dimension", f.dimension);
+    code("severity", f.severity);
+    code("personality", f.personality);
+    code("motive", f.motive);
+    if (f.reasonable) put("reasonable", std::string_view(*f.reasonable ? "true" : "false"));
+    for (std::size_t i = 0; i < f.tags.size(); ++i)
+        if (std::find(f.tags.begin(), f.tags.begin() + static_cast<std::ptrdiff_t>(i), f.tags[i]) ==
+            f.tags.begin() + static_cast<std::ptrdiff_t>(i))
+            put("tag", std::string_view(f.tags[i]));
+}
+
+/// Facets as the JSON object to_json(Facets) writes, without building a JSON value.
+std::string facets_json(const Facets& f) {
+    if (f.empty()) return "{}";
+    std::string out = "{";
+    each_facet(f, [&](std::string_view name, std::string_view value) {
+        if (name == "tag") return;
+        if (out.size() > 1) out += ',';
+        out += '"';
+        out += name;
+        out += name == "reasonable" ? "\":" : "\":\"";
+        out += value;
+        if (name != "reasonable") out += '"';
+    });
+    if (!f.tags.empty()) {
+        if (out.size() > 1) out += ',';
+        out += "\"tags\":[";
+        for (std::size_t i = 0; i < f.tags.size(); ++i) {
+            if (i) out += ',';
+            out += detail::json::serialize(detail::json::string_view(f.tags[i]));
+        }
+        out += ']';
+    }
+    out += '}';
+    return out;
 }
 
 constexpr std::array<std::string_view, 12> facet_names = {"kind",        "category",  "subcategory", "cause",
                                                           "sub_cause",   "attribution", "dimension", "severity",
                                                           "personality", "motive",    "reasonable",  "tag"};
+
+/// Reads complaint JSON lines for ingest. Each line's document lives in one arena that is
+/// reset per line (no allocation per JSON node), and the validated document minus its
+/// events is kept as the stored record instead of serialising the parsed complaint again.
+/// Errors are exactly complaint_from_json's: a line the fast path cannot read is read again
+/// by complaint_from_json, which reports it.
+class LineParser {
+public:
+    LineParser() : mr_(buf_.data(), buf_.size()), parser_(detail::json::storage_ptr(), options()) {}
+    LineParser(const LineParser&) = delete;
+    LineParser& operator=(const LineParser&) = delete;
+
+    /// The complaint of one line; `record` receives its record JSON (empty if not available).
+    Complaint parse(std::string_view line, const ParseOptions& po, std::string& record) {
+        namespace json = detail::json;
+        record.clear();
+        mr_.release();
+        std::optional<Complaint> c;
+        {
+            parser_.reset(json::storage_ptr(&mr_));
+            boost::system::error_code ec;
+            const std::size_t n = parser_.write_some(line.data(), line.size(), ec);
+            if (!ec && line.substr(n).find_first_not_of(" \t\r\n") == std::string_view::npos) parser_.finish(ec);
+            else if (!ec) ec = json::error::extra_data;
+            if (!ec) {
+                json::value v = parser_.release();
+                c = detail::complaint_from_value(v, po);  // validation errors: the canonical ones
+                v.as_object().erase("events");            // an object: validated above
+                record = json::serialize(v);
+            }
+        }
+        if (!c) return complaint_from_json(line, po);  // throws the syntax error
+        return std::move(*c);
+    }
+
+private:
+    static detail::json::parse_options options() {
+        detail::json::parse_options o;  // as detail::parse_json
+        o.allow_invalid_utf8 = true;
+        o.max_depth = 64;
+        return o;
+    }
+    std::array<unsigned char, 16384> buf_{};
+    detail::json::monotonic_resource mr_;
+    detail::json::stream_parser parser_;
+};
 
 bool is_file_nonempty(const std::string& path, std::uintmax_t& size) {
     std::error_code ec;
@@ -265,15 +337,25 @@ struct Archive::Impl {
         return s;
     }
 
-    void bind_complaint(Statement& st, Complaint& c) {
-        st.bind(1, c.id)
+    /// Binds the complaint row; `record` is the record JSON when the caller already has it
+    /// (empty: serialised here). The strings bound stay alive until the statement runs.
+    void bind_complaint(Statement& st, Complaint& c, std::string_view record) {
+        place_buf = place_of(c);
+        if (record.empty()) {
+            record_buf = record_json(c);
+            record = record_buf;
+        }
+        st.bind_static(1, c.id)
             .bind(2, micros(c.received_at))
             .bind(3, static_cast<std::int64_t>(c.received_at.offset_minutes))
-            .bind(4, to_code(c.channel))
-            .bind(5, c.customer.id)
-            .bind(6, place_of(c))
-            .bind(7, record_json(c));
+            .bind_static(4, to_code(c.channel))
+            .bind_static(5, c.customer.id)
+            .bind_static(6, place_buf)
+            .bind_static(7, record);
     }
+    std::string place_buf, record_buf;
+    /// The record JSON of the row being ingested, when its reader had it (ingest_jsonl).
+    std::string row_record;
 
     void write_event(std::int64_t rid, std::int64_t n, const Event& e, std::int64_t now) {
         auto& st = stmt(insert_event,
@@ -291,20 +373,39 @@ struct Archive::Impl {
         st.run();
     }
 
-    /// Writes a snapshot: `fresh` for a complaint without one (insert), else replaces it,
-    /// keeping facet_values in step with snapshots.facets.
-    void write_snapshot(std::int64_t rid, const Snapshot& s, bool fresh) {
-        if (!fresh) {
-            auto& of = stmt(old_facets, "SELECT facets FROM snapshots WHERE rid = ?1");
-            of.bind(1, rid);
-            Facets old;
-            if (of.step()) old = facets_from_json(of.text(0));
+    /// What a stored snapshot's facet_values rows were written with (to delete them by key).
+    struct IndexedFacets {
+        Facets facets;
+        std::int64_t received_at = 0;
+    };
+    std::optional<IndexedFacets> indexed_facets(std::int64_t rid) {
+        auto& of = stmt(old_facets,
+                        "SELECT s.facets, c.received_at FROM snapshots s JOIN complaints c ON c.rid = s.rid "
+                        "WHERE s.rid = ?1");
+        of.bind(1, rid);
+        std::optional<IndexedFacets> r;
+        try {
+            if (of.step()) r = IndexedFacets{facets_from_json(of.text(0)), of.int64(1)};
+        } catch (...) {
             of.reset();
-            auto& d = stmt(delete_facet, "DELETE FROM facet_values WHERE facet = ?1 AND value = ?2 AND rid = ?3");
-            for (const auto& [name, value] : facet_rows(old)) {
-                d.bind(1, name).bind(2, value).bind(3, rid);
+            throw;
+        }
+        of.reset();
+        return r;
+    }
+
+    /// Writes a snapshot: `fresh` for a complaint without one (insert), else replaces it,
+    /// keeping facet_values in step with snapshots.facets (`old`: the rows to remove).
+    /// `received_at` is the complaint's, copied into its facet_values rows (their order).
+    void write_snapshot(std::int64_t rid, std::int64_t received_at, const Snapshot& s, bool fresh,
+                        const std::optional<IndexedFacets>& old = std::nullopt) {
+        if (!fresh && old) {
+            auto& d = stmt(delete_facet,
+                           "DELETE FROM facet_values WHERE facet = ?1 AND value = ?2 AND received_at = ?3 AND rid = ?4");
+            each_facet(old->facets, [&](std::string_view name, std::string_view value) {
+                d.bind_static(1, name).bind_static(2, value).bind(3, old->received_at).bind(4, rid);
                 d.run();
-            }
+            });
         }
         auto& st = fresh ? stmt(insert_snapshot,
                                 "INSERT INTO snapshots(status, last_event_at, facets, due_at, at_risk_at, next_wakeup, "
@@ -312,20 +413,21 @@ struct Archive::Impl {
                          : stmt(update_snapshot,
                                 "UPDATE snapshots SET status = ?1, last_event_at = ?2, facets = ?3, due_at = ?4, "
                                 "at_risk_at = ?5, next_wakeup = ?6, sla = ?7 WHERE rid = ?8");
-        st.bind(1, to_code(s.status))
+        const std::string facets = facets_json(s.facets);
+        st.bind_static(1, to_code(s.status))
             .bind(2, opt_micros(s.last_event_at))
-            .bind(3, to_json(s.facets))
+            .bind_static(3, facets)
             .bind(4, opt_micros(s.due_at))
             .bind(5, opt_micros(s.at_risk_at))
             .bind(6, opt_micros(s.next_wakeup))
-            .bind(7, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla))
+            .bind_static(7, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla))
             .bind(8, rid);
         st.run();
-        auto& fi = stmt(insert_facet, "INSERT INTO facet_values(facet, value, rid) VALUES (?1, ?2, ?3)");
-        for (const auto& [name, value] : facet_rows(s.facets)) {
-            fi.bind(1, name).bind(2, value).bind(3, rid);
+        auto& fi = stmt(insert_facet, "INSERT INTO facet_values(facet, value, received_at, rid) VALUES (?1, ?2, ?3, ?4)");
+        each_facet(s.facets, [&](std::string_view name, std::string_view value) {
+            fi.bind_static(1, name).bind_static(2, value).bind(3, received_at).bind(4, rid);
             fi.run();
-        }
+        });
     }
 
     /// The deriver's snapshot, with times in UTC as they are stored.
@@ -385,20 +487,21 @@ struct Archive::Impl {
 
     /// Stores one complaint; returns 1 inserted, 2 updated, 3 skipped. Throws RowError-worthy
     /// ck::Error for a duplicate under reject, or out-of-order events under upsert.
-    int store(Complaint& c, DuplicatePolicy dup, std::int64_t now) {
+    /// `record`: the complaint's record JSON if the caller has it (see record_json), else empty.
+    int store(Complaint& c, DuplicatePolicy dup, std::int64_t now, std::string_view record = {}) {
         auto& ins = stmt(insert_complaint,
                          "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, place, "
                          "record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING");
         // Everything that can fail for this row's own reasons happens before its first write,
         // so a rejected row never leaves a part of itself in the batch.
         const Snapshot snap = derive(c);
-        bind_complaint(ins, c);
+        bind_complaint(ins, c, record);
         ins.run();
         if (sqlite3_changes(db.get()) == 1) {
             const std::int64_t rid = sqlite3_last_insert_rowid(db.get());
             for (std::size_t i = 0; i < c.events.size(); ++i)
                 write_event(rid, static_cast<std::int64_t>(i), c.events[i], now);
-            write_snapshot(rid, snap, true);
+            write_snapshot(rid, micros(c.received_at), snap, true);
             return 1;
         }
         if (dup == DuplicatePolicy::skip) return 3;
@@ -427,21 +530,22 @@ struct Archive::Impl {
         merged.events = stored;
         for (const Event* e : fresh) merged.events.push_back(*e);
         const Snapshot upsnap = derive(merged);
+        const auto old = indexed_facets(rid);
         auto& st = stmt(update_complaint,
                         "UPDATE complaints SET id = ?1, received_at = ?2, received_offset = ?3, channel = ?4, "
                         "customer_id = ?5, place = ?6, record = ?7 WHERE rid = ?8");
-        bind_complaint(st, c);
+        bind_complaint(st, c, record);
         st.bind(8, rid);
         st.run();
         for (std::size_t i = stored.size(); i < merged.events.size(); ++i)
             write_event(rid, static_cast<std::int64_t>(i), merged.events[i], now);
-        write_snapshot(rid, upsnap, false);
+        write_snapshot(rid, micros(c.received_at), upsnap, false, old);
         return 2;
     }
 
     void rebuild_in_transaction() {
         db.exec("DELETE FROM facet_values; DELETE FROM snapshots;", "clear snapshots");
-        Statement recs(db.get(), "SELECT rid, record FROM complaints ORDER BY rid", false);
+        Statement recs(db.get(), "SELECT rid, record, received_at FROM complaints ORDER BY rid", false);
         Statement evs(db.get(),
                       "SELECT rid, at, at_offset, type, actor, text, payload FROM events ORDER BY rid, n", false);
         bool ev_row = evs.step();
@@ -453,12 +557,14 @@ struct Archive::Impl {
                 c.events.push_back(event_of(evs, 1));
                 ev_row = evs.step();
             }
-            write_snapshot(rid, derive(c), true);
+            write_snapshot(rid, recs.int64(2), derive(c), true);
         }
     }
 
     /// WHERE clause and parameters for a query.
     struct Sql {
+        std::string from = " FROM complaints c JOIN snapshots s ON s.rid = c.rid";
+        std::string order = " ORDER BY c.received_at, c.rid";
         std::string where;
         std::vector<std::variant<std::int64_t, std::string>> params;
         void add(const std::string& cond) { where += (where.empty() ? " WHERE " : " AND ") + cond; }
@@ -497,8 +603,18 @@ struct Archive::Impl {
                             "unknown facet \"" + facet +
                                 "\" (kind, category, subcategory, cause, sub_cause, attribution, dimension, "
                                 "severity, personality, motive, reasonable, tag)");
-            s.add("c.rid IN (SELECT rid FROM facet_values WHERE facet = " + s.p(facet) + " AND value = " + s.p(value) +
-                  ")");
+            if (&facet == &q.facets.front().first) {
+                // The first facet drives the query: its index rows are in receipt order, so the
+                // result needs no sort and a LIMIT stops after `limit` matches.
+                s.from = " FROM facet_values f JOIN complaints c ON c.rid = f.rid AND c.received_at = f.received_at"
+                         " JOIN snapshots s ON s.rid = c.rid";
+                s.order = " ORDER BY f.received_at, f.rid";
+                s.add("f.facet = " + s.p(facet) + " AND f.value = " + s.p(value));
+            } else {
+                // One primary-key lookup per candidate row (not a list of every match).
+                s.add("EXISTS (SELECT 1 FROM facet_values g WHERE g.facet = " + s.p(facet) + " AND g.value = " +
+                      s.p(value) + " AND g.received_at = c.received_at AND g.rid = c.rid)");
+            }
         }
         return s;
     }
@@ -518,7 +634,7 @@ struct Archive::Impl {
     static std::string select_sql(const Query& q, const Sql& s, std::string_view columns) {
         std::string sql = "SELECT ";
         sql += columns;
-        sql += " FROM complaints c JOIN snapshots s ON s.rid = c.rid" + s.where + " ORDER BY c.received_at, c.rid";
+        sql += s.from + s.where + s.order;
         if (q.limit || q.offset)
             sql += " LIMIT " + (q.limit ? std::to_string(q.limit) : std::string("-1")) + " OFFSET " +
                    std::to_string(q.offset);
@@ -641,6 +757,7 @@ IngestReport Archive::ingest(const std::function<bool(IncomingRow&)>& next, cons
     try {
         while (true) {
             row = IncomingRow{};
+            m.row_record.clear();
             if (!next(row)) break;
             ++rep.rows;
             if (row.error) {
@@ -655,7 +772,7 @@ IngestReport Archive::ingest(const std::function<bool(IncomingRow&)>& next, cons
             // A savepoint per row would cost; a failing row only ever fails before its first write
             // (duplicate / order checks come first), so the batch stays consistent.
             try {
-                switch (m.store(*row.complaint, options.duplicates, now)) {
+                switch (m.store(*row.complaint, options.duplicates, now, m.row_record)) {
                 case 1: ++rep.inserted; break;
                 case 2: ++rep.updated; break;
                 default: ++rep.skipped; break;
@@ -705,6 +822,8 @@ IngestReport Archive::ingest_jsonl(std::string_view text, std::string_view sourc
                                    const ParseOptions& parse) {
     detail::JsonLines lines(text);
     const std::string src(source);
+    auto parser = std::make_unique<LineParser>();
+    Impl& m = *impl_;
     return ingest(
         [&](IncomingRow& r) {
             std::string_view line;
@@ -712,7 +831,7 @@ IngestReport Archive::ingest_jsonl(std::string_view text, std::string_view sourc
             if (lines.next(line, line_no)) {
                 r.line = line_no;
                 try {
-                    r.complaint = complaint_from_json(line, parse);
+                    r.complaint = parser->parse(line, parse, m.row_record);
                 } catch (const Error& e) {
                     r.raw = std::string(line);
                     r.error = RowError{src, line_no, e.path(), "", e.code(), e.message(), r.raw};
@@ -765,7 +884,7 @@ std::size_t Archive::count(const Query& q) const {
     const auto s = Impl::where_of(q);
     Query unlimited = q;
     unlimited.limit = unlimited.offset = 0;
-    auto st = impl_->prepare(s, "SELECT count(*) FROM complaints c JOIN snapshots s ON s.rid = c.rid" + s.where);
+    auto st = impl_->prepare(s, "SELECT count(*)" + s.from + s.where);
     st.step();
     return static_cast<std::size_t>(st.int64(0));
 }
@@ -812,21 +931,55 @@ std::string Archive::explain(const Query& q) const {
     return out;
 }
 
-void Archive::append_event(std::string_view id, const Event& e) {
+Complaint Archive::update(std::string_view id, const std::function<void(Complaint&)>& change) {
     Impl& m = *impl_;
-    m.require_writable("append event");
+    m.require_writable("update");
+    // BEGIN IMMEDIATE takes the write lock before the complaint is read: no other writer can
+    // append between the history `change` checks and the events it appends.
     Transaction t(m.db);
     const auto rid = m.rid_of(id);
     if (!rid) throw Error(ErrorCode::not_found, "no complaint \"" + std::string(id) + "\" in the archive");
-    auto c = get(id);
+    Complaint c = *get(id);
+    const Complaint before = c;
     try {
-        c->append(e);
+        change(c);
     } catch (const Error& err) {
         throw err.with_context("complaint " + std::string(id));
     }
-    m.write_event(*rid, static_cast<std::int64_t>(c->events.size() - 1), e, wall_clock_micros());
-    m.write_snapshot(*rid, m.derive(*c), false);
+    // Only appending is allowed: the stored history is the source of truth.
+    const std::size_t old_n = before.events.size();
+    bool same = c.events.size() >= old_n && std::equal(before.events.begin(), before.events.end(), c.events.begin());
+    if (same) {
+        Complaint a = c, b = before;
+        a.events.clear();
+        b.events.clear();
+        same = a == b;
+    }
+    if (!same)
+        throw Error(ErrorCode::invalid_argument, "complaint " + std::string(id) +
+                                                     ": an update may only append events (the record and the "
+                                                     "stored history are unchanged)");
+    for (std::size_t i = old_n; i < c.events.size(); ++i) {
+        Event& e = c.events[i];
+        if (i > 0 && e.at < c.events[i - 1].at)
+            throw Error(ErrorCode::out_of_order,
+                        "complaint " + std::string(id) + ": event is earlier than the previous event (" +
+                            format_timestamp(c.events[i - 1].at) + ")",
+                        "/events/" + std::to_string(i) + "/at");
+        if (e.payload.empty()) e.payload = "{}";
+    }
+    if (c.events.size() == old_n) return c;  // nothing to store; the transaction rolls back
+    const auto old = m.indexed_facets(*rid);
+    const std::int64_t now = wall_clock_micros();
+    for (std::size_t i = old_n; i < c.events.size(); ++i)
+        m.write_event(*rid, static_cast<std::int64_t>(i), c.events[i], now);
+    m.write_snapshot(*rid, micros(c.received_at), m.derive(c), false, old);
     t.commit();
+    return c;
+}
+
+void Archive::append_event(std::string_view id, const Event& e) {
+    (void)update(id, [&](Complaint& c) { c.append(e); });
 }
 
 std::size_t Archive::rebuild() {

@@ -44,6 +44,12 @@ public:
         check(sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
         return *this;
     }
+    /// Binds text without copying it: `v` must stay alive and unchanged until the statement
+    /// is reset (run() resets).
+    Statement& bind_static(int i, std::string_view v) {
+        check(sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+        return *this;
+    }
     Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
     Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
     Statement& bind_null(int i) {

@@ -32,7 +32,7 @@ namespace ck {
 class Workflow;
 
 /// Newest schema version this library reads and writes (PRAGMA user_version).
-inline constexpr int archive_schema_version = 2;
+inline constexpr int archive_schema_version = 3;
 /// PRAGMA application_id of a complaintkit archive ("CKAR").
 inline constexpr std::int32_t archive_application_id = 0x434B4152;
 
@@ -226,6 +226,14 @@ public:
     /// Appends one event to a complaint's history and updates its snapshot, in one
     /// transaction. Throws not_found, or out_of_order if earlier than the last event.
     void append_event(std::string_view id, const Event& e);
+    /// Check-and-append in one write transaction: reads the complaint (full history) with
+    /// the write lock held, calls `change`, which may check the history and append events
+    /// (e.g. Workflow::apply), then stores the new events and the snapshot. No other writer
+    /// can append in between; an exception from `change` (given the context "complaint ID")
+    /// leaves the archive unchanged. `change` may only append: a changed record or stored
+    /// event is refused (invalid_argument), as are events out of time order. Returns the
+    /// complaint as stored. Throws not_found for an unknown id.
+    Complaint update(std::string_view id, const std::function<void(Complaint&)>& change);
 
     /// Recomputes every snapshot from records and events in one transaction; returns the
     /// number of complaints. Throws if the archive is read-only.

@@ -595,10 +595,20 @@ int cmd_apply(const std::string& db, const std::vector<std::string>& argv) {
     if (a.has("--text")) cmd["text"] = a.get("--text");
     const Command command = Command::from_json(json::serialize(cmd));
     auto ar = open_archive(db, true);
-    auto c = ar.get(a.positional[0]);
-    if (!c) throw Error(ErrorCode::not_found, "no complaint \"" + a.positional[0] + "\" in " + db);
-    workflow().apply(*c, command);  // checks against the replayed state, appends one event
-    ar.append_event(c->id, c->events.back());
+    // The check against the replayed state and the append are one transaction: no other
+    // writer can append in between.
+    bool found = false;
+    std::optional<Complaint> c;
+    try {
+        c = ar.update(a.positional[0], [&](Complaint& x) {
+            found = true;
+            workflow().apply(x, command);  // checks against the replayed state, appends one event
+        });
+    } catch (const Error& e) {
+        if (!found && e.code() == ErrorCode::not_found)
+            throw Error(ErrorCode::not_found, "no complaint \"" + a.positional[0] + "\" in " + db);
+        throw;
+    }
     const auto s = ar.snapshot(c->id);
     if (a.has("--json")) {
         std::cout << workflow().state_json(*c, command.at) << "\n";
@@ -649,24 +659,26 @@ int cmd_sla(const std::string& db, const std::vector<std::string>& argv) {
 /// The command is dated `now`, or the last event when that is later.
 void record_classification(Archive& ar, Complaint& c, const Classification& cl, const RuleSet& rules,
                            const Timestamp& now) {
-    Command cmd;
-    cmd.type = CommandType::classify;
-    cmd.at = std::max(now, c.events.empty() ? c.received_at : c.events.back().at);
-    cmd.actor = "rules:" + rules.name();
     Facets f = cl.facets;
     f.tags.clear();  // the classify command takes coded facets; tags stay in the evidence
-    cmd.payload = "{\"facets\":" + to_json(f) + "}";
-    try {
-        workflow().apply(c, cmd);
-    } catch (const Error&) {
-        Event e;
-        e.at = cmd.at;
-        e.type = EventType::classified;
-        e.actor = cmd.actor;
-        e.payload = cmd.payload;
-        c.append(e);
-    }
-    ar.append_event(c.id, c.events.back());
+    // Read, check and append in one transaction: the history is the archive's at that moment.
+    c = ar.update(c.id, [&](Complaint& x) {
+        Command cmd;
+        cmd.type = CommandType::classify;
+        cmd.at = std::max(now, x.events.empty() ? x.received_at : x.events.back().at);
+        cmd.actor = "rules:" + rules.name();
+        cmd.payload = "{\"facets\":" + to_json(f) + "}";
+        try {
+            workflow().apply(x, cmd);
+        } catch (const Error&) {
+            Event e;
+            e.at = cmd.at;
+            e.type = EventType::classified;
+            e.actor = cmd.actor;
+            e.payload = cmd.payload;
+            x.append(e);
+        }
+    });
 }
 
 RuleSet rules_arg(const Args& a) {

@@ -310,8 +310,12 @@ TEST_CASE("archive: every query criterion is served by an index", "[archive]") {
         {"customer", Query{.customer_id = "CUST-5"}, "complaints_customer", 5},
         {"region prefix", Query{.place_prefix = "广东省"}, "complaints_place", 200},
         {"branch", Query{.place_prefix = "广东省/深圳市/店0"}, "complaints_place", 15},
-        {"facet", Query{.facets = {{"category", "logistics"}}}, "facet_values USING PRIMARY KEY (facet=? AND value=?)", 100},
-        {"tag", Query{.facets = {{"tag", "repeat"}}}, "facet_values USING PRIMARY KEY (facet=? AND value=?)", 80},
+        {"facet", Query{.facets = {{"category", "logistics"}}}, "SEARCH f USING PRIMARY KEY (facet=? AND value=?)", 100},
+        {"tag", Query{.facets = {{"tag", "repeat"}}}, "SEARCH f USING PRIMARY KEY (facet=? AND value=?)", 80},
+        {"two facets", Query{.facets = {{"category", "logistics"}, {"tag", "repeat"}}},
+         "SEARCH f USING PRIMARY KEY (facet=? AND value=?)", 20},
+        {"facet and customer", Query{.customer_id = "CUST-2", .facets = {{"category", "logistics"}}},
+         "USING PRIMARY KEY (facet=? AND value=?", 2},
     };
     for (const auto& c : cases) {
         INFO(c.name);
@@ -331,6 +335,59 @@ TEST_CASE("archive: every query criterion is served by an index", "[archive]") {
     REQUIRE(page.size() == 2);
     CHECK(page[0].id == "T-102");
     CHECK(page[0].place == "台湾省/台北市/店4");
+}
+
+TEST_CASE("archive: a facet query with a limit reads its matches in receipt order from the index", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    // Stored out of receipt order, so rowid order is not receipt order.
+    auto cs = make_complaints(0, 300);
+    std::reverse(cs.begin(), cs.end());
+    a.ingest(cs);
+    const Query q{.facets = {{"category", "logistics"}}, .limit = 7};
+    const auto plan = a.explain(q);
+    INFO(plan);
+    CHECK_THAT(plan, Catch::Contains("SEARCH f USING PRIMARY KEY (facet=? AND value=?)"));
+    CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));  // no sort of every match before the limit
+    const auto page = a.query(q);
+    REQUIRE(page.size() == 7);
+    for (std::size_t i = 0; i < page.size(); ++i) CHECK(page[i].id == "T-" + std::to_string(2 + 4 * i));
+    Query rest = q;
+    rest.offset = 70;
+    rest.limit = 0;
+    const auto tail = a.query(rest);
+    REQUIRE(tail.size() == 5);
+    CHECK(tail.front().id == "T-282");
+    CHECK(tail.back().id == "T-298");
+
+    SECTION("an upsert that moves the receipt time moves the index rows with it") {
+        auto c = make_complaint(2, 0);
+        c.received_at = Timestamp::from_unix_seconds(1704067200LL + 301 * 600, 480);  // after all others
+        Event note;
+        note.at = Timestamp(c.received_at.utc + std::chrono::minutes(5));  // after the stored history
+        note.type = EventType::note;
+        c.events = {note};
+        IngestOptions o;
+        o.duplicates = DuplicatePolicy::upsert;
+        REQUIRE(a.ingest(std::vector<Complaint>{c}, o).updated == 1);
+        const auto first = a.query(q);
+        REQUIRE(first.size() == 7);
+        CHECK(first[0].id == "T-6");
+        CHECK(a.query(Query{.facets = {{"category", "logistics"}}}).back().id == "T-2");
+        CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 75);
+        CHECK(a.verify_snapshots() == 0);
+    }
+    SECTION("a classification that changes a facet moves the complaint between index entries") {
+        Event e;
+        e.at = parse_timestamp("2030-01-01T00:00:00Z");
+        e.type = EventType::classified;
+        e.payload = R"({"facets":{"category":"after_sales"}})";
+        a.append_event("T-2", e);
+        CHECK(a.query(q)[0].id == "T-6");
+        CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 74);
+        CHECK(a.count(Query{.facets = {{"category", "after_sales"}}}) == 76);
+        CHECK(a.verify_snapshots() == 0);
+    }
 }
 
 TEST_CASE("archive: overdue, at-risk and next wake-up from a snapshot deriver", "[archive]") {
@@ -418,7 +475,7 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
         }
         auto a = Archive::open(path);
         CHECK(a.opened_schema_version() == 1);
-        CHECK(a.schema_version() == 2);
+        CHECK(a.schema_version() == archive_schema_version);
         CHECK(a.count() == 12);
         CHECK(a.event_count() == 24);
         CHECK(a.verify_snapshots() == 0);
@@ -427,13 +484,96 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
         CHECK(*a.get("T-2") == make_complaint(2));
         // Opening again does not migrate again.
         auto b = Archive::open(path);
-        CHECK(b.opened_schema_version() == 2);
+        CHECK(b.opened_schema_version() == archive_schema_version);
+    }
+    SECTION("version 2: facet index rows gain the receipt time, queries and limits work") {
+        const auto path = tmp / "v2.db";
+        {
+            detail::Connection c(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+            c.exec("BEGIN");
+            REQUIRE(detail::migrate_schema(c, 2) == 0);
+            // Rows as complaintkit with schema 2 wrote them (received in reverse rowid order).
+            for (int i = 11; i >= 0; --i) {
+                auto comp = make_complaint(i);
+                auto events = comp.events;
+                comp.events.clear();
+                detail::Statement ins(c.get(),
+                                      "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, "
+                                      "place, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                ins.bind(1, comp.id)
+                    .bind(2, static_cast<std::int64_t>(comp.received_at.utc.time_since_epoch().count()))
+                    .bind(3, 480)
+                    .bind(4, to_code(comp.channel))
+                    .bind(5, comp.customer.id)
+                    .bind(6, place_of(comp))
+                    .bind(7, to_json(comp));
+                ins.run();
+                const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
+                for (std::size_t k = 0; k < events.size(); ++k) {
+                    const auto& e = events[k];
+                    detail::Statement ev(c.get(),
+                                         "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, "
+                                         "recorded_at) VALUES (?1, ?2, ?3, 480, ?4, ?5, ?6, '{}', 0)");
+                    ev.bind(1, rid)
+                        .bind(2, static_cast<std::int64_t>(k))
+                        .bind(3, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
+                        .bind(4, to_code(e.type))
+                        .bind(5, e.actor)
+                        .bind(6, e.text);
+                    ev.run();
+                }
+                comp.events = events;
+                const Snapshot snap = default_snapshot(comp);
+                detail::Statement sn(c.get(),
+                                     "INSERT INTO snapshots(rid, status, last_event_at, facets) VALUES (?1, ?2, ?3, ?4)");
+                sn.bind(1, rid)
+                    .bind(2, to_code(snap.status))
+                    .bind(3, static_cast<std::int64_t>(snap.last_event_at->utc.time_since_epoch().count()))
+                    .bind(4, to_json(snap.facets));
+                sn.run();
+                // v2 facet rows: (facet, value, rid), one per facet value of the snapshot
+                std::vector<std::pair<std::string, std::string>> rows = {
+                    {"category", std::string(to_code(snap.facets.category))}};
+                if (snap.facets.severity != Severity::unknown)
+                    rows.emplace_back("severity", std::string(to_code(snap.facets.severity)));
+                for (const auto& t : snap.facets.tags) rows.emplace_back("tag", t);
+                for (const auto& [facet, value] : rows) {
+                    detail::Statement fv(c.get(), "INSERT INTO facet_values(facet, value, rid) VALUES (?1, ?2, ?3)");
+                    fv.bind(1, facet).bind(2, value).bind(3, rid);
+                    fv.run();
+                }
+            }
+            c.exec("COMMIT");
+            CHECK(c.scalar("PRAGMA user_version") == 2);
+        }
+        auto a = Archive::open(path);
+        CHECK(a.opened_schema_version() == 2);
+        CHECK(a.schema_version() == archive_schema_version);
+        CHECK(a.count() == 12);
+        CHECK(a.event_count() == 24);
+        CHECK(a.verify_snapshots() == 0);
+        CHECK(a.integrity_check() == "ok");
+        const Query q{.facets = {{"category", "logistics"}}, .limit = 2};
+        CHECK_THAT(a.explain(q), !Catch::Contains("TEMP B-TREE"));
+        const auto page = a.query(q);
+        REQUIRE(page.size() == 2);
+        CHECK(page[0].id == "T-2");
+        CHECK(page[1].id == "T-6");
+        CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 3);
+        CHECK(a.count(Query{.facets = {{"severity", "serious"}}}) == 4);
+        CHECK(a.count(Query{.facets = {{"tag", "repeat"}}}) == 3);
+        CHECK(*a.get("T-2") == make_complaint(2));
+        a.ingest(make_complaints(12, 4));
+        CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 4);
+        auto b = Archive::open(path);
+        CHECK(b.opened_schema_version() == archive_schema_version);
     }
     SECTION("the migrations are exactly the version steps") {
         CHECK_FALSE(detail::migration_sql(0).empty());
         CHECK_FALSE(detail::migration_sql(1).empty());
+        CHECK_FALSE(detail::migration_sql(2).empty());
         CHECK(error_of([] { (void)detail::migration_sql(archive_schema_version); }) ==
-              "no migration from schema version 2");
+              "no migration from schema version 3");
     }
 }
 
@@ -469,7 +609,7 @@ TEST_CASE("archive: foreign, newer and non-database files are refused and left u
         } catch (const Error& e) {
             CHECK(e.code() == ErrorCode::unsupported);
             CHECK_THAT(std::string(e.what()),
-                       Catch::Contains("archive schema version 9 is newer than this complaintkit supports (2)"));
+                       Catch::Contains("archive schema version 9 is newer than this complaintkit supports (3)"));
         }
         CHECK(file_bytes(path) == before);
     }
@@ -602,4 +742,160 @@ TEST_CASE("archive: readers see whole batches while one writer ingests", "[archi
     CHECK(reads > 2);
     auto a = Archive::open(path);
     CHECK(a.count() == 6000);
+}
+
+TEST_CASE("archive: update checks and appends in one transaction; another writer cannot interleave",
+          "[archive][concurrency]") {
+    TempDir tmp;
+    const auto path = tmp / "a.db";
+    auto a = Archive::open(path);
+    a.ingest(make_complaints(0, 3));
+    auto b = Archive::open(path, ArchiveOptions{.busy_timeout_ms = 50});
+    Event resolved;
+    resolved.at = parse_timestamp("2030-01-01T00:00:00Z");
+    resolved.type = EventType::resolved;
+    resolved.actor = "a";
+
+    SECTION("the second connection is locked out between the check and the append") {
+        Event other = resolved;
+        other.actor = "b";
+        const Complaint after = a.update("T-1", [&](Complaint& c) {
+            REQUIRE(status_after(c.events) == Status::investigating);  // the check
+            // Another writer tries to get in between: it cannot, the write lock is held.
+            const auto msg = error_of([&] { b.append_event("T-1", other); });
+            CHECK_THAT(msg, Catch::Contains("locked"));
+            c.append(resolved);
+        });
+        CHECK(after.events.size() == 3);
+        CHECK(a.events("T-1").size() == 3);
+        CHECK(b.events("T-1").back().actor == "a");
+        CHECK(b.snapshot("T-1")->status == Status::resolved);
+    }
+    SECTION("two threads resolving the same complaint: exactly one succeeds") {
+        // Each resolves only a complaint that is not resolved yet. The first holds the lock
+        // while it waits; the second then sees the first's event and refuses.
+        std::atomic<int> ok{0}, refused{0};
+        std::atomic<bool> first_inside{false};
+        std::string refusal;
+        auto resolve = [&](Archive& ar, const char* who, bool slow) {
+            try {
+                ar.update("T-2", [&](Complaint& c) {
+                    if (status_after(c.events) == Status::resolved)
+                        throw Error(ErrorCode::illegal_transition, "already resolved");
+                    if (slow) {
+                        first_inside = true;
+                        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                    }
+                    Event e = resolved;
+                    e.actor = who;
+                    c.append(e);
+                });
+                ++ok;
+            } catch (const Error& e) {
+                refusal = e.what();  // only one thread gets here (checked below)
+                ++refused;
+            }
+        };
+        auto c2 = Archive::open(path);  // default busy timeout: waits for the lock
+        std::thread t1([&] { resolve(a, "first", true); });
+        while (!first_inside) std::this_thread::yield();
+        std::thread t2([&] { resolve(c2, "second", false); });
+        t1.join();
+        t2.join();
+        CHECK(ok == 1);
+        REQUIRE(refused == 1);
+        CHECK(refusal == "complaint T-2: already resolved");
+        const auto ev = a.events("T-2");
+        REQUIRE(ev.size() == 3);
+        CHECK(ev.back().actor == "first");
+    }
+    SECTION("an update may only append") {
+        CHECK_THAT(error_of([&] { a.update("T-0", [](Complaint& c) { c.text = "rewritten"; }); }),
+                   Catch::Contains("an update may only append events"));
+        CHECK_THAT(error_of([&] { a.update("T-0", [](Complaint& c) { c.events[0].text = "forged"; }); }),
+                   Catch::Contains("an update may only append events"));
+        CHECK_THAT(error_of([&] {
+                       a.update("T-0", [](Complaint& c) {
+                           Event e = c.events.back();
+                           e.at = parse_timestamp("2000-01-01T00:00Z");
+                           c.events.push_back(e);
+                       });
+                   }),
+                   Catch::Contains("earlier than the previous event"));
+        CHECK(error_of([&] { a.update("T-9", [](Complaint&) {}); }) == "no complaint \"T-9\" in the archive");
+        CHECK(*a.get("T-0") == make_complaint(0));
+        CHECK(a.verify_snapshots() == 0);
+    }
+}
+
+TEST_CASE("archive: JSONL ingest stores each validated line as the record", "[archive]") {
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    // Key order, escapes, nulls, unknown fields kept by option, whitespace: the complaint
+    // read back equals the one complaint_from_json makes of the line.
+    const std::vector<std::string> lines = {
+        to_json(make_complaint(1)),
+        R"(  {"received_at":"2024-03-04T10:00:00+08:00", "id":"K-1", "text":"\u76d2\u4e0a \"q\" \\ \n", "title":null,)"
+        R"( "facets":{"tags":["b","a","b"],"severity":"minor"}, "x_source":{"sys":"crm","n":[1,2.5,true]},)"
+        R"( "events":[{"at":"2024-03-04T10:05:00+08:00","type":"acknowledged","payload":{"k":[1,{"z":null}]}}]} )",
+        R"({"id":"K-2","received_at":"2024-03-04T02:00Z","events":[]})",
+    };
+    std::string text;
+    for (const auto& l : lines) text += l + "\n";
+    ParseOptions po;
+    po.preserve_unknown = true;
+    const auto rep = a.ingest_jsonl(text, "in.jsonl", {}, po);
+    REQUIRE(rep.inserted == 3);
+    for (const auto& l : lines) {
+        const Complaint want = complaint_from_json(l, po);
+        const auto got = a.get(want.id);
+        REQUIRE(got);
+        CHECK(*got == want);
+        CHECK(to_json(*got) == to_json(want));
+        const auto snap = a.snapshot(want.id);
+        CHECK(snap->status == default_snapshot(want).status);
+        CHECK(snap->facets == default_snapshot(want).facets);
+    }
+    CHECK(a.verify_snapshots() == 0);
+    CHECK(a.get("K-1")->extensions == R"({"x_source":{"sys":"crm","n":[1,2.5E0,true]}})");
+    CHECK(a.count(Query{.facets = {{"tag", "a"}}}) == 1);
+    CHECK(a.count(Query{.facets = {{"tag", "b"}}}) == 1);
+    // The record holds no events: they live in the events table only.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2((tmp / "a.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM complaints WHERE record LIKE '%\"events\"%'", -1, &st,
+                               nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(st, 0) == 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    SECTION("bad lines give exactly complaint_from_json's errors") {
+        const std::vector<std::string> bad = {
+            "{not json", R"({"id":"X"} trailing)", "[1,2]", R"({"id":"X","received_at":"2024-01-01T00:00Z","colour":1})",
+            R"({"id":"X","received_at":"2024-01-01T00:00Z","events":[{"at":"2024-01-02T00:00Z","type":"note"},)"
+            R"({"at":"2024-01-01T00:00Z","type":"note"}]})",
+            std::string(R"({"id":"X","received_at":"2024-01-01T00:00Z","text":")") + "\xff\"}",
+            std::string(70, '[') + std::string(70, ']')};
+        std::string in;
+        for (const auto& l : bad) in += l + "\n";
+        IngestOptions o;
+        o.stop_on_error = false;
+        const auto r = a.ingest_jsonl(in, "bad.jsonl", o);
+        REQUIRE(r.errors.size() == bad.size());
+        for (std::size_t i = 0; i < bad.size(); ++i) {
+            INFO(bad[i]);
+            std::string want_msg, want_path;
+            try {
+                (void)complaint_from_json(bad[i]);
+            } catch (const Error& e) {
+                want_msg = e.message();
+                want_path = e.path();
+            }
+            CHECK(r.errors[i].message == want_msg);
+            CHECK(r.errors[i].column == want_path);
+            CHECK(r.errors[i].line == i + 1);
+        }
+    }
 }
