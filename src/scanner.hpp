@@ -36,7 +36,8 @@ public:
     Scanner(const Scanner&) = delete;
     Scanner& operator=(const Scanner&) = delete;
 
-    /// Appends every match (overlapping ones included) to `out`, in end-offset order.
+    /// Appends every match (overlapping ones included) to `out`: each pattern's matches in
+    /// end-offset order (all literal matches come before all regex matches).
     void scan(std::string_view text, std::vector<ScanMatch>& out) const;
 
     [[nodiscard]] std::size_t pattern_count() const noexcept { return lengths_.size(); }

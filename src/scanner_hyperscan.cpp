@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <climits>
+#include <initializer_list>
 #include <cstdio>
 
 namespace ck::detail {
@@ -41,10 +42,12 @@ struct ThreadScratch {
     ~ThreadScratch() {
         if (scratch) hs_free_scratch(scratch);
     }
-    hs_scratch_t* get(const hs_database_t* db, std::uint64_t serial) {
+    /// Scratch sized for every non-null database of `dbs` (the databases of one Scanner).
+    hs_scratch_t* get(std::initializer_list<const hs_database_t*> dbs, std::uint64_t serial) {
         for (auto s : sized_for)
             if (s == serial) return scratch;
-        if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) throw std::bad_alloc();
+        for (const auto* db : dbs)
+            if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) throw std::bad_alloc();
         if (sized_for.size() >= 64) sized_for.clear();
         sized_for.push_back(serial);
         return scratch;
@@ -65,12 +68,45 @@ int on_match(unsigned id, unsigned long long from, unsigned long long to, unsign
     return 0;
 }
 
+int on_any_match(unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) {
+    *static_cast<bool*>(ctx) = true;
+    return 1;  // one match is enough: stop the scan
+}
+
+hs_database_t* compile(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
+                       const std::vector<unsigned>& ids, const std::vector<ScanPattern>& patterns) {
+    if (expressions.empty()) return nullptr;
+    std::vector<const char*> expr_ptrs;
+    for (const auto& e : expressions) expr_ptrs.push_back(e.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(expr_ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(expr_ptrs.size()),
+                         HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+        std::string msg = err && err->message ? err->message : "unknown error";
+        const int at = err && err->expression >= 0 ? static_cast<int>(ids[static_cast<std::size_t>(err->expression)]) : -1;
+        if (err) hs_free_compile_error(err);
+        throw Error(ErrorCode::compile,
+                    at >= 0 ? "pattern " + std::to_string(at) + " (" + patterns[static_cast<std::size_t>(at)].text +
+                                  "): " + msg
+                            : msg);
+    }
+    return db;
+}
+
 }  // namespace
 
+// Three databases: the literals; the regular expressions with leftmost start of match
+// (SOM), which is expensive to track; and the same expressions without SOM, cheap, only
+// to learn whether any of them matches at all. Most texts match no regex, so they pay for
+// the cheap one only; a text that does is scanned again with the SOM database. The matches
+// are exactly those of one combined database (SOM does not change which ends match).
 struct Scanner::Database {
-    hs_database_t* db = nullptr;
+    hs_database_t* literals = nullptr;
+    hs_database_t* regex_som = nullptr;
+    hs_database_t* regex_any = nullptr;
     ~Database() {
-        if (db) hs_free_database(db);
+        for (auto* db : {literals, regex_som, regex_any})
+            if (db) hs_free_database(db);
     }
 };
 
@@ -79,54 +115,56 @@ Scanner::Scanner(const std::vector<ScanPattern>& patterns) : db_(std::make_uniqu
     serial_ = next_serial.fetch_add(1);
     lengths_.reserve(patterns.size());
     if (patterns.empty()) return;
-    std::vector<std::string> expressions;
-    std::vector<const char*> expr_ptrs;
-    std::vector<unsigned> flags, ids;
-    expressions.reserve(patterns.size());
+    std::vector<std::string> lit_expr, rx_expr;
+    std::vector<unsigned> lit_flags, rx_flags, lit_ids, rx_ids;
     for (std::size_t i = 0; i < patterns.size(); ++i) {
         const auto& p = patterns[i];
         if (p.regex) {
-            expressions.push_back(p.text);
-            flags.push_back(kRegexFlags);
+            rx_expr.push_back(p.text);
+            rx_flags.push_back(kRegexFlags);
+            rx_ids.push_back(static_cast<unsigned>(i));
             lengths_.push_back(UINT32_MAX);
         } else {
             if (p.text.empty()) throw Error(ErrorCode::compile, "pattern " + std::to_string(i) + " is empty");
-            expressions.push_back(escape_literal(p.text));
-            flags.push_back(0);
+            lit_expr.push_back(escape_literal(p.text));
+            lit_flags.push_back(0);
+            lit_ids.push_back(static_cast<unsigned>(i));
             lengths_.push_back(static_cast<std::uint32_t>(p.text.size()));
         }
-        ids.push_back(static_cast<unsigned>(i));
     }
-    for (const auto& e : expressions) expr_ptrs.push_back(e.c_str());
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(expr_ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(expr_ptrs.size()),
-                         HS_MODE_BLOCK, nullptr, &db_->db, &err) != HS_SUCCESS) {
-        std::string msg = err && err->message ? err->message : "unknown error";
-        const int at = err ? err->expression : -1;
-        if (err) hs_free_compile_error(err);
-        throw Error(ErrorCode::compile,
-                    at >= 0 ? "pattern " + std::to_string(at) + " (" + patterns[static_cast<std::size_t>(at)].text +
-                                  "): " + msg
-                            : msg);
-    }
+    db_->literals = compile(lit_expr, lit_flags, lit_ids, patterns);
+    db_->regex_som = compile(rx_expr, rx_flags, rx_ids, patterns);
+    for (auto& f : rx_flags) f = (f & ~static_cast<unsigned>(HS_FLAG_SOM_LEFTMOST)) | HS_FLAG_SINGLEMATCH;
+    db_->regex_any = compile(rx_expr, rx_flags, rx_ids, patterns);
 }
 
 Scanner::~Scanner() = default;
 
 void Scanner::scan(std::string_view text, std::vector<ScanMatch>& out) const {
-    if (!db_->db || text.empty()) return;
+    if (text.empty() || (!db_->literals && !db_->regex_som)) return;
     thread_local ThreadScratch scratch;
-    hs_scratch_t* s = scratch.get(db_->db, serial_);
+    hs_scratch_t* s = scratch.get({db_->literals, db_->regex_som, db_->regex_any}, serial_);
+    const auto n = static_cast<unsigned>(text.size());
+    auto check = [](hs_error_t rc) {
+        if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+            throw Error(ErrorCode::internal, "Hyperscan scan failed with status " + std::to_string(rc));
+    };
     Sink sink{&out, &lengths_};
-    const hs_error_t rc =
-        hs_scan(db_->db, text.data(), static_cast<unsigned>(text.size()), 0, s, on_match, &sink);
-    if (rc != HS_SUCCESS) throw Error(ErrorCode::internal, "Hyperscan scan failed with status " + std::to_string(rc));
+    if (db_->literals) check(hs_scan(db_->literals, text.data(), n, 0, s, on_match, &sink));
+    if (db_->regex_any) {
+        bool any = false;
+        check(hs_scan(db_->regex_any, text.data(), n, 0, s, on_any_match, &any));
+        if (any) check(hs_scan(db_->regex_som, text.data(), n, 0, s, on_match, &sink));
+    }
 }
 
 std::size_t Scanner::database_bytes() const noexcept {
-    std::size_t n = 0;
-    if (db_->db) hs_database_size(db_->db, &n);
-    return n;
+    std::size_t total = 0;
+    for (const auto* db : {db_->literals, db_->regex_som, db_->regex_any}) {
+        std::size_t n = 0;
+        if (db && hs_database_size(db, &n) == HS_SUCCESS) total += n;
+    }
+    return total;
 }
 
 std::optional<std::string> Scanner::regex_error(std::string_view regex) {
