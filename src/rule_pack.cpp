@@ -671,6 +671,9 @@ private:
         impl_->always_words.assign((rules.size() + 63) / 64, 0);
         for (std::size_t rank = 0; rank < rules.size(); ++rank) {
             auto& r = rules[rank];
+            r.set_mask = 0;
+            for (int f = 0; f < facet_count; ++f)
+                if (r.set[static_cast<std::size_t>(f)] >= 0) r.set_mask |= static_cast<std::uint16_t>(1u << f);
             std::optional<std::vector<std::uint32_t>> req;
             if (r.when) req = required_patterns(*r.when);
             r.always_evaluate = !req.has_value();

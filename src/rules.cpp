@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -782,8 +783,8 @@ private:
     // ------------------------------------------------------------ resolution
     void propose(Classification& out, const CompiledRule& r, int ev_index) {
         RuleEvidence& ev = out.evidence[static_cast<std::size_t>(ev_index)];
-        for (int f = 0; f < facet_count; ++f) {
-            if (r.set[f] < 0) continue;
+        for (unsigned bits = r.set_mask; bits; bits &= bits - 1) {  // the facets it sets, in FacetId order
+            const int f = std::countr_zero(bits);
             FacetState& s = st_[f];
             auto fname = [f] { return std::string(kFacetNames[f]); };  // explain only
             if (s.locked_by >= 0) {
@@ -837,8 +838,8 @@ private:
             s.score = ev.score;
         }
         if (r.stop)
-            for (int f = 0; f < facet_count; ++f)
-                if (r.set[f] >= 0 && st_[f].locked_by < 0) st_[f].locked_by = ev_index;
+            for (unsigned bits = r.set_mask; bits; bits &= bits - 1)
+                if (FacetState& s = st_[std::countr_zero(bits)]; s.locked_by < 0) s.locked_by = ev_index;
     }
 
     static std::string format_score(double s) {
@@ -912,33 +913,44 @@ private:
         finish(out);
     }
 
-    /// Number of code points in src[from, to): bytes minus continuation bytes, 8 at a time.
-    static std::uint32_t count_chars(std::string_view src, std::size_t from, std::size_t to) {
-        std::size_t cont = 0, i = from;
-        for (; i + 8 <= to; i += 8) {
-            std::uint64_t w;
-            std::memcpy(&w, src.data() + i, 8);
-            cont += static_cast<std::size_t>(__builtin_popcountll(w & ~(w << 1) & 0x8080808080808080ULL));
-        }
-        for (; i < to; ++i) cont += (static_cast<unsigned char>(src[i]) & 0xC0) == 0x80;
-        return static_cast<std::uint32_t>((to - from) - cont);
+    /// Continuation bytes (10xxxxxx) in a word, without a popcount instruction (the build
+    /// does not assume one): flag bytes, then sum the flags with one multiplication.
+    static std::uint32_t continuation_bytes(std::uint64_t w) {
+        const std::uint64_t flags = (w & ~(w << 1) & 0x8080808080808080ULL) >> 7;  // 0 or 1 per byte
+        return static_cast<std::uint32_t>((flags * 0x0101010101010101ULL) >> 56);
     }
 
-    /// Code points in src[0, at): a table of counts per 64-byte block (built on first use), then the rest.
+    /// The 8-byte word of src at `base` (zero-padded past the end: zero is no continuation byte).
+    static std::uint64_t word_at(std::string_view src, std::size_t base) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, src.data() + base, std::min<std::size_t>(8, src.size() - base));
+        return w;
+    }
+
+    /// Code points in src[0, at): a table of counts per 8-byte word (built on first use),
+    /// then the bytes of the last word below `at`, masked.
     std::uint32_t chars_before(int field, std::string_view src, std::uint32_t at) {
         auto& blocks = ws_.char_blocks[field];
         if (!ws_.char_blocks_ready[field]) {
-            blocks.clear();
+            blocks.resize(src.size() / 8 + 1);
             std::uint32_t n = 0;
-            for (std::size_t b = 0; b < src.size(); b += 64) {
-                blocks.push_back(n);
-                n += count_chars(src, b, std::min(src.size(), b + 64));
+            std::size_t b = 0;
+            for (; b + 8 <= src.size(); b += 8) {
+                blocks[b / 8] = n;
+                std::uint64_t w;
+                std::memcpy(&w, src.data() + b, 8);
+                n += 8 - continuation_bytes(w);
             }
-            blocks.push_back(n);
+            blocks[b / 8] = n;
             ws_.char_blocks_ready[field] = true;
         }
-        const std::size_t b = at / 64;
-        return blocks[b] + count_chars(src, b * 64, at);
+        const std::size_t base = at & ~std::size_t{7};
+        const std::size_t part = at - base;
+        if (part == 0) return blocks[base / 8];
+        const std::uint64_t keep = std::endian::native == std::endian::little ? ~0ULL >> (64 - 8 * part)   // low bytes first
+                                                                              : ~0ULL << (64 - 8 * part);
+        const std::uint64_t w = word_at(src, base) & keep;
+        return blocks[base / 8] + static_cast<std::uint32_t>(part) - continuation_bytes(w);
     }
 
     /// Code point offsets of every hit.
@@ -948,7 +960,7 @@ private:
                 const int field = h.field == TextField::title ? 0 : 1;
                 const std::string_view src = field == 0 ? title_src_ : text_src_;
                 h.char_begin = chars_before(field, src, h.begin);
-                h.char_end = h.char_begin + count_chars(src, h.begin, h.end);
+                h.char_end = chars_before(field, src, h.end);
             }
     }
 

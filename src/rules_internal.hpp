@@ -66,6 +66,7 @@ struct CompiledRule {
     std::size_t position = 0;       ///< index in the pack
     std::optional<Condition> when;  ///< absent: always fires
     std::array<int, facet_count> set{};  ///< value per facet, -1 when the rule does not set it
+    std::uint16_t set_mask = 0;          ///< bit f: `set[f]` >= 0 (the facets it proposes)
     std::vector<std::string> tags;
     std::vector<std::uint16_t> tag_ids;  ///< `tags` interned (RuleSet::Impl::tag_names)
     bool stop = false;
