@@ -266,3 +266,80 @@ TEST_CASE("strict mode reports the first invalid byte of the title, then of the 
     c.text = std::string(300, 'a') + "\xc0";
     CHECK(error_of(c) == "/text invalid UTF-8 at byte 300");
 }
+
+namespace {
+/// Code points in s[0, at), decoded one by one (the obvious way).
+std::uint32_t naive_chars(std::string_view s, std::size_t at) {
+    std::uint32_t n = 0;
+    for (std::size_t i = 0; i < at; ++i) n += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+    return n;
+}
+}  // namespace
+
+TEST_CASE("code-point offsets of hits equal a naive count, at every alignment", "[rules][fastpath]") {
+    const RuleSet rs = RuleSet::compile(R"({"version": 1, "name": "t", "rules": [
+      {"id": "k", "when": {"text_any": ["退款", "refund", "é"]}, "set": {"category": "logistics"}},
+      {"id": "r", "when": {"regex": "[$£€]\\s?\\d{1,3}(,\\d{3})+"}, "set": {"cause": "price"}}
+    ]})");
+    // Every prefix length 0..20 shifts the hits across the 8-byte words of the count table.
+    for (std::size_t pad = 0; pad <= 20; ++pad) {
+        for (const std::string filler : {"x", "字", "é", "€"}) {
+            std::string text;
+            for (std::size_t i = 0; i < pad; ++i) text += filler;
+            text += " refund 退款 £1,234,567 ";
+            for (std::size_t i = 0; i < pad; ++i) text += filler;
+            text += "é退款";
+            Complaint c;
+            c.title = text.substr(0, text.size() / 2);
+            c.text = text;
+            for (const bool with_title : {false, true}) {
+                const Classification out = with_title ? rs.classify(c, lenient(false)) : rs.classify(text, lenient(false));
+                check_same(out, with_title ? rs.classify(c, lenient(true)) : rs.classify(text, lenient(true)),
+                           "pad " + std::to_string(pad) + " " + filler);
+                REQUIRE(out.fired("r"));
+                std::size_t hits = 0;
+                for (const auto& ev : out.evidence)
+                    for (const auto& h : ev.hits) {
+                        const std::string_view src = h.field == TextField::title ? std::string_view(c.title) : std::string_view(text);
+                        INFO("pad " << pad << " filler " << filler << " keyword " << h.keyword);
+                        CHECK(h.char_begin == naive_chars(src, h.begin));
+                        CHECK(h.char_end == naive_chars(src, h.end));
+                        ++hits;
+                    }
+                CHECK(hits >= 4);
+            }
+        }
+    }
+}
+
+TEST_CASE("regex hits keep their leftmost start, in title and text, among literal hits", "[rules][fastpath]") {
+    const RuleSet rs = RuleSet::compile(R"({"version": 1, "name": "t", "rules": [
+      {"id": "lit", "when": {"text_any": ["refund", "times"]}, "set": {"category": "logistics"}},
+      {"id": "rx", "when": {"regex": "(called|phoned)( \\w+){0,3} (\\d+|many) times"}, "set": {"cause": "service"}},
+      {"id": "amount", "when": {"regex": "\\d{4,}元"}, "set": {"severity": "serious"}}
+    ]})");
+    Complaint c;
+    c.title = "called you 3 times";
+    c.text = "refund please, I phoned them many times and paid 12345元, then 99999元";
+    const Classification out = rs.classify(c);
+    check_same(out, rs.classify(c, lenient(true)), "title and text");
+    const RuleEvidence* rx = out.find("rx");
+    REQUIRE(rx);
+    REQUIRE(rx->hits.size() == 2);
+    CHECK(rx->hits[0].field == TextField::title);
+    CHECK(rx->hits[0].begin == 0);
+    CHECK(rx->hits[0].end == c.title.size());
+    CHECK(rx->hits[1].field == TextField::text);
+    CHECK(rx->hits[1].begin == c.text.find("phoned"));
+    CHECK(rx->hits[1].end == c.text.find(" and paid"));
+    const RuleEvidence* amount = out.find("amount");
+    REQUIRE(amount);
+    REQUIRE(amount->hits.size() == 2);
+    CHECK(amount->hits[0].begin == c.text.find("12345"));
+    CHECK(amount->hits[1].begin == c.text.find("99999"));
+    // No regex match at all: the cheap test alone, no regex evidence.
+    const Classification none = rs.classify("refund please");
+    CHECK(none.fired("lit"));
+    CHECK_FALSE(none.fired("rx"));
+    CHECK_FALSE(none.fired("amount"));
+}
