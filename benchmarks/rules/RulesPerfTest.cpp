@@ -37,35 +37,11 @@ struct Pack {
     Pack() {
         // The same keywords, compiled alone: every text_any keyword of the pack, folded.
         std::vector<ck::detail::ScanPattern> pats;
-        for (const auto& d : extract_keywords(ckbench::make_pack(kKeywords))) {
+        for (const auto& d : ckbench::pack_keywords(ckbench::make_pack(kKeywords))) {
             keywords.push_back(d);
             pats.push_back({d, false});
         }
         scanner = std::make_unique<ck::detail::Scanner>(pats);
-    }
-
-    // Keywords of the pack, folded and de-duplicated (every string inside a text_any /
-    // text_all list of its JSON).
-    static std::vector<std::string> extract_keywords(const std::string& pack) {
-        std::vector<std::string> out;
-        std::size_t pos = 0;
-        while ((pos = pack.find("\"text_a", pos)) != std::string::npos) {
-            const std::size_t open = pack.find('[', pos);
-            const std::size_t close = pack.find(']', open);
-            std::size_t q = open;
-            while ((q = pack.find('"', q + 1)) != std::string::npos && q < close) {
-                const std::size_t e = pack.find('"', q + 1);
-                std::string kw = pack.substr(q + 1, e - q - 1);
-                if (!kw.empty() && kw.front() == '*') kw.erase(0, 1);
-                if (!kw.empty() && kw.back() == '*') kw.pop_back();
-                out.push_back(ck::normalize_text(kw));
-                q = e;
-            }
-            pos = close;
-        }
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
-        return out;
     }
 };
 

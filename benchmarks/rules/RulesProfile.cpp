@@ -33,32 +33,6 @@
 #include <string>
 #include <vector>
 
-namespace {
-
-std::vector<std::string> pack_keywords(const std::string& pack) {  // as RulesPerfTest
-    std::vector<std::string> out;
-    std::size_t pos = 0;
-    while ((pos = pack.find("\"text_a", pos)) != std::string::npos) {
-        const std::size_t open = pack.find('[', pos);
-        const std::size_t close = pack.find(']', open);
-        std::size_t q = open;
-        while ((q = pack.find('"', q + 1)) != std::string::npos && q < close) {
-            const std::size_t e = pack.find('"', q + 1);
-            std::string kw = pack.substr(q + 1, e - q - 1);
-            if (!kw.empty() && kw.front() == '*') kw.erase(0, 1);
-            if (!kw.empty() && kw.back() == '*') kw.pop_back();
-            out.push_back(ck::normalize_text(kw));
-            q = e;
-        }
-        pos = close;
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     if (argc < 3) {
         std::fprintf(stderr, "usage: %s raw|full|lean|norm|batch1|batch2|json dense|calibrated [texts=3000]\n", argv[0]);
@@ -73,7 +47,7 @@ int main(int argc, char** argv) {
     const std::string pack_json = ckbench::make_pack(2400);
     const ck::RuleSet rules = ck::RuleSet::compile(pack_json);
     std::vector<ck::detail::ScanPattern> pats;
-    for (const auto& k : pack_keywords(pack_json)) pats.push_back({k, false});
+    for (const auto& k : ckbench::pack_keywords(pack_json)) pats.push_back({k, false});
     const ck::detail::Scanner scanner(pats);
     const auto texts = ckbench::make_corpus(n, 42, corpus == "dense" ? 1.0 : 0.2);
     std::vector<std::string_view> views(texts.begin(), texts.end());

@@ -1,7 +1,10 @@
 // Generated benchmark corpus and keyword pack for benchmarks/rules (deterministic).
 #pragma once
 
+#include <complaintkit/normalize.hpp>
 #include <complaintkit/rules.hpp>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <random>
@@ -105,6 +108,30 @@ inline std::string make_pack(std::size_t keywords) {
     const auto end = pack.rfind("\n  ]");
     pack.insert(end, extra);
     return pack;
+}
+
+/// Keywords of a pack, folded and de-duplicated (every string inside a text_any /
+/// text_all list of its JSON): what the raw scanner baseline scans for.
+inline std::vector<std::string> pack_keywords(const std::string& pack) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while ((pos = pack.find("\"text_a", pos)) != std::string::npos) {
+        const std::size_t open = pack.find('[', pos);
+        const std::size_t close = pack.find(']', open);
+        std::size_t q = open;
+        while ((q = pack.find('"', q + 1)) != std::string::npos && q < close) {
+            const std::size_t e = pack.find('"', q + 1);
+            std::string kw = pack.substr(q + 1, e - q - 1);
+            if (!kw.empty() && kw.front() == '*') kw.erase(0, 1);
+            if (!kw.empty() && kw.back() == '*') kw.pop_back();
+            out.push_back(ck::normalize_text(kw));
+            q = e;
+        }
+        pos = close;
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 }  // namespace ckbench
