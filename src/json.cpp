@@ -68,58 +68,220 @@ static const char* kind_name(const json::value& v) {
     return "a value";
 }
 
-std::string Node::str() const {
-    if (!v->is_string()) fail(ErrorCode::invalid_value, std::string("expected a string, got ") + kind_name(*v));
-    const auto& s = v->get_string();
-    require_utf8(std::string_view(s.data(), s.size()), path);
-    return std::string(s.data(), s.size());
-}
+namespace {
 
-std::string Node::str_nonempty() const {
-    std::string s = str();
-    if (s.empty()) fail(ErrorCode::invalid_value, "must not be empty");
-    return s;
-}
+/// A JSON pointer that is only spelled out when an error needs it: a root string, then a
+/// chain of links to the parent (on the caller's stack) plus a member key or array index.
+/// A child must not outlive its parent; keys are views into the document.
+class PathRef {
+public:
+    static PathRef root(std::string_view base) noexcept { return PathRef(nullptr, base, 0, Kind::root); }
+    [[nodiscard]] PathRef key(std::string_view k) const noexcept { return PathRef(this, k, 0, Kind::key); }
+    [[nodiscard]] PathRef index(std::size_t i) const noexcept { return PathRef(this, {}, i, Kind::index); }
 
-std::int64_t Node::int64() const {
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) fail(ErrorCode::invalid_value, "integer out of range");
-    if (v->is_double()) {
-        const double d = v->get_double();
-        if (std::trunc(d) == d && std::abs(d) < 9.0e15) return static_cast<std::int64_t>(d);
-        fail(ErrorCode::invalid_value, "expected an integer, got a fractional number");
+    [[nodiscard]] std::string str() const {
+        std::string out;
+        append_to(out);
+        return out;
     }
-    fail(ErrorCode::invalid_value, std::string("expected an integer, got ") + kind_name(*v));
-}
+    void append_to(std::string& out) const {
+        switch (kind_) {
+        case Kind::root: out += text_; break;
+        case Kind::key:
+            parent_->append_to(out);
+            out += '/';
+            out += pointer_escape(text_);
+            break;
+        case Kind::index:
+            parent_->append_to(out);
+            out += '/';
+            out += std::to_string(index_);
+            break;
+        }
+    }
 
-double Node::number() const {
-    if (v->is_int64()) return static_cast<double>(v->get_int64());
-    if (v->is_uint64()) return static_cast<double>(v->get_uint64());
-    if (v->is_double()) return v->get_double();
-    fail(ErrorCode::invalid_value, std::string("expected a number, got ") + kind_name(*v));
-}
+private:
+    enum class Kind : unsigned char { root, key, index };
+    PathRef(const PathRef* parent, std::string_view text, std::size_t index, Kind kind) noexcept
+        : parent_(parent), text_(text), index_(index), kind_(kind) {}
+    const PathRef* parent_;
+    std::string_view text_;  ///< the root string or the (unescaped) key
+    std::size_t index_;
+    Kind kind_;
+};
 
-bool Node::boolean() const {
-    if (!v->is_bool()) fail(ErrorCode::invalid_value, std::string("expected a boolean, got ") + kind_name(*v));
-    return v->get_bool();
-}
+/// The allocation-free counterpart of Node: same checks, same messages, lazy path.
+struct LNode {
+    const json::value* v;
+    PathRef path;
 
-Timestamp Node::time() const {
-    const std::string s = str();
-    try {
-        return parse_timestamp(s);
-    } catch (const Error& e) {
-        throw Error(e.code(), e.message(), path);
+    [[nodiscard]] const json::value& operator*() const noexcept { return *v; }
+    [[noreturn]] void fail(ErrorCode c, const std::string& message) const { throw Error(c, message, path.str()); }
+
+    /// A UTF-8 string, as a view into the document.
+    [[nodiscard]] std::string_view sv() const {
+        if (!v->is_string()) fail(ErrorCode::invalid_value, std::string("expected a string, got ") + kind_name(*v));
+        const auto& s = v->get_string();
+        const std::string_view out(s.data(), s.size());
+        if (!is_valid_utf8(out)) require_utf8(out, path.str());
+        return out;
+    }
+    [[nodiscard]] std::string str() const { return std::string(sv()); }
+    [[nodiscard]] std::string str_nonempty() const {
+        std::string s = str();
+        if (s.empty()) fail(ErrorCode::invalid_value, "must not be empty");
+        return s;
+    }
+    [[nodiscard]] std::int64_t int64() const {
+        if (v->is_int64()) return v->get_int64();
+        if (v->is_uint64()) fail(ErrorCode::invalid_value, "integer out of range");
+        if (v->is_double()) {
+            const double d = v->get_double();
+            if (std::trunc(d) == d && std::abs(d) < 9.0e15) return static_cast<std::int64_t>(d);
+            fail(ErrorCode::invalid_value, "expected an integer, got a fractional number");
+        }
+        fail(ErrorCode::invalid_value, std::string("expected an integer, got ") + kind_name(*v));
+    }
+    [[nodiscard]] double number() const {
+        if (v->is_int64()) return static_cast<double>(v->get_int64());
+        if (v->is_uint64()) return static_cast<double>(v->get_uint64());
+        if (v->is_double()) return v->get_double();
+        fail(ErrorCode::invalid_value, std::string("expected a number, got ") + kind_name(*v));
+    }
+    [[nodiscard]] bool boolean() const {
+        if (!v->is_bool()) fail(ErrorCode::invalid_value, std::string("expected a boolean, got ") + kind_name(*v));
+        return v->get_bool();
+    }
+    [[nodiscard]] Timestamp time() const {
+        const std::string_view s = sv();
+        try {
+            return parse_timestamp(s);
+        } catch (const Error& e) {
+            throw Error(e.code(), e.message(), path.str());
+        }
+    }
+    [[nodiscard]] Money money() const;
+    [[nodiscard]] const json::array& array() const {
+        if (!v->is_array()) fail(ErrorCode::invalid_value, std::string("expected an array, got ") + kind_name(*v));
+        return v->get_array();
+    }
+    /// Element i; the result refers to this node's path, so it must not outlive it.
+    [[nodiscard]] LNode at(std::size_t i) const { return LNode{&array()[i], path.index(i)}; }
+    [[nodiscard]] std::vector<std::string> strings() const {
+        std::vector<std::string> out;
+        const auto& a = array();
+        out.reserve(a.size());
+        for (std::size_t i = 0; i < a.size(); ++i) out.emplace_back(at(i).sv());
+        return out;
+    }
+    template <TaxonomyEnum E> [[nodiscard]] E code() const {
+        const std::string_view s = sv();
+        auto e = from_code<E>(s);
+        if (!e)
+            fail(ErrorCode::unknown_code, "unknown " + std::string(taxonomy_name(taxonomy_traits<E>::id)) + " code \"" +
+                                              std::string(s) + "\"");
+        return *e;
+    }
+    template <TaxonomyEnum E> [[nodiscard]] std::vector<E> codes() const {
+        std::vector<E> out;
+        const auto& a = array();
+        out.reserve(a.size());
+        for (std::size_t i = 0; i < a.size(); ++i) out.push_back(at(i).code<E>());
+        return out;
+    }
+};
+
+/// Which members of an object were read, by position, without allocating for objects of
+/// up to 64 members.
+class SeenSet {
+public:
+    explicit SeenSet(std::size_t n) {
+        if (n > 64) big_.assign(n, false);
+    }
+    void set(std::size_t i) {
+        if (big_.empty()) small_ |= std::uint64_t{1} << i;
+        else big_[i] = true;
+    }
+    void set_all(std::size_t n) {
+        if (big_.empty()) small_ = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+        else big_.assign(big_.size(), true);
+    }
+    [[nodiscard]] bool test(std::size_t i) const { return big_.empty() ? (small_ >> i) & 1U : big_[i]; }
+
+private:
+    std::uint64_t small_ = 0;
+    std::vector<bool> big_;
+};
+
+/// Throws for the first key of `obj` that is not valid UTF-8, at "<path>/(key)".
+template <class PathFn> void require_utf8_keys(const json::object& obj, PathFn&& path) {
+    for (const auto& kv : obj) {
+        const std::string_view k(kv.key().data(), kv.key().size());
+        if (!is_valid_utf8(k)) require_utf8(k, path() + "/(key)");
     }
 }
 
-Money Node::money() const {
-    ObjectIn o(*this);
+/// The allocation-free counterpart of ObjectIn. Children refer to this object's path:
+/// it must outlive them, and it cannot be copied or moved.
+class LObject {
+public:
+    explicit LObject(const LNode& n) : path_(n.path), obj_(object_of(n)), seen_(obj_->size()) {
+        require_utf8_keys(*obj_, [&] { return path_.str(); });
+    }
+    LObject(const LObject&) = delete;
+    LObject& operator=(const LObject&) = delete;
+
+    [[nodiscard]] std::optional<LNode> opt(std::string_view key) {
+        auto it = obj_->find(key);
+        if (it == obj_->end()) return std::nullopt;
+        seen_.set(static_cast<std::size_t>(it - obj_->begin()));
+        if (it->value().is_null()) return std::nullopt;
+        return LNode{&it->value(), path_.key(it->key())};
+    }
+    [[nodiscard]] LNode req(std::string_view key) {
+        auto n = opt(key);
+        if (!n) throw Error(ErrorCode::missing_field, "required field is missing", path_.str() + "/" + pointer_escape(key));
+        return *n;
+    }
+    void reject_unknown() const {
+        std::size_t i = 0;
+        for (const auto& kv : *obj_) {
+            if (!seen_.test(i++))
+                throw Error(ErrorCode::invalid_value, "unknown field", path_.str() + "/" + pointer_escape(kv.key()));
+        }
+    }
+    [[nodiscard]] json::object unknown() const {
+        json::object out;
+        std::size_t i = 0;
+        for (const auto& kv : *obj_)
+            if (!seen_.test(i++)) out.emplace(kv.key(), kv.value());
+        return out;
+    }
+    /// Marks every member read; iterate object() and use child() for their nodes.
+    void take_all() { seen_.set_all(obj_->size()); }
+    [[nodiscard]] const json::object& object() const noexcept { return *obj_; }
+    [[nodiscard]] LNode child(const json::key_value_pair& kv) const noexcept {
+        return LNode{&kv.value(), path_.key(kv.key())};
+    }
+    [[nodiscard]] const PathRef& path() const noexcept { return path_; }
+
+private:
+    static const json::object* object_of(const LNode& n) {
+        if (!n.v->is_object()) n.fail(ErrorCode::invalid_value, std::string("expected an object, got ") + kind_name(*n.v));
+        return &n.v->get_object();
+    }
+    PathRef path_;
+    const json::object* obj_;
+    SeenSet seen_;
+};
+
+Money LNode::money() const {
+    LObject o(*this);
     Money m;
-    Node minor = o.req("minor");
+    LNode minor = o.req("minor");
     m.minor = minor.int64();
     if (m.minor < 0) minor.fail(ErrorCode::invalid_value, "money must not be negative");
-    Node cur = o.req("currency");
+    LNode cur = o.req("currency");
     m.currency = cur.str();
     if (m.currency.size() != 3 ||
         !std::all_of(m.currency.begin(), m.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
@@ -128,31 +290,34 @@ Money Node::money() const {
     return m;
 }
 
-const json::array& Node::array() const {
-    if (!v->is_array()) fail(ErrorCode::invalid_value, std::string("expected an array, got ") + kind_name(*v));
-    return v->get_array();
-}
+}  // namespace
+
+// Node: the same checks through a lazily spelled path.
+std::string Node::str() const { return LNode{v, PathRef::root(path)}.str(); }
+std::string Node::str_nonempty() const { return LNode{v, PathRef::root(path)}.str_nonempty(); }
+std::int64_t Node::int64() const { return LNode{v, PathRef::root(path)}.int64(); }
+double Node::number() const { return LNode{v, PathRef::root(path)}.number(); }
+bool Node::boolean() const { return LNode{v, PathRef::root(path)}.boolean(); }
+Timestamp Node::time() const { return LNode{v, PathRef::root(path)}.time(); }
+Money Node::money() const { return LNode{v, PathRef::root(path)}.money(); }
+const json::array& Node::array() const { return LNode{v, PathRef::root(path)}.array(); }
 
 Node Node::at(std::size_t i) const { return Node{&array()[i], path + "/" + std::to_string(i)}; }
 
-std::vector<std::string> Node::strings() const {
-    std::vector<std::string> out;
-    const auto& a = array();
-    for (std::size_t i = 0; i < a.size(); ++i) out.push_back(at(i).str());
-    return out;
-}
+std::vector<std::string> Node::strings() const { return LNode{v, PathRef::root(path)}.strings(); }
 
 ObjectIn::ObjectIn(const Node& n) : path_(n.path) {
     if (!n.v->is_object()) n.fail(ErrorCode::invalid_value, std::string("expected an object, got ") + kind_name(*n.v));
     obj_ = &n.v->get_object();
-    for (const auto& kv : *obj_)
-        require_utf8(std::string_view(kv.key().data(), kv.key().size()), path_ + "/(key)");
+    require_utf8_keys(*obj_, [&] { return path_; });
+    seen_.assign(obj_->size(), false);
 }
 
 std::optional<Node> ObjectIn::opt(std::string_view key) {
-    seen_.emplace_back(key);
     auto it = obj_->find(key);
-    if (it == obj_->end() || it->value().is_null()) return std::nullopt;
+    if (it == obj_->end()) return std::nullopt;
+    seen_[static_cast<std::size_t>(it - obj_->begin())] = true;
+    if (it->value().is_null()) return std::nullopt;
     return Node{&it->value(), path_ + "/" + pointer_escape(key)};
 }
 
@@ -163,26 +328,27 @@ Node ObjectIn::req(std::string_view key) {
 }
 
 void ObjectIn::reject_unknown() const {
+    std::size_t i = 0;
     for (const auto& kv : *obj_) {
-        if (std::find(seen_.begin(), seen_.end(), std::string_view(kv.key())) == seen_.end())
+        if (!seen_[i++])
             throw Error(ErrorCode::invalid_value, "unknown field", path_ + "/" + pointer_escape(kv.key()));
     }
 }
 
 json::object ObjectIn::unknown() const {
     json::object out;
+    std::size_t i = 0;
     for (const auto& kv : *obj_)
-        if (std::find(seen_.begin(), seen_.end(), std::string_view(kv.key())) == seen_.end())
-            out.emplace(kv.key(), kv.value());
+        if (!seen_[i++]) out.emplace(kv.key(), kv.value());
     return out;
 }
 
 std::vector<std::pair<std::string, Node>> ObjectIn::members() {
     std::vector<std::pair<std::string, Node>> out;
-    for (const auto& kv : *obj_) {
-        seen_.emplace_back(kv.key());
+    out.reserve(obj_->size());
+    seen_.assign(obj_->size(), true);
+    for (const auto& kv : *obj_)
         out.emplace_back(std::string(kv.key()), Node{&kv.value(), path_ + "/" + pointer_escape(kv.key())});
-    }
     return out;
 }
 
@@ -344,7 +510,7 @@ std::string serialize(const json::value& v, bool pretty) {
 
 // ---------------------------------------------------------------- reading
 
-static AttributeValue attribute_from_node(const Node& n) {
+static AttributeValue attribute_from_node(const LNode& n) {
     const json::value& v = *n;
     switch (v.kind()) {
     case json::kind::bool_: return v.get_bool();
@@ -359,7 +525,7 @@ static AttributeValue attribute_from_node(const Node& n) {
     case json::kind::object: {
         const auto& o = v.get_object();
         if (o.contains("time")) {
-            ObjectIn in(n);
+            LObject in(n);
             Timestamp t = in.req("time").time();
             in.reject_unknown();
             return t;
@@ -393,8 +559,8 @@ static bool is_language_tag(std::string_view s) {
     return true;
 }
 
-Facets facets_from_node(const Node& n) {
-    ObjectIn o(n);
+static Facets facets_from(const LNode& n) {
+    LObject o(n);
     Facets f;
     if (auto x = o.opt("kind")) f.kind = x->code<Kind>();
     if (auto x = o.opt("category")) f.category = x->code<Category>();
@@ -425,39 +591,52 @@ Facets facets_from_node(const Node& n) {
     return f;
 }
 
-Event event_from_node(const Node& n) {
-    ObjectIn o(n);
+Facets facets_from_node(const Node& n) { return facets_from(LNode{n.v, PathRef::root(n.path)}); }
+
+/// Every string (and key) under a payload must be valid UTF-8. The first error reported is
+/// the one a depth-first walk meets when it takes the last child first.
+static void require_utf8_tree(const LNode& n) {
+    const json::value& v = *n;
+    if (v.is_string()) {
+        (void)n.sv();
+    } else if (v.is_array()) {
+        const auto& a = v.get_array();
+        for (std::size_t i = a.size(); i-- > 0;) require_utf8_tree(LNode{&a[i], n.path.index(i)});
+    } else if (v.is_object()) {
+        const auto& o = v.get_object();
+        require_utf8_keys(o, [&] { return n.path.str(); });
+        for (auto it = o.end(); it != o.begin();) {
+            --it;
+            require_utf8_tree(LNode{&it->value(), n.path.key(it->key())});
+        }
+    }
+}
+
+static Event event_from(const LNode& n) {
+    LObject o(n);
     Event e;
     e.at = o.req("at").time();
     e.type = o.req("type").code<EventType>();
     if (auto x = o.opt("actor")) e.actor = x->str();
     if (auto x = o.opt("text")) e.text = x->str();
-    e.payload = "{}";
     if (auto x = o.opt("payload")) {
-        ObjectIn p(*x);  // must be an object
-        // every string inside must be valid UTF-8
-        std::vector<Node> stack{*x};
-        while (!stack.empty()) {
-            Node cur = stack.back();
-            stack.pop_back();
-            if (cur.v->is_string()) (void)cur.str();
-            else if (cur.v->is_array())
-                for (std::size_t i = 0; i < cur.v->get_array().size(); ++i) stack.push_back(cur.at(i));
-            else if (cur.v->is_object()) {
-                ObjectIn inner(cur);
-                for (auto& [k, child] : inner.members()) stack.push_back(child);
-            }
-        }
+        { LObject p(*x); }  // must be an object
+        require_utf8_tree(*x);
         e.payload = json::serialize(**x);
+    } else {
+        e.payload = "{}";
     }
     o.reject_unknown();
     return e;
 }
 
+Event event_from_node(const Node& n) { return event_from(LNode{n.v, PathRef::root(n.path)}); }
+
 Complaint complaint_from_value(const json::value& v, const ParseOptions& options, const std::string& path) {
-    ObjectIn o(Node{&v, path});
+    const LNode root{&v, PathRef::root(path)};
+    LObject o(root);
     Complaint c;
-    Node id = o.req("id");
+    LNode id = o.req("id");
     c.id = id.str_nonempty();
     if (c.id.size() > 128) id.fail(ErrorCode::invalid_value, "id longer than 128 bytes");
     if (std::any_of(c.id.begin(), c.id.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
@@ -465,7 +644,7 @@ Complaint complaint_from_value(const json::value& v, const ParseOptions& options
     c.received_at = o.req("received_at").time();
     if (auto x = o.opt("channel")) c.channel = x->code<Channel>();
     if (auto x = o.opt("customer")) {
-        ObjectIn cu(*x);
+        LObject cu(*x);
         if (auto y = cu.opt("id")) c.customer.id = y->str();
         if (auto y = cu.opt("name")) c.customer.name = y->str();
         if (auto y = cu.opt("contact")) c.customer.contact = y->str();
@@ -480,10 +659,14 @@ Complaint complaint_from_value(const json::value& v, const ParseOptions& options
     if (auto x = o.opt("product")) c.product = x->str();
     if (auto x = o.opt("order")) c.order = x->str();
     if (auto x = o.opt("amounts")) {
-        ObjectIn a(*x);
-        for (auto& [k, n] : a.members()) {
+        LObject a(*x);
+        a.take_all();
+        for (const auto& kv : a.object()) {
+            const LNode n = a.child(kv);
+            const std::string_view k(kv.key().data(), kv.key().size());
             if (!is_lower_snake(k)) n.fail(ErrorCode::invalid_value, "amount kind must be lower_snake_case");
-            c.amounts.emplace(k, n.money());
+            Money m = n.money();
+            c.amounts.emplace(std::string(k), std::move(m));
         }
     }
     if (auto x = o.opt("language")) {
@@ -494,29 +677,34 @@ Complaint complaint_from_value(const json::value& v, const ParseOptions& options
     if (auto x = o.opt("title")) c.title = x->str();
     if (auto x = o.opt("text")) c.text = x->str();
     if (auto x = o.opt("remedy_sought")) {
-        ObjectIn r(*x);
+        LObject r(*x);
         if (auto y = r.opt("types")) c.remedy_sought.types = y->codes<RemedyType>();
         if (auto y = r.opt("text")) c.remedy_sought.text = y->str();
         if (auto y = r.opt("amount")) c.remedy_sought.amount = y->money();
         r.reject_unknown();
     }
     if (auto x = o.opt("attributes")) {
-        ObjectIn a(*x);
-        for (auto& [k, n] : a.members()) {
+        LObject a(*x);
+        a.take_all();
+        for (const auto& kv : a.object()) {
+            const LNode n = a.child(kv);
+            const std::string_view k(kv.key().data(), kv.key().size());
             if (k.empty()) n.fail(ErrorCode::invalid_value, "attribute name must not be empty");
-            c.attributes.emplace(k, attribute_from_node(n));
+            AttributeValue av = attribute_from_node(n);
+            c.attributes.emplace(std::string(k), std::move(av));
         }
     }
-    if (auto x = o.opt("facets")) c.facets = facets_from_node(*x);
+    if (auto x = o.opt("facets")) c.facets = facets_from(*x);
     if (auto x = o.opt("events")) {
         const auto& arr = x->array();
+        c.events.reserve(arr.size());
         for (std::size_t i = 0; i < arr.size(); ++i) {
-            Node en = x->at(i);
-            Event e = event_from_node(en);
+            const LNode en = x->at(i);
+            Event e = event_from(en);
             if (!c.events.empty() && e.at < c.events.back().at)
                 throw Error(ErrorCode::out_of_order,
                             "event is earlier than the previous event (" + format_timestamp(c.events.back().at) + ")",
-                            en.path + "/at");
+                            en.path.str() + "/at");
             c.events.push_back(std::move(e));
         }
     }
@@ -525,8 +713,8 @@ Complaint complaint_from_value(const json::value& v, const ParseOptions& options
         if (!unk.empty()) {
             // still require valid UTF-8 everywhere
             for (const auto& kv : unk) {
-                Node n{&kv.value(), path + "/" + pointer_escape(kv.key())};
-                if (n.v->is_string()) (void)n.str();
+                const LNode n{&kv.value(), root.path.key(kv.key())};
+                if (n.v->is_string()) (void)n.sv();
             }
             c.extensions = json::serialize(unk);
         }

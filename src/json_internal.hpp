@@ -81,7 +81,7 @@ public:
 private:
     const json::object* obj_;
     std::string path_;
-    std::vector<std::string> seen_;
+    std::vector<bool> seen_;  ///< by member position
 };
 
 /// Walks JSON Lines text: each call to next() yields the next non-blank line (CR of CRLF
