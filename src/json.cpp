@@ -221,6 +221,23 @@ template <class PathFn> void require_utf8_keys(const json::object& obj, PathFn&&
     }
 }
 
+/// The first member of `obj` whose position `seen` rejects, or nullptr.
+template <class Seen> const json::key_value_pair* first_unread(const json::object& obj, Seen&& seen) {
+    std::size_t i = 0;
+    for (const auto& kv : obj)
+        if (!seen(i++)) return &kv;
+    return nullptr;
+}
+
+/// The members of `obj` whose position `seen` rejects, as a new object.
+template <class Seen> json::object unread_members(const json::object& obj, Seen&& seen) {
+    json::object out;
+    std::size_t i = 0;
+    for (const auto& kv : obj)
+        if (!seen(i++)) out.emplace(kv.key(), kv.value());
+    return out;
+}
+
 /// The allocation-free counterpart of ObjectIn. Children refer to this object's path:
 /// it must outlive them, and it cannot be copied or moved.
 class LObject {
@@ -244,18 +261,11 @@ public:
         return *n;
     }
     void reject_unknown() const {
-        std::size_t i = 0;
-        for (const auto& kv : *obj_) {
-            if (!seen_.test(i++))
-                throw Error(ErrorCode::invalid_value, "unknown field", path_.str() + "/" + pointer_escape(kv.key()));
-        }
+        if (const auto* kv = first_unread(*obj_, [this](std::size_t i) { return seen_.test(i); }))
+            throw Error(ErrorCode::invalid_value, "unknown field", path_.str() + "/" + pointer_escape(kv->key()));
     }
     [[nodiscard]] json::object unknown() const {
-        json::object out;
-        std::size_t i = 0;
-        for (const auto& kv : *obj_)
-            if (!seen_.test(i++)) out.emplace(kv.key(), kv.value());
-        return out;
+        return unread_members(*obj_, [this](std::size_t i) { return seen_.test(i); });
     }
     /// Marks every member read; iterate object() and use child() for their nodes.
     void take_all() { seen_.set_all(obj_->size()); }
@@ -328,19 +338,12 @@ Node ObjectIn::req(std::string_view key) {
 }
 
 void ObjectIn::reject_unknown() const {
-    std::size_t i = 0;
-    for (const auto& kv : *obj_) {
-        if (!seen_[i++])
-            throw Error(ErrorCode::invalid_value, "unknown field", path_ + "/" + pointer_escape(kv.key()));
-    }
+    if (const auto* kv = first_unread(*obj_, [this](std::size_t i) { return bool(seen_[i]); }))
+        throw Error(ErrorCode::invalid_value, "unknown field", path_ + "/" + pointer_escape(kv->key()));
 }
 
 json::object ObjectIn::unknown() const {
-    json::object out;
-    std::size_t i = 0;
-    for (const auto& kv : *obj_)
-        if (!seen_[i++]) out.emplace(kv.key(), kv.value());
-    return out;
+    return unread_members(*obj_, [this](std::size_t i) { return bool(seen_[i]); });
 }
 
 std::vector<std::pair<std::string, Node>> ObjectIn::members() {
