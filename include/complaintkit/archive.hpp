@@ -35,6 +35,8 @@ class Workflow;
 inline constexpr int archive_schema_version = 3;
 /// PRAGMA application_id of a complaintkit archive ("CKAR").
 inline constexpr std::int32_t archive_application_id = 0x434B4152;
+/// Page size (bytes) of a new archive file; an existing file keeps the one it was created with.
+inline constexpr int archive_page_size = 16384;
 
 /// What ingest does with a complaint whose id is already in the archive.
 enum class DuplicatePolicy : std::uint8_t {

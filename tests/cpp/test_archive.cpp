@@ -125,6 +125,10 @@ TEST_CASE("archive: create, ingest, read back exactly", "[archive]") {
         REQUIRE(sqlite3_step(st) == SQLITE_ROW);
         CHECK(sqlite3_column_int(st, 0) == archive_application_id);
         sqlite3_finalize(st);
+        sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr);
+        REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+        CHECK(sqlite3_column_int(st, 0) == archive_page_size);  // a new file gets the archive's page size
+        sqlite3_finalize(st);
         sqlite3_close(db);
     }
 }
@@ -429,6 +433,10 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
         CHECK(a.schema_version() == archive_schema_version);
         a.ingest(make_complaints(0, 3));
         CHECK(a.count() == 3);
+        // The file existed with SQLite's default page size: it keeps it (only a new file gets 16 KiB).
+        detail::Connection c(path, SQLITE_OPEN_READONLY);
+        CHECK(c.scalar("PRAGMA page_size") == 4096);
+        CHECK(a.integrity_check() == "ok");
     }
     SECTION("version 1: data kept, snapshots rebuilt with facets, every query works") {
         const auto path = tmp / "v1.db";

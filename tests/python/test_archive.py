@@ -145,6 +145,46 @@ def test_refuses_foreign_and_closed(tmp_path):
     assert "closed" in repr(a)
 
 
+def test_one_archive_shared_by_threads(tmp_path):
+    """Methods run without the GIL; the handle serialises them, so threads may share it."""
+    import threading
+    a = ck.Archive(tmp_path / "shared.db")
+    errors = []
+    n_writers, per_writer = 3, 40
+
+    def write(w):
+        try:
+            for k in range(per_writer):
+                rep = a.ingest([complaint(1000 * (w + 1) + k)])
+                assert rep["inserted"] == 1
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def read():
+        try:
+            for _ in range(60):
+                assert 0 <= a.count(place="广东省") <= n_writers * per_writer
+                a.query(customer="CU-1", limit=5)
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(n_writers)]
+    threads += [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(a) == n_writers * per_writer
+    assert a.verify() == 0
+    # close() waits for a running call and later calls fail cleanly.
+    closer = threading.Thread(target=a.close)
+    closer.start()
+    closer.join()
+    with pytest.raises(ck.Error, match="closed"):
+        a.count()
+
+
 def test_read_only(tmp_path):
     with ck.Archive(tmp_path / "r.db") as a:
         a.ingest([complaint(1)])
