@@ -183,8 +183,8 @@ std::int64_t wall_clock_micros() {
 constexpr std::array<std::string_view, 6> open_states = {"received", "acknowledged", "investigating",
                                                          "awaiting_customer", "remedy_proposed", "reopened"};
 
-/// Calls put(facet name, value) for each facet value that is set (facet_values rows and
-/// query checks): the coded facets, "reasonable", and each distinct tag.
+/// Calls put(facet name, value) for each facet value that is set (the snapshot's facets
+/// JSON): the coded facets, "reasonable", and each distinct tag.
 template <class F> void each_facet(const Facets& f, F&& put) {
     auto code = [&](std::string_view name, auto v) {
         if (v != decltype(v){}) put(name, to_code(v));
@@ -204,6 +204,41 @@ template <class F> void each_facet(const Facets& f, F&& put) {
         if (std::find(f.tags.begin(), f.tags.begin() + static_cast<std::ptrdiff_t>(i), f.tags[i]) ==
             f.tags.begin() + static_cast<std::ptrdiff_t>(i))
             put("tag", std::string_view(f.tags[i]));
+}
+
+/// The integer key of a coded facet value in facet_index: (taxonomy id + 1) × 256 + the
+/// value's number. Both numbers are fixed by the C API (ck_taxonomy and the enum values), so
+/// the keys are part of the file format. "reasonable" is 64 × 256 + 0 or 1. Tags are free
+/// text and have their own table, tag_index.
+constexpr std::int64_t facet_key(TaxonomyId id, int value) noexcept {
+    return (static_cast<std::int64_t>(id) + 1) * 256 + value;
+}
+constexpr std::int64_t reasonable_key(bool v) noexcept { return 64 * 256 + (v ? 1 : 0); }
+
+/// Calls put(key) for each coded facet value that is set (facet_index rows).
+template <class F> void each_facet_key(const Facets& f, F&& put) {
+    auto code = [&](auto v) {
+        if (v != decltype(v){}) put(facet_key(taxonomy_traits<decltype(v)>::id, static_cast<int>(v)));
+    };
+    code(f.kind);
+    code(f.category);
+    code(f.subcategory);
+    code(f.cause);
+    code(f.sub_cause);
+    code(f.attribution);
+    code(f.dimension);
+    code(f.severity);
+    code(f.personality);
+    code(f.motive);
+    if (f.reasonable) put(reasonable_key(*f.reasonable));
+}
+
+/// Calls put(tag) for each distinct tag (tag_index rows).
+template <class F> void each_tag(const Facets& f, F&& put) {
+    for (std::size_t i = 0; i < f.tags.size(); ++i)
+        if (std::find(f.tags.begin(), f.tags.begin() + static_cast<std::ptrdiff_t>(i), f.tags[i]) ==
+            f.tags.begin() + static_cast<std::ptrdiff_t>(i))
+            put(std::string_view(f.tags[i]));
 }
 
 /// Facets as the JSON object to_json(Facets) writes, without building a JSON value.
@@ -235,6 +270,21 @@ std::string facets_json(const Facets& f) {
 constexpr std::array<std::string_view, 12> facet_names = {"kind",        "category",  "subcategory", "cause",
                                                           "sub_cause",   "attribution", "dimension", "severity",
                                                           "personality", "motive",    "reasonable",  "tag"};
+
+/// The facet_index key of a query's coded facet value; a value outside the facet's taxonomy
+/// is an error naming the facet (the facet name itself is checked by the caller).
+std::int64_t query_facet_key(const std::string& facet, const std::string& value) {
+    if (facet == "reasonable") {
+        if (value == "true" || value == "false") return reasonable_key(value == "true");
+        throw Error(ErrorCode::invalid_argument, "facet \"reasonable\" is \"true\" or \"false\", not \"" + value + "\"");
+    }
+    const auto id = taxonomy_from_name(facet);
+    const TaxonomyEntry* e = id ? taxonomy_find(*id, value) : nullptr;
+    if (!e)
+        throw Error(ErrorCode::invalid_argument,
+                    "unknown value \"" + value + "\" of facet \"" + facet + "\" (see the taxonomy's codes)");
+    return facet_key(*id, e->value);
+}
 
 /// Reads complaint JSON lines for ingest. Each line's document lives in one arena that is
 /// reset per line (no allocation per JSON node), and the validated document minus its
@@ -301,7 +351,7 @@ struct Archive::Impl {
 
     // Prepared statements of the write path, made on first use.
     std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, insert_snapshot,
-        update_snapshot, old_facets, delete_facet, insert_facet;
+        update_snapshot, old_facets, delete_facet, insert_facet, delete_tag, insert_tag;
 
     Statement& stmt(std::optional<Statement>& s, std::string_view sql) {
         if (!s) s.emplace(db.get(), sql);
@@ -373,7 +423,7 @@ struct Archive::Impl {
         st.run();
     }
 
-    /// What a stored snapshot's facet_values rows were written with (to delete them by key).
+    /// What a stored snapshot's facet_index and tag_index rows were written with (to delete them by key).
     struct IndexedFacets {
         Facets facets;
         std::int64_t received_at = 0;
@@ -395,16 +445,20 @@ struct Archive::Impl {
     }
 
     /// Writes a snapshot: `fresh` for a complaint without one (insert), else replaces it,
-    /// keeping facet_values in step with snapshots.facets (`old`: the rows to remove).
-    /// `received_at` is the complaint's, copied into its facet_values rows (their order).
+    /// keeping facet_index and tag_index in step with snapshots.facets (`old`: the rows to
+    /// remove). `received_at` is the complaint's, copied into those rows (their order).
     void write_snapshot(std::int64_t rid, std::int64_t received_at, const Snapshot& s, bool fresh,
                         const std::optional<IndexedFacets>& old = std::nullopt) {
         if (!fresh && old) {
-            auto& d = stmt(delete_facet,
-                           "DELETE FROM facet_values WHERE facet = ?1 AND value = ?2 AND received_at = ?3 AND rid = ?4");
-            each_facet(old->facets, [&](std::string_view name, std::string_view value) {
-                d.bind_static(1, name).bind_static(2, value).bind(3, old->received_at).bind(4, rid);
+            auto& d = stmt(delete_facet, "DELETE FROM facet_index WHERE code = ?1 AND received_at = ?2 AND rid = ?3");
+            each_facet_key(old->facets, [&](std::int64_t key) {
+                d.bind(1, key).bind(2, old->received_at).bind(3, rid);
                 d.run();
+            });
+            auto& dt = stmt(delete_tag, "DELETE FROM tag_index WHERE tag = ?1 AND received_at = ?2 AND rid = ?3");
+            each_tag(old->facets, [&](std::string_view tag) {
+                dt.bind_static(1, tag).bind(2, old->received_at).bind(3, rid);
+                dt.run();
             });
         }
         auto& st = fresh ? stmt(insert_snapshot,
@@ -423,10 +477,16 @@ struct Archive::Impl {
             .bind_static(7, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla))
             .bind(8, rid);
         st.run();
-        auto& fi = stmt(insert_facet, "INSERT INTO facet_values(facet, value, received_at, rid) VALUES (?1, ?2, ?3, ?4)");
-        each_facet(s.facets, [&](std::string_view name, std::string_view value) {
-            fi.bind_static(1, name).bind_static(2, value).bind(3, received_at).bind(4, rid);
+        auto& fi = stmt(insert_facet, "INSERT INTO facet_index(code, received_at, rid) VALUES (?1, ?2, ?3)");
+        each_facet_key(s.facets, [&](std::int64_t key) {
+            fi.bind(1, key).bind(2, received_at).bind(3, rid);
             fi.run();
+        });
+        if (s.facets.tags.empty()) return;
+        auto& ti = stmt(insert_tag, "INSERT INTO tag_index(tag, received_at, rid) VALUES (?1, ?2, ?3)");
+        each_tag(s.facets, [&](std::string_view tag) {
+            ti.bind_static(1, tag).bind(2, received_at).bind(3, rid);
+            ti.run();
         });
     }
 
@@ -544,7 +604,7 @@ struct Archive::Impl {
     }
 
     void rebuild_in_transaction() {
-        db.exec("DELETE FROM facet_values; DELETE FROM snapshots;", "clear snapshots");
+        db.exec("DELETE FROM facet_index; DELETE FROM tag_index; DELETE FROM snapshots;", "clear snapshots");
         Statement recs(db.get(), "SELECT rid, record, received_at FROM complaints ORDER BY rid", false);
         Statement evs(db.get(),
                       "SELECT rid, at, at_offset, type, actor, text, payload FROM events ORDER BY rid, n", false);
@@ -603,17 +663,21 @@ struct Archive::Impl {
                             "unknown facet \"" + facet +
                                 "\" (kind, category, subcategory, cause, sub_cause, attribution, dimension, "
                                 "severity, personality, motive, reasonable, tag)");
+            const bool tag = facet == "tag";
+            const std::string table = tag ? "tag_index" : "facet_index";
+            const std::string match = tag ? "tag = " + s.p(value) : "code = " + s.p(query_facet_key(facet, value));
             if (&facet == &q.facets.front().first) {
                 // The first facet drives the query: its index rows are in receipt order, so the
                 // result needs no sort and a LIMIT stops after `limit` matches.
-                s.from = " FROM facet_values f JOIN complaints c ON c.rid = f.rid AND c.received_at = f.received_at"
+                s.from = " FROM " + table +
+                         " f JOIN complaints c ON c.rid = f.rid AND c.received_at = f.received_at"
                          " JOIN snapshots s ON s.rid = c.rid";
                 s.order = " ORDER BY f.received_at, f.rid";
-                s.add("f.facet = " + s.p(facet) + " AND f.value = " + s.p(value));
+                s.add("f." + match);
             } else {
                 // One primary-key lookup per candidate row (not a list of every match).
-                s.add("EXISTS (SELECT 1 FROM facet_values g WHERE g.facet = " + s.p(facet) + " AND g.value = " +
-                      s.p(value) + " AND g.received_at = c.received_at AND g.rid = c.rid)");
+                s.add("EXISTS (SELECT 1 FROM " + table + " g WHERE g." + match +
+                      " AND g.received_at = c.received_at AND g.rid = c.rid)");
             }
         }
         return s;

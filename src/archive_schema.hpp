@@ -3,13 +3,13 @@
 
 #include "sqlite_connection.hpp"
 
-#include <string_view>
+#include <string>
 
 namespace ck::detail {
 
 /// SQL that takes a database from version (index) to version (index + 1).
 /// migration_sql(0) creates version 1 from an empty database.
-std::string_view migration_sql(int from_version);
+std::string migration_sql(int from_version);
 
 /// Applies migrations from the current PRAGMA user_version up to `target`, each in the
 /// caller's transaction, and sets user_version and application_id. Returns the version the

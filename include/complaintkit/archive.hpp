@@ -32,7 +32,7 @@ namespace ck {
 class Workflow;
 
 /// Newest schema version this library reads and writes (PRAGMA user_version).
-inline constexpr int archive_schema_version = 3;
+inline constexpr int archive_schema_version = 4;
 /// PRAGMA application_id of a complaintkit archive ("CKAR").
 inline constexpr std::int32_t archive_application_id = 0x434B4152;
 /// Page size (bytes) of a new archive file; an existing file keeps the one it was created with.

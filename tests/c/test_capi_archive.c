@@ -47,7 +47,7 @@ int main(void) {
     CHECK(ck_archive_open(ctx, &a, path, CK_ARCHIVE_NO_CREATE) == CK_E_NOT_FOUND && a == NULL);
     CHECK(CONTAINS(ck_context_errmsg(ctx), "no archive at"));
     CHECK(ck_archive_open(ctx, &a, path, 0) == CK_OK && a != NULL);
-    CHECK(ck_archive_schema_version(ctx, a, &v) == CK_OK && v == 3);
+    CHECK(ck_archive_schema_version(ctx, a, &v) == CK_OK && v == 4);
     CHECK(ck_archive_schema_version(ctx, NULL, &v) == CK_E_INVALID_ARGUMENT);
     CHECK(ck_archive_schema_version(ctx, a, NULL) == CK_E_INVALID_ARGUMENT);
 

@@ -162,7 +162,7 @@ TEST_CASE("archive: events are append-only and snapshots rebuild from them", "[a
     CHECK(sqlite3_exec(db, "DELETE FROM events", nullptr, nullptr, &err) != SQLITE_OK);
     sqlite3_free(err);
     // Damage the snapshots behind the archive's back.
-    REQUIRE(sqlite3_exec(db, "UPDATE snapshots SET status = 'closed'; DELETE FROM facet_values", nullptr, nullptr,
+    REQUIRE(sqlite3_exec(db, "UPDATE snapshots SET status = 'closed'; DELETE FROM facet_index", nullptr, nullptr,
                          nullptr) == SQLITE_OK);
     sqlite3_close(db);
     CHECK(a.verify_snapshots() == 20);
@@ -314,12 +314,14 @@ TEST_CASE("archive: every query criterion is served by an index", "[archive]") {
         {"customer", Query{.customer_id = "CUST-5"}, "complaints_customer", 5},
         {"region prefix", Query{.place_prefix = "广东省"}, "complaints_place", 200},
         {"branch", Query{.place_prefix = "广东省/深圳市/店0"}, "complaints_place", 15},
-        {"facet", Query{.facets = {{"category", "logistics"}}}, "SEARCH f USING PRIMARY KEY (facet=? AND value=?)", 100},
-        {"tag", Query{.facets = {{"tag", "repeat"}}}, "SEARCH f USING PRIMARY KEY (facet=? AND value=?)", 80},
+        {"facet", Query{.facets = {{"category", "logistics"}}}, "SEARCH f USING PRIMARY KEY (code=?)", 100},
+        {"tag", Query{.facets = {{"tag", "repeat"}}}, "SEARCH f USING PRIMARY KEY (tag=?)", 80},
         {"two facets", Query{.facets = {{"category", "logistics"}, {"tag", "repeat"}}},
-         "SEARCH f USING PRIMARY KEY (facet=? AND value=?)", 20},
+         "SEARCH f USING PRIMARY KEY (code=?)", 20},
+        {"tag then facet", Query{.facets = {{"tag", "repeat"}, {"category", "logistics"}}},
+         "SEARCH g USING PRIMARY KEY (code=? AND received_at=? AND rid=?)", 20},
         {"facet and customer", Query{.customer_id = "CUST-2", .facets = {{"category", "logistics"}}},
-         "USING PRIMARY KEY (facet=? AND value=?", 2},
+         "USING PRIMARY KEY (code=?", 2},
     };
     for (const auto& c : cases) {
         INFO(c.name);
@@ -335,6 +337,10 @@ TEST_CASE("archive: every query criterion is served by an index", "[archive]") {
     // "深圳市" does not match "深圳市南" — whole levels only.
     CHECK(a.count(Query{.place_prefix = "广东省/深圳"}) == 0);
     CHECK(error_of([&] { (void)a.count(Query{.facets = {{"colour", "red"}}}); }).rfind("unknown facet \"colour\"", 0) == 0);
+    CHECK(error_of([&] { (void)a.count(Query{.facets = {{"category", "logistic"}}}); }) ==
+          "unknown value \"logistic\" of facet \"category\" (see the taxonomy's codes)");
+    CHECK(error_of([&] { (void)a.count(Query{.facets = {{"reasonable", "yes"}}}); }) ==
+          "facet \"reasonable\" is \"true\" or \"false\", not \"yes\"");
     const auto page = a.query(Query{.customer_id = "CUST-5", .limit = 2, .offset = 1});
     REQUIRE(page.size() == 2);
     CHECK(page[0].id == "T-102");
@@ -351,7 +357,7 @@ TEST_CASE("archive: a facet query with a limit reads its matches in receipt orde
     const Query q{.facets = {{"category", "logistics"}}, .limit = 7};
     const auto plan = a.explain(q);
     INFO(plan);
-    CHECK_THAT(plan, Catch::Contains("SEARCH f USING PRIMARY KEY (facet=? AND value=?)"));
+    CHECK_THAT(plan, Catch::Contains("SEARCH f USING PRIMARY KEY (code=?)"));
     CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));  // no sort of every match before the limit
     const auto page = a.query(q);
     REQUIRE(page.size() == 7);
@@ -418,6 +424,61 @@ TEST_CASE("archive: overdue, at-risk and next wake-up from a snapshot deriver", 
     CHECK(a.verify_snapshots() == 10);
     a.rebuild();
     CHECK(a.count(Query{.overdue_at = now}) == 0);
+}
+
+/// Rows as complaintkit with schema 2 wrote them (received in reverse rowid order), on a
+/// connection inside a transaction at version 2.
+void write_v2_rows(detail::Connection& c) {
+    for (int i = 11; i >= 0; --i) {
+        auto comp = make_complaint(i);
+        auto events = comp.events;
+        comp.events.clear();
+        detail::Statement ins(c.get(),
+                              "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, "
+                              "place, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        ins.bind(1, comp.id)
+            .bind(2, static_cast<std::int64_t>(comp.received_at.utc.time_since_epoch().count()))
+            .bind(3, 480)
+            .bind(4, to_code(comp.channel))
+            .bind(5, comp.customer.id)
+            .bind(6, place_of(comp))
+            .bind(7, to_json(comp));
+        ins.run();
+        const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
+        for (std::size_t k = 0; k < events.size(); ++k) {
+            const auto& e = events[k];
+            detail::Statement ev(c.get(),
+                                 "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, "
+                                 "recorded_at) VALUES (?1, ?2, ?3, 480, ?4, ?5, ?6, '{}', 0)");
+            ev.bind(1, rid)
+                .bind(2, static_cast<std::int64_t>(k))
+                .bind(3, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
+                .bind(4, to_code(e.type))
+                .bind(5, e.actor)
+                .bind(6, e.text);
+            ev.run();
+        }
+        comp.events = events;
+        const Snapshot snap = default_snapshot(comp);
+        detail::Statement sn(c.get(),
+                             "INSERT INTO snapshots(rid, status, last_event_at, facets) VALUES (?1, ?2, ?3, ?4)");
+        sn.bind(1, rid)
+            .bind(2, to_code(snap.status))
+            .bind(3, static_cast<std::int64_t>(snap.last_event_at->utc.time_since_epoch().count()))
+            .bind(4, to_json(snap.facets));
+        sn.run();
+        // v2 facet rows: (facet, value, rid), one per facet value of the snapshot
+        std::vector<std::pair<std::string, std::string>> rows = {
+            {"category", std::string(to_code(snap.facets.category))}};
+        if (snap.facets.severity != Severity::unknown)
+            rows.emplace_back("severity", std::string(to_code(snap.facets.severity)));
+        for (const auto& t : snap.facets.tags) rows.emplace_back("tag", t);
+        for (const auto& [facet, value] : rows) {
+            detail::Statement fv(c.get(), "INSERT INTO facet_values(facet, value, rid) VALUES (?1, ?2, ?3)");
+            fv.bind(1, facet).bind(2, value).bind(3, rid);
+            fv.run();
+        }
+    }
 }
 
 TEST_CASE("archive: forward migration from every earlier schema version", "[archive]") {
@@ -500,57 +561,7 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
             detail::Connection c(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
             c.exec("BEGIN");
             REQUIRE(detail::migrate_schema(c, 2) == 0);
-            // Rows as complaintkit with schema 2 wrote them (received in reverse rowid order).
-            for (int i = 11; i >= 0; --i) {
-                auto comp = make_complaint(i);
-                auto events = comp.events;
-                comp.events.clear();
-                detail::Statement ins(c.get(),
-                                      "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, "
-                                      "place, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-                ins.bind(1, comp.id)
-                    .bind(2, static_cast<std::int64_t>(comp.received_at.utc.time_since_epoch().count()))
-                    .bind(3, 480)
-                    .bind(4, to_code(comp.channel))
-                    .bind(5, comp.customer.id)
-                    .bind(6, place_of(comp))
-                    .bind(7, to_json(comp));
-                ins.run();
-                const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
-                for (std::size_t k = 0; k < events.size(); ++k) {
-                    const auto& e = events[k];
-                    detail::Statement ev(c.get(),
-                                         "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, "
-                                         "recorded_at) VALUES (?1, ?2, ?3, 480, ?4, ?5, ?6, '{}', 0)");
-                    ev.bind(1, rid)
-                        .bind(2, static_cast<std::int64_t>(k))
-                        .bind(3, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
-                        .bind(4, to_code(e.type))
-                        .bind(5, e.actor)
-                        .bind(6, e.text);
-                    ev.run();
-                }
-                comp.events = events;
-                const Snapshot snap = default_snapshot(comp);
-                detail::Statement sn(c.get(),
-                                     "INSERT INTO snapshots(rid, status, last_event_at, facets) VALUES (?1, ?2, ?3, ?4)");
-                sn.bind(1, rid)
-                    .bind(2, to_code(snap.status))
-                    .bind(3, static_cast<std::int64_t>(snap.last_event_at->utc.time_since_epoch().count()))
-                    .bind(4, to_json(snap.facets));
-                sn.run();
-                // v2 facet rows: (facet, value, rid), one per facet value of the snapshot
-                std::vector<std::pair<std::string, std::string>> rows = {
-                    {"category", std::string(to_code(snap.facets.category))}};
-                if (snap.facets.severity != Severity::unknown)
-                    rows.emplace_back("severity", std::string(to_code(snap.facets.severity)));
-                for (const auto& t : snap.facets.tags) rows.emplace_back("tag", t);
-                for (const auto& [facet, value] : rows) {
-                    detail::Statement fv(c.get(), "INSERT INTO facet_values(facet, value, rid) VALUES (?1, ?2, ?3)");
-                    fv.bind(1, facet).bind(2, value).bind(3, rid);
-                    fv.run();
-                }
-            }
+            write_v2_rows(c);
             c.exec("COMMIT");
             CHECK(c.scalar("PRAGMA user_version") == 2);
         }
@@ -576,12 +587,59 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
         auto b = Archive::open(path);
         CHECK(b.opened_schema_version() == archive_schema_version);
     }
+    SECTION("version 3: facet index rows become integer keys and tag rows, queries and limits work") {
+        const auto path = tmp / "v3.db";
+        std::int64_t coded = 0, tags = 0;
+        {
+            detail::Connection c(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+            c.exec("BEGIN");
+            REQUIRE(detail::migrate_schema(c, 2) == 0);
+            write_v2_rows(c);
+            REQUIRE(detail::migrate_schema(c, 3) == 2);  // version 3's own step turns them into its rows
+            c.exec("COMMIT");
+            CHECK(c.scalar("PRAGMA user_version") == 3);
+            coded = c.scalar("SELECT count(*) FROM facet_values WHERE facet <> 'tag'");
+            tags = c.scalar("SELECT count(*) FROM facet_values WHERE facet = 'tag'");
+            CHECK(coded == 16);  // 12 categories, 4 severities
+            CHECK(tags == 3);
+        }
+        auto a = Archive::open(path);
+        CHECK(a.opened_schema_version() == 3);
+        CHECK(a.schema_version() == archive_schema_version);
+        {
+            detail::Connection c(path, SQLITE_OPEN_READONLY);
+            CHECK(c.scalar("SELECT count(*) FROM facet_index") == coded);
+            CHECK(c.scalar("SELECT count(*) FROM tag_index") == tags);
+            CHECK(c.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'facet_values'") == 0);
+            // The key of category "logistics" (ck_taxonomy 0, value 3) and of severity "serious".
+            CHECK(c.scalar("SELECT count(*) FROM facet_index WHERE code = 259") == 3);
+            CHECK(c.scalar("SELECT count(*) FROM facet_index WHERE code = " +
+                           std::to_string((static_cast<int>(TaxonomyId::severity) + 1) * 256 +
+                                          static_cast<int>(Severity::serious))) == 4);
+        }
+        CHECK(a.count() == 12);
+        CHECK(a.verify_snapshots() == 0);
+        CHECK(a.integrity_check() == "ok");
+        const Query q{.facets = {{"category", "logistics"}}, .limit = 2};
+        CHECK_THAT(a.explain(q), !Catch::Contains("TEMP B-TREE"));
+        const auto page = a.query(q);
+        REQUIRE(page.size() == 2);
+        CHECK(page[0].id == "T-2");
+        CHECK(page[1].id == "T-6");
+        CHECK(a.count(Query{.facets = {{"severity", "serious"}}}) == 4);
+        CHECK(a.count(Query{.facets = {{"tag", "repeat"}}}) == 3);
+        CHECK(a.count(Query{.facets = {{"tag", "repeat"}, {"category", "product_quality"}}}) == 1);
+        CHECK(a.rebuild() == 12);  // re-derived rows are the converted rows
+        CHECK(a.count(Query{.facets = {{"severity", "serious"}}}) == 4);
+        CHECK(a.count(Query{.facets = {{"tag", "repeat"}}}) == 3);
+    }
     SECTION("the migrations are exactly the version steps") {
         CHECK_FALSE(detail::migration_sql(0).empty());
         CHECK_FALSE(detail::migration_sql(1).empty());
         CHECK_FALSE(detail::migration_sql(2).empty());
+        CHECK_FALSE(detail::migration_sql(3).empty());
         CHECK(error_of([] { (void)detail::migration_sql(archive_schema_version); }) ==
-              "no migration from schema version 3");
+              "no migration from schema version 4");
     }
 }
 
@@ -617,7 +675,7 @@ TEST_CASE("archive: foreign, newer and non-database files are refused and left u
         } catch (const Error& e) {
             CHECK(e.code() == ErrorCode::unsupported);
             CHECK_THAT(std::string(e.what()),
-                       Catch::Contains("archive schema version 9 is newer than this complaintkit supports (3)"));
+                       Catch::Contains("archive schema version 9 is newer than this complaintkit supports (4)"));
         }
         CHECK(file_bytes(path) == before);
     }

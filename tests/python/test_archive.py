@@ -35,7 +35,7 @@ def archive(tmp_path):
 
 def test_ingest_and_get(archive):
     assert len(archive) == 10
-    assert archive.schema_version == 3
+    assert archive.schema_version == 4
     c = archive["P-3"]
     assert c.text == "盒上写5个，里面只有4个"
     assert [e.type for e in c.events] == ["acknowledged"]

@@ -135,7 +135,7 @@ def test_report_rebuild_info(db, tmp_path):
     assert "rebuilt 74 snapshots" in run("rebuild", db=db).stdout
     assert run("rebuild", "--check", db=db).returncode == 0
     info = json.loads(run("info", "--json", db=db).stdout)
-    assert info["schema_version"] == 3 and info["integrity"] == "ok"
+    assert info["schema_version"] == 4 and info["integrity"] == "ok"
 
 
 def test_refuses_foreign_database(tmp_path):
