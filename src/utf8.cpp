@@ -43,6 +43,16 @@ std::optional<std::size_t> utf8_invalid_offset(std::string_view text) noexcept {
             i += 8;
         }
         if (i >= n) break;
+        // Runs of 3-byte sequences (CJK text): lead E1–EC or EE–EF with two continuation
+        // bytes is always valid; E0 (overlong) and ED (surrogates) take the full check.
+        while (i + 3 <= n) {
+            const auto b0 = static_cast<std::uint8_t>(text[i]);
+            const auto b1 = static_cast<std::uint8_t>(text[i + 1]);
+            const auto b2 = static_cast<std::uint8_t>(text[i + 2]);
+            if ((b0 & 0xF0) != 0xE0 || b0 == 0xE0 || b0 == 0xED || ((b1 ^ 0x80) | (b2 ^ 0x80)) >= 0x40) break;
+            i += 3;
+        }
+        if (i >= n) break;
         const std::size_t len = valid_sequence(text, i);
         if (len == 0) return i;
         i += len;

@@ -70,3 +70,29 @@ TEST_CASE("UTF-8 validation", "[utf8][bad-input]") {
         CHECK(std::string(e.what()) == "/text: invalid UTF-8 at byte 2");
     }
 }
+
+TEST_CASE("UTF-8 validation: every 3-byte sequence inside a run of CJK text", "[utf8][bad-input]") {
+    // Reference: decode the code point and apply RFC 3629 (no overlong forms, no surrogates).
+    const auto valid3 = [](unsigned b0, unsigned b1, unsigned b2) {
+        if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return false;
+        const unsigned cp = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F);
+        return cp >= 0x800 && !(cp >= 0xD800 && cp <= 0xDFFF);
+    };
+    const std::string run = "态度很差态度很差";  // 3-byte sequences before and after the probe
+    std::size_t checked = 0;
+    for (unsigned b0 = 0xE0; b0 <= 0xEF; ++b0)
+        for (unsigned b1 = 0x00; b1 <= 0xFF; b1 += 0x11)
+            for (unsigned b2 : {0x00u, 0x7Fu, 0x80u, 0x9Fu, 0xA0u, 0xBFu, 0xC0u, 0xFFu}) {
+                const std::string probe{static_cast<char>(b0), static_cast<char>(b1), static_cast<char>(b2)};
+                const std::string text = run + probe + run;
+                const auto bad = utf8_invalid_offset(text);
+                INFO(std::hex << b0 << ' ' << b1 << ' ' << b2);
+                if (valid3(b0, b1, b2)) CHECK_FALSE(bad);
+                else CHECK(bad == run.size());
+                ++checked;
+            }
+    CHECK(checked == 16 * 16 * 8);
+    // A sequence cut off by the end of the text, after a run.
+    CHECK(utf8_invalid_offset(run + "\xe6\x80") == run.size());
+    CHECK(utf8_invalid_offset(run + "\xe6") == run.size());
+}
