@@ -350,8 +350,7 @@ struct Archive::Impl {
     SnapshotDeriver deriver = default_snapshot;
 
     // Prepared statements of the write path, made on first use.
-    std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, insert_snapshot,
-        update_snapshot, old_facets, delete_facet, insert_facet, delete_tag, insert_tag;
+    std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, update_snapshot, old_facets, delete_facet, insert_facet, delete_tag, insert_tag;
 
     Statement& stmt(std::optional<Statement>& s, std::string_view sql) {
         if (!s) s.emplace(db.get(), sql);
@@ -430,8 +429,7 @@ struct Archive::Impl {
     };
     std::optional<IndexedFacets> indexed_facets(std::int64_t rid) {
         auto& of = stmt(old_facets,
-                        "SELECT s.facets, c.received_at FROM snapshots s JOIN complaints c ON c.rid = s.rid "
-                        "WHERE s.rid = ?1");
+                        "SELECT facets, received_at FROM complaints WHERE rid = ?1");
         of.bind(1, rid);
         std::optional<IndexedFacets> r;
         try {
@@ -444,9 +442,22 @@ struct Archive::Impl {
         return r;
     }
 
-    /// Writes a snapshot: `fresh` for a complaint without one (insert), else replaces it,
-    /// keeping facet_index and tag_index in step with snapshots.facets (`old`: the rows to
-    /// remove). `received_at` is the complaint's, copied into those rows (their order).
+    /// Binds a snapshot's columns from parameter `first` on (status, last_event_at, due_at,
+    /// at_risk_at, next_wakeup, facets, sla). `facets` is its facets JSON, kept alive by the caller.
+    static void bind_snapshot(Statement& st, int first, const Snapshot& s, const std::string& facets) {
+        st.bind_static(first, to_code(s.status))
+            .bind(first + 1, opt_micros(s.last_event_at))
+            .bind(first + 2, opt_micros(s.due_at))
+            .bind(first + 3, opt_micros(s.at_risk_at))
+            .bind(first + 4, opt_micros(s.next_wakeup))
+            .bind_static(first + 5, facets)
+            .bind_static(first + 6, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla));
+    }
+
+    /// Writes a snapshot: `fresh` when the complaint's row was just inserted with it (only
+    /// the index rows are written), else the row's snapshot columns are replaced, keeping
+    /// facet_index and tag_index in step with complaints.facets (`old`: the rows to remove).
+    /// `received_at` is the complaint's, copied into the index rows (their order).
     void write_snapshot(std::int64_t rid, std::int64_t received_at, const Snapshot& s, bool fresh,
                         const std::optional<IndexedFacets>& old = std::nullopt) {
         if (!fresh && old) {
@@ -461,22 +472,15 @@ struct Archive::Impl {
                 dt.run();
             });
         }
-        auto& st = fresh ? stmt(insert_snapshot,
-                                "INSERT INTO snapshots(status, last_event_at, facets, due_at, at_risk_at, next_wakeup, "
-                                "sla, rid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-                         : stmt(update_snapshot,
-                                "UPDATE snapshots SET status = ?1, last_event_at = ?2, facets = ?3, due_at = ?4, "
-                                "at_risk_at = ?5, next_wakeup = ?6, sla = ?7 WHERE rid = ?8");
-        const std::string facets = facets_json(s.facets);
-        st.bind_static(1, to_code(s.status))
-            .bind(2, opt_micros(s.last_event_at))
-            .bind_static(3, facets)
-            .bind(4, opt_micros(s.due_at))
-            .bind(5, opt_micros(s.at_risk_at))
-            .bind(6, opt_micros(s.next_wakeup))
-            .bind_static(7, s.sla.empty() ? std::string_view("{}") : std::string_view(s.sla))
-            .bind(8, rid);
-        st.run();
+        if (!fresh) {
+            auto& st = stmt(update_snapshot,
+                            "UPDATE complaints SET status = ?1, last_event_at = ?2, due_at = ?3, at_risk_at = ?4, "
+                            "next_wakeup = ?5, facets = ?6, sla = ?7 WHERE rid = ?8");
+            const std::string facets = facets_json(s.facets);
+            bind_snapshot(st, 1, s, facets);
+            st.bind(8, rid);
+            st.run();
+        }
         auto& fi = stmt(insert_facet, "INSERT INTO facet_index(code, received_at, rid) VALUES (?1, ?2, ?3)");
         each_facet_key(s.facets, [&](std::int64_t key) {
             fi.bind(1, key).bind(2, received_at).bind(3, rid);
@@ -551,11 +555,14 @@ struct Archive::Impl {
     int store(Complaint& c, DuplicatePolicy dup, std::int64_t now, std::string_view record = {}) {
         auto& ins = stmt(insert_complaint,
                          "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, place, "
-                         "record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING");
+                         "record, status, last_event_at, due_at, at_risk_at, next_wakeup, facets, sla) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT(id) DO NOTHING");
         // Everything that can fail for this row's own reasons happens before its first write,
         // so a rejected row never leaves a part of itself in the batch.
         const Snapshot snap = derive(c);
+        const std::string snap_facets = facets_json(snap.facets);
         bind_complaint(ins, c, record);
+        bind_snapshot(ins, 8, snap, snap_facets);
         ins.run();
         if (sqlite3_changes(db.get()) == 1) {
             const std::int64_t rid = sqlite3_last_insert_rowid(db.get());
@@ -604,7 +611,7 @@ struct Archive::Impl {
     }
 
     void rebuild_in_transaction() {
-        db.exec("DELETE FROM facet_index; DELETE FROM tag_index; DELETE FROM snapshots;", "clear snapshots");
+        db.exec("DELETE FROM facet_index; DELETE FROM tag_index;", "clear the facet index");
         Statement recs(db.get(), "SELECT rid, record, received_at FROM complaints ORDER BY rid", false);
         Statement evs(db.get(),
                       "SELECT rid, at, at_offset, type, actor, text, payload FROM events ORDER BY rid, n", false);
@@ -617,13 +624,13 @@ struct Archive::Impl {
                 c.events.push_back(event_of(evs, 1));
                 ev_row = evs.step();
             }
-            write_snapshot(rid, recs.int64(2), derive(c), true);
+            write_snapshot(rid, recs.int64(2), derive(c), false);
         }
     }
 
     /// WHERE clause and parameters for a query.
     struct Sql {
-        std::string from = " FROM complaints c JOIN snapshots s ON s.rid = c.rid";
+        std::string from = " FROM complaints c";
         std::string order = " ORDER BY c.received_at, c.rid";
         std::string where;
         std::vector<std::variant<std::int64_t, std::string>> params;
@@ -636,16 +643,19 @@ struct Archive::Impl {
 
     static Sql where_of(const Query& q) {
         Sql s;
-        if (q.status) s.add("s.status = " + s.p(std::string(to_code(*q.status))));
+        if (q.status) s.add("c.status = " + s.p(std::string(to_code(*q.status))));
         if (q.open_only) {
             std::string in;
             for (auto st : open_states) in += (in.empty() ? "" : ", ") + s.p(std::string(st));
-            s.add("s.status IN (" + in + ")");
+            s.add("c.status IN (" + in + ")");
         }
-        if (q.overdue_at) s.add("s.due_at <= " + s.p(micros(*q.overdue_at)));
+        if (q.overdue_at) s.add("c.due_at <= " + s.p(micros(*q.overdue_at)));
+        // Without statistics SQLite would rather walk complaints_received in result order than
+        // search a deadline index and sort; the unary + takes that order away from it.
+        if ((q.overdue_at || q.at_risk_at) && q.facets.empty()) s.order = " ORDER BY +c.received_at, c.rid";
         if (q.at_risk_at) {
             const std::string t = s.p(micros(*q.at_risk_at));
-            s.add("s.at_risk_at <= " + t + " AND s.due_at > " + t);
+            s.add("c.at_risk_at <= " + t + " AND c.due_at > " + t);
         }
         if (q.received_from) s.add("c.received_at >= " + s.p(micros(*q.received_from)));
         if (q.received_to) s.add("c.received_at < " + s.p(micros(*q.received_to)));
@@ -670,8 +680,7 @@ struct Archive::Impl {
                 // The first facet drives the query: its index rows are in receipt order, so the
                 // result needs no sort and a LIMIT stops after `limit` matches.
                 s.from = " FROM " + table +
-                         " f JOIN complaints c ON c.rid = f.rid AND c.received_at = f.received_at"
-                         " JOIN snapshots s ON s.rid = c.rid";
+                         " f JOIN complaints c ON c.rid = f.rid AND c.received_at = f.received_at";
                 s.order = " ORDER BY f.received_at, f.rid";
                 s.add("f." + match);
             } else {
@@ -928,8 +937,8 @@ std::optional<Complaint> Archive::get(std::string_view id) const {
 
 std::optional<Snapshot> Archive::snapshot(std::string_view id) const {
     Statement st(impl_->db.get(),
-                 "SELECT s.status, s.last_event_at, s.facets, s.due_at, s.at_risk_at, s.next_wakeup, s.sla "
-                 "FROM complaints c JOIN snapshots s ON s.rid = c.rid WHERE c.id = ?1",
+                 "SELECT status, last_event_at, facets, due_at, at_risk_at, next_wakeup, sla "
+                 "FROM complaints WHERE id = ?1",
                  false);
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
@@ -962,8 +971,8 @@ std::vector<Summary> Archive::query(const Query& q) const {
     const auto s = Impl::where_of(q);
     auto st = impl_->prepare(
         s, Impl::select_sql(q, s,
-                            "c.id, c.received_at, c.received_offset, c.channel, c.customer_id, c.place, s.status, "
-                            "s.last_event_at, s.facets, s.due_at, s.at_risk_at, s.next_wakeup, s.sla"));
+                            "c.id, c.received_at, c.received_offset, c.channel, c.customer_id, c.place, c.status, "
+                            "c.last_event_at, c.facets, c.due_at, c.at_risk_at, c.next_wakeup, c.sla"));
     std::vector<Summary> out;
     while (st.step()) {
         Summary r;
@@ -991,7 +1000,7 @@ void Archive::for_each(const Query& q, const std::function<void(const Complaint&
 
 std::string Archive::explain(const Query& q) const {
     const auto s = Impl::where_of(q);
-    auto st = impl_->prepare(s, "EXPLAIN QUERY PLAN " + Impl::select_sql(q, s, "c.id, s.status"));
+    auto st = impl_->prepare(s, "EXPLAIN QUERY PLAN " + Impl::select_sql(q, s, "c.id, c.status"));
     std::string out;
     while (st.step()) {
         out += st.text(3);
@@ -1063,8 +1072,8 @@ std::size_t Archive::rebuild() {
 std::size_t Archive::verify_snapshots() const {
     const Impl& m = *impl_;
     Statement recs(m.db.get(),
-                   "SELECT c.rid, c.record, s.status, s.last_event_at, s.facets, s.due_at, s.at_risk_at, "
-                   "s.next_wakeup, s.sla FROM complaints c LEFT JOIN snapshots s ON s.rid = c.rid ORDER BY c.rid",
+                   "SELECT rid, record, status, last_event_at, facets, due_at, at_risk_at, next_wakeup, sla "
+                   "FROM complaints ORDER BY rid",
                    false);
     std::size_t differ = 0;
     while (recs.step()) {
@@ -1076,7 +1085,7 @@ std::size_t Archive::verify_snapshots() const {
 }
 
 std::optional<Timestamp> Archive::next_wakeup() const {
-    Statement st(impl_->db.get(), "SELECT min(next_wakeup) FROM snapshots WHERE next_wakeup IS NOT NULL", false);
+    Statement st(impl_->db.get(), "SELECT min(next_wakeup) FROM complaints WHERE next_wakeup IS NOT NULL", false);
     if (st.step() && !st.is_null(0)) return from_micros(st.int64(0));
     return std::nullopt;
 }

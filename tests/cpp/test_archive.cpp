@@ -162,7 +162,7 @@ TEST_CASE("archive: events are append-only and snapshots rebuild from them", "[a
     CHECK(sqlite3_exec(db, "DELETE FROM events", nullptr, nullptr, &err) != SQLITE_OK);
     sqlite3_free(err);
     // Damage the snapshots behind the archive's back.
-    REQUIRE(sqlite3_exec(db, "UPDATE snapshots SET status = 'closed'; DELETE FROM facet_index", nullptr, nullptr,
+    REQUIRE(sqlite3_exec(db, "UPDATE complaints SET status = 'closed'; DELETE FROM facet_index", nullptr, nullptr,
                          nullptr) == SQLITE_OK);
     sqlite3_close(db);
     CHECK(a.verify_snapshots() == 20);
@@ -305,10 +305,10 @@ TEST_CASE("archive: every query criterion is served by an index", "[archive]") {
         std::size_t expected;
     };
     std::vector<Case> cases = {
-        {"status", Query{.status = Status::investigating}, "snapshots_status", 400},
-        {"open", Query{.open_only = true}, "snapshots_status", 400},
-        {"overdue", Query{.overdue_at = t("2024-02-01T00:00Z")}, "snapshots_due", 0},
-        {"at risk", Query{.at_risk_at = t("2024-02-01T00:00Z")}, "snapshots_at_risk", 0},
+        {"status", Query{.status = Status::investigating}, "complaints_status", 400},
+        {"open", Query{.open_only = true}, "complaints_status", 400},
+        {"overdue", Query{.overdue_at = t("2024-02-01T00:00Z")}, "complaints_due", 0},
+        {"at risk", Query{.at_risk_at = t("2024-02-01T00:00Z")}, "complaints_at_risk", 0},
         {"time range", Query{.received_from = t("2024-01-01T00:00Z"), .received_to = t("2024-01-02T00:00Z")},
          "complaints_received", 144},
         {"customer", Query{.customer_id = "CUST-5"}, "complaints_customer", 5},
@@ -610,7 +610,13 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
             detail::Connection c(path, SQLITE_OPEN_READONLY);
             CHECK(c.scalar("SELECT count(*) FROM facet_index") == coded);
             CHECK(c.scalar("SELECT count(*) FROM tag_index") == tags);
-            CHECK(c.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'facet_values'") == 0);
+            CHECK(c.scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('facet_values', 'snapshots', "
+                           "'complaints_v3')") == 0);
+            // The snapshot moved into the complaint row; the history still refers to complaints.
+            CHECK(c.scalar("SELECT count(*) FROM complaints WHERE status = 'investigating' AND facets <> '{}'") == 12);
+            detail::Statement ev(c.get(), "SELECT sql FROM sqlite_master WHERE name = 'events'");
+            REQUIRE(ev.step());
+            CHECK_THAT(std::string(ev.text(0)), Catch::Contains("REFERENCES complaints(rid)"));
             // The key of category "logistics" (ck_taxonomy 0, value 3) and of severity "serious".
             CHECK(c.scalar("SELECT count(*) FROM facet_index WHERE code = 259") == 3);
             CHECK(c.scalar("SELECT count(*) FROM facet_index WHERE code = " +

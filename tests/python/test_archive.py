@@ -102,7 +102,7 @@ def test_history_and_rebuild(archive, tmp_path):
     with pytest.raises(ck.NotFoundError):
         archive.append_event("P-404", {"at": "2024-05-01T00:00Z", "type": "note"})
     con = sqlite3.connect(archive.path)
-    con.execute("UPDATE snapshots SET status = 'closed'")
+    con.execute("UPDATE complaints SET status = 'closed'")
     con.commit()
     con.close()
     assert archive.verify() == 10

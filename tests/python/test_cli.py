@@ -128,7 +128,7 @@ def test_report_rebuild_info(db, tmp_path):
     assert (tmp_path / "r.html").exists()
     assert run("rebuild", "--check", db=db).returncode == 0
     con = sqlite3.connect(db)
-    con.execute("UPDATE snapshots SET status = 'closed'")
+    con.execute("UPDATE complaints SET status = 'closed'")
     con.commit()
     con.close()
     assert run("rebuild", "--check", db=db).returncode == 1
