@@ -311,6 +311,7 @@ public:
             else if (!ec) ec = json::error::extra_data;
             if (!ec) {
                 json::value v = parser_.release();
+                const detail::Utf8AlreadyValid valid;     // the parser checked every string and key
                 c = detail::complaint_from_value(v, po);  // validation errors: the canonical ones
                 v.as_object().erase("events");            // an object: validated above
                 record = json::serialize(v);
@@ -322,9 +323,9 @@ public:
 
 private:
     static detail::json::parse_options options() {
-        detail::json::parse_options o;  // as detail::parse_json
-        o.allow_invalid_utf8 = true;
-        o.max_depth = 64;
+        detail::json::parse_options o;  // as detail::parse_json, but the parser checks UTF-8:
+        o.allow_invalid_utf8 = false;   // a line it rejects is read again by complaint_from_json,
+        o.max_depth = 64;               // which reports the error with its JSON pointer
         return o;
     }
     std::array<unsigned char, 16384> buf_{};

@@ -20,6 +20,13 @@ std::string pointer_escape(std::string_view key) {
     return out;
 }
 
+namespace {
+thread_local bool t_utf8_valid = false;  // see Utf8AlreadyValid
+}  // namespace
+
+Utf8AlreadyValid::Utf8AlreadyValid() noexcept : previous_(t_utf8_valid) { t_utf8_valid = true; }
+Utf8AlreadyValid::~Utf8AlreadyValid() { t_utf8_valid = previous_; }
+
 json::value parse_json(std::string_view text) {
     json::parse_options opt;
     opt.allow_invalid_utf8 = true;  // reported later with the path of the string
@@ -123,7 +130,7 @@ struct LNode {
         if (!v->is_string()) fail(ErrorCode::invalid_value, std::string("expected a string, got ") + kind_name(*v));
         const auto& s = v->get_string();
         const std::string_view out(s.data(), s.size());
-        if (!is_valid_utf8(out)) require_utf8(out, path.str());
+        if (!t_utf8_valid && !is_valid_utf8(out)) require_utf8(out, path.str());
         return out;
     }
     [[nodiscard]] std::string str() const { return std::string(sv()); }
@@ -215,6 +222,7 @@ private:
 
 /// Throws for the first key of `obj` that is not valid UTF-8, at "<path>/(key)".
 template <class PathFn> void require_utf8_keys(const json::object& obj, PathFn&& path) {
+    if (t_utf8_valid) return;
     for (const auto& kv : obj) {
         const std::string_view k(kv.key().data(), kv.key().size());
         if (!is_valid_utf8(k)) require_utf8(k, path() + "/(key)");
@@ -599,6 +607,7 @@ Facets facets_from_node(const Node& n) { return facets_from(LNode{n.v, PathRef::
 /// Every string (and key) under a payload must be valid UTF-8. The first error reported is
 /// the one a depth-first walk meets when it takes the last child first.
 static void require_utf8_tree(const LNode& n) {
+    if (t_utf8_valid) return;
     const json::value& v = *n;
     if (v.is_string()) {
         (void)n.sv();

@@ -114,6 +114,21 @@ json::value to_value(const Facets& f);
 json::value to_value(const Money& m);
 json::value to_value(const Event& e);
 Complaint complaint_from_value(const json::value& v, const ParseOptions& options, const std::string& path = "");
+
+/// While one is alive on a thread, the readers above skip their own UTF-8 checks of strings
+/// and keys: the caller parsed the document with Boost.JSON's UTF-8 validation on, so every
+/// string and key in it is valid already (JSONL ingest; a line that fails is read again by
+/// complaint_from_json, which reports the error with its path).
+class Utf8AlreadyValid {
+public:
+    Utf8AlreadyValid() noexcept;
+    ~Utf8AlreadyValid();
+    Utf8AlreadyValid(const Utf8AlreadyValid&) = delete;
+    Utf8AlreadyValid& operator=(const Utf8AlreadyValid&) = delete;
+
+private:
+    bool previous_;
+};
 Facets facets_from_node(const Node& n);
 Event event_from_node(const Node& n);
 

@@ -949,6 +949,14 @@ TEST_CASE("archive: JSONL ingest stores each validated line as the record", "[ar
             R"({"id":"X","received_at":"2024-01-01T00:00Z","events":[{"at":"2024-01-02T00:00Z","type":"note"},)"
             R"({"at":"2024-01-01T00:00Z","type":"note"}]})",
             std::string(R"({"id":"X","received_at":"2024-01-01T00:00Z","text":")") + "\xff\"}",
+            // Invalid UTF-8 in a key, in an event payload, in an attribute, and after an
+            // earlier validation error: the ingest parser checks UTF-8 itself and hands the
+            // line to complaint_from_json, whose error (and path) must come out unchanged.
+            std::string(R"({"id":"X","received_at":"2024-01-01T00:00Z","attributes":{")") + "k\xe6\x80\":1}}",
+            std::string(R"({"id":"X","received_at":"2024-01-01T00:00Z","events":[{"at":"2024-01-02T00:00Z",)") +
+                R"("type":"note","payload":{"who":["a",")" + "\xed\xa0\x80\"]}}]}",
+            std::string(R"({"id":"X","received_at":"2024-01-01T00:00Z","attributes":{"k":")") + "\xc0\xaf\"}}",
+            std::string(R"({"id":"X","received_at":"not a time","text":")") + "\xff\"}",
             std::string(70, '[') + std::string(70, ']')};
         std::string in;
         for (const auto& l : bad) in += l + "\n";
