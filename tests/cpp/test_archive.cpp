@@ -426,39 +426,44 @@ TEST_CASE("archive: overdue, at-risk and next wake-up from a snapshot deriver", 
     CHECK(a.count(Query{.overdue_at = now}) == 0);
 }
 
+/// Inserts a complaint's row and its events as schemas 1 to 3 wrote them; returns its rid.
+std::int64_t write_old_complaint(detail::Connection& c, Complaint comp) {
+    const auto events = comp.events;
+    comp.events.clear();
+    detail::Statement ins(c.get(),
+                          "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, "
+                          "place, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    ins.bind(1, comp.id)
+        .bind(2, static_cast<std::int64_t>(comp.received_at.utc.time_since_epoch().count()))
+        .bind(3, 480)
+        .bind(4, to_code(comp.channel))
+        .bind(5, comp.customer.id)
+        .bind(6, place_of(comp))
+        .bind(7, to_json(comp));
+    ins.run();
+    const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
+    for (std::size_t k = 0; k < events.size(); ++k) {
+        const auto& e = events[k];
+        detail::Statement ev(c.get(),
+                             "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, "
+                             "recorded_at) VALUES (?1, ?2, ?3, 480, ?4, ?5, ?6, '{}', 0)");
+        ev.bind(1, rid)
+            .bind(2, static_cast<std::int64_t>(k))
+            .bind(3, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
+            .bind(4, to_code(e.type))
+            .bind(5, e.actor)
+            .bind(6, e.text);
+        ev.run();
+    }
+    return rid;
+}
+
 /// Rows as complaintkit with schema 2 wrote them (received in reverse rowid order), on a
 /// connection inside a transaction at version 2.
 void write_v2_rows(detail::Connection& c) {
     for (int i = 11; i >= 0; --i) {
-        auto comp = make_complaint(i);
-        auto events = comp.events;
-        comp.events.clear();
-        detail::Statement ins(c.get(),
-                              "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, "
-                              "place, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        ins.bind(1, comp.id)
-            .bind(2, static_cast<std::int64_t>(comp.received_at.utc.time_since_epoch().count()))
-            .bind(3, 480)
-            .bind(4, to_code(comp.channel))
-            .bind(5, comp.customer.id)
-            .bind(6, place_of(comp))
-            .bind(7, to_json(comp));
-        ins.run();
-        const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
-        for (std::size_t k = 0; k < events.size(); ++k) {
-            const auto& e = events[k];
-            detail::Statement ev(c.get(),
-                                 "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, "
-                                 "recorded_at) VALUES (?1, ?2, ?3, 480, ?4, ?5, ?6, '{}', 0)");
-            ev.bind(1, rid)
-                .bind(2, static_cast<std::int64_t>(k))
-                .bind(3, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
-                .bind(4, to_code(e.type))
-                .bind(5, e.actor)
-                .bind(6, e.text);
-            ev.run();
-        }
-        comp.events = events;
+        const auto comp = make_complaint(i);
+        const std::int64_t rid = write_old_complaint(c, comp);
         const Snapshot snap = default_snapshot(comp);
         detail::Statement sn(c.get(),
                              "INSERT INTO snapshots(rid, status, last_event_at, facets) VALUES (?1, ?2, ?3, ?4)");
@@ -479,6 +484,24 @@ void write_v2_rows(detail::Connection& c) {
             fv.run();
         }
     }
+}
+
+/// What an archive holding write_v2_rows's complaints answers once migrated to the newest version.
+void check_v2_rows_migrated(const Archive& a) {
+    CHECK(a.schema_version() == archive_schema_version);
+    CHECK(a.count() == 12);
+    CHECK(a.event_count() == 24);
+    CHECK(a.verify_snapshots() == 0);
+    CHECK(a.integrity_check() == "ok");
+    const Query q{.facets = {{"category", "logistics"}}, .limit = 2};
+    CHECK_THAT(a.explain(q), !Catch::Contains("TEMP B-TREE"));
+    const auto page = a.query(q);
+    REQUIRE(page.size() == 2);
+    CHECK(page[0].id == "T-2");
+    CHECK(page[1].id == "T-6");
+    CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 3);
+    CHECK(a.count(Query{.facets = {{"severity", "serious"}}}) == 4);
+    CHECK(a.count(Query{.facets = {{"tag", "repeat"}}}) == 3);
 }
 
 TEST_CASE("archive: forward migration from every earlier schema version", "[archive]") {
@@ -507,34 +530,7 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
             REQUIRE(detail::migrate_schema(c, 1) == 0);
             // Rows as complaintkit with schema 1 wrote them.
             for (int i = 0; i < 12; ++i) {
-                auto comp = make_complaint(i);
-                auto events = comp.events;
-                comp.events.clear();
-                detail::Statement ins(c.get(),
-                                      "INSERT INTO complaints(id, received_at, received_offset, channel, customer_id, "
-                                      "place, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-                ins.bind(1, comp.id)
-                    .bind(2, static_cast<std::int64_t>(comp.received_at.utc.time_since_epoch().count()))
-                    .bind(3, 480)
-                    .bind(4, to_code(comp.channel))
-                    .bind(5, comp.customer.id)
-                    .bind(6, place_of(comp))
-                    .bind(7, to_json(comp));
-                ins.run();
-                const std::int64_t rid = sqlite3_last_insert_rowid(c.get());
-                for (std::size_t k = 0; k < events.size(); ++k) {
-                    const auto& e = events[k];
-                    detail::Statement ev(c.get(),
-                                         "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, "
-                                         "recorded_at) VALUES (?1, ?2, ?3, 480, ?4, ?5, ?6, '{}', 0)");
-                    ev.bind(1, rid)
-                        .bind(2, static_cast<std::int64_t>(k))
-                        .bind(3, static_cast<std::int64_t>(e.at.utc.time_since_epoch().count()))
-                        .bind(4, to_code(e.type))
-                        .bind(5, e.actor)
-                        .bind(6, e.text);
-                    ev.run();
-                }
+                const std::int64_t rid = write_old_complaint(c, make_complaint(i));
                 detail::Statement sn(c.get(), "INSERT INTO snapshots(rid, status) VALUES (?1, 'received')");
                 sn.bind(1, rid);
                 sn.run();
@@ -568,19 +564,7 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
         auto a = Archive::open(path);
         CHECK(a.opened_schema_version() == 2);
         CHECK(a.schema_version() == archive_schema_version);
-        CHECK(a.count() == 12);
-        CHECK(a.event_count() == 24);
-        CHECK(a.verify_snapshots() == 0);
-        CHECK(a.integrity_check() == "ok");
-        const Query q{.facets = {{"category", "logistics"}}, .limit = 2};
-        CHECK_THAT(a.explain(q), !Catch::Contains("TEMP B-TREE"));
-        const auto page = a.query(q);
-        REQUIRE(page.size() == 2);
-        CHECK(page[0].id == "T-2");
-        CHECK(page[1].id == "T-6");
-        CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 3);
-        CHECK(a.count(Query{.facets = {{"severity", "serious"}}}) == 4);
-        CHECK(a.count(Query{.facets = {{"tag", "repeat"}}}) == 3);
+        check_v2_rows_migrated(a);
         CHECK(*a.get("T-2") == make_complaint(2));
         a.ingest(make_complaints(12, 4));
         CHECK(a.count(Query{.facets = {{"category", "logistics"}}}) == 4);
@@ -623,17 +607,7 @@ TEST_CASE("archive: forward migration from every earlier schema version", "[arch
                            std::to_string((static_cast<int>(TaxonomyId::severity) + 1) * 256 +
                                           static_cast<int>(Severity::serious))) == 4);
         }
-        CHECK(a.count() == 12);
-        CHECK(a.verify_snapshots() == 0);
-        CHECK(a.integrity_check() == "ok");
-        const Query q{.facets = {{"category", "logistics"}}, .limit = 2};
-        CHECK_THAT(a.explain(q), !Catch::Contains("TEMP B-TREE"));
-        const auto page = a.query(q);
-        REQUIRE(page.size() == 2);
-        CHECK(page[0].id == "T-2");
-        CHECK(page[1].id == "T-6");
-        CHECK(a.count(Query{.facets = {{"severity", "serious"}}}) == 4);
-        CHECK(a.count(Query{.facets = {{"tag", "repeat"}}}) == 3);
+        check_v2_rows_migrated(a);
         CHECK(a.count(Query{.facets = {{"tag", "repeat"}, {"category", "product_quality"}}}) == 1);
         CHECK(a.rebuild() == 12);  // re-derived rows are the converted rows
         CHECK(a.count(Query{.facets = {{"severity", "serious"}}}) == 4);
