@@ -14,13 +14,63 @@
 #include <exception>
 #include <iterator>
 #include <mutex>
+#include <new>
 #include <thread>
+#include <type_traits>
 
 namespace ck {
 
 namespace detail {
 extern const char kDefaultRulePack[];
 extern const std::size_t kDefaultRulePackSize;
+
+// A shared hit block: slot 0 holds the count of slices still alive, slots 1… the hits.
+// Slice `index` starts at slot index + 1, so its block is found from its first hit.
+static_assert(std::is_trivially_destructible_v<KeywordHit> && std::is_trivially_copyable_v<KeywordHit>);
+namespace {
+struct HitBlockHeader {
+    std::atomic<std::uint32_t> slices;
+};
+static_assert(sizeof(HitBlockHeader) <= sizeof(KeywordHit) && alignof(HitBlockHeader) <= alignof(KeywordHit));
+HitBlockHeader* block_of(KeywordHit* slice, std::uint32_t index) noexcept {
+    return std::launder(reinterpret_cast<HitBlockHeader*>(reinterpret_cast<char*>(slice) -
+                                                          (std::size_t{index} + 1) * sizeof(KeywordHit)));
+}
+}  // namespace
+
+void release_hit_block(KeywordHit* slice, std::uint32_t index) noexcept {
+    HitBlockHeader* b = block_of(slice, index);
+    if (b->slices.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    b->~HitBlockHeader();
+    ::operator delete(static_cast<void*>(b));
+}
+
+struct HitsAccess {
+    /// Gives evidence k the hits store[ends[k-1], ends[k]) (k < ends.size()) as its slice of
+    /// one new block; evidence without hits keeps an empty KeywordHits.
+    static void attach(std::span<RuleEvidence> evidence, const std::vector<KeywordHit>& store,
+                       const std::vector<std::uint32_t>& ends) {
+        if (store.size() >= KeywordHits::kShared) throw std::length_error("too many keyword hits in one result");
+        void* raw = ::operator new((store.size() + 1) * sizeof(KeywordHit));
+        auto* header = ::new (raw) HitBlockHeader{};
+        auto* hits = reinterpret_cast<KeywordHit*>(static_cast<char*>(raw) + sizeof(KeywordHit));
+        std::memcpy(static_cast<void*>(hits), store.data(), store.size() * sizeof(KeywordHit));
+        hits = std::launder(hits);
+        std::uint32_t slices = 0, begin = 0;
+        for (std::size_t k = 0; k < ends.size(); ++k) {
+            const std::uint32_t end = ends[k];
+            if (end == begin) continue;
+            KeywordHits& h = evidence[k].hits;
+            h.data_ = hits + begin;
+            h.size_ = end - begin;
+            h.cap_ = KeywordHits::kShared | begin;
+            ++slices;
+            begin = end;
+        }
+        header->slices.store(slices, std::memory_order_relaxed);
+        if (slices == 0) ::operator delete(raw);  // (every stored hit belongs to a fired rule)
+    }
+};
 }  // namespace detail
 
 namespace {
@@ -70,6 +120,8 @@ struct Workspace {
     std::vector<std::pair<std::uint16_t, int>> tags;
     std::vector<std::pair<std::uint32_t, std::size_t>> fired;
     std::vector<RuleEvidence> evidence;  ///< the fast path builds evidence here, then copies it out at its size
+    std::vector<KeywordHit> hit_store;   ///< the fast path's hits of every fired rule, in evidence order
+    std::vector<std::uint32_t> hit_ends; ///< end of fired rule k's hits in hit_store
     std::uint32_t gen = 0;
 
     void begin(std::size_t patterns, std::size_t rules, std::size_t preds) {
@@ -292,6 +344,8 @@ private:
                 cand.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
         out.evidence = std::move(ws_.evidence);  // capacity kept from earlier texts
         out.evidence.clear();
+        ws_.hit_store.clear();
+        ws_.hit_ends.clear();
         const auto& rules = rs_.rules;
         auto& fired = fired_;
         auto& collected = ws_.collected;
@@ -311,9 +365,11 @@ private:
                 const std::size_t begin = fired[k].second;
                 const std::size_t end = k + 1 < fired.size() ? fired[k + 1].second : collected.size();
                 fire_fast(out, rules[fired[k].first], begin, end);
+                ws_.hit_ends.push_back(static_cast<std::uint32_t>(ws_.hit_store.size()));
             }
             i = j;
         }
+        if (!ws_.hit_store.empty()) detail::HitsAccess::attach(out.evidence, ws_.hit_store, ws_.hit_ends);
         finish(out);
         // Hand the result an exactly sized copy; keep the roomy buffer for the next text.
         std::vector<RuleEvidence> exact;
@@ -358,7 +414,7 @@ private:
                     const auto& en = ws_.entries[e];
                     if (std::find(patterns.begin(), patterns.end(), en.pattern) != patterns.end()) continue;
                     patterns.push_back(en.pattern);
-                    if (hits) add_pattern_hits(ev, pred.keywords[en.keyword], en.pattern);
+                    if (hits) add_pattern_hits(pred.keywords[en.keyword], en.pattern);
                 }
             }
             distinct = patterns.size();
@@ -367,7 +423,8 @@ private:
         propose(out, r, static_cast<int>(out.evidence.size() - 1));
     }
 
-    void add_pattern_hits(RuleEvidence& ev, const KeywordUse& k, std::uint32_t pattern) {
+    /// The hits of one keyword into ws_.hit_store.
+    void add_pattern_hits(const KeywordUse& k, std::uint32_t pattern) {
         const std::uint32_t first = ws_.pattern_first[pattern];
         std::size_t added = 0;
         auto add = [&](std::uint32_t j) {
@@ -388,7 +445,7 @@ private:
             }
             h.begin = nt->source_offset[from];
             h.end = nt->source_offset[to];
-            ev.hits.push_back(h);
+            ws_.hit_store.push_back(h);
             ++added;
         };
         if (!rs_.pattern_regex[pattern]) {  // a literal's matches end in start order
