@@ -980,7 +980,11 @@ private:
     /// The 8-byte word of src at `base` (zero-padded past the end: zero is no continuation byte).
     static std::uint64_t word_at(std::string_view src, std::size_t base) {
         std::uint64_t w = 0;
-        std::memcpy(&w, src.data() + base, std::min<std::size_t>(8, src.size() - base));
+        if (base + 8 <= src.size()) {  // the common case: one load (a fixed-size copy is inlined)
+            std::memcpy(&w, src.data() + base, 8);
+            return w;
+        }
+        std::memcpy(&w, src.data() + base, src.size() - base);
         return w;
     }
 
