@@ -350,20 +350,24 @@ private:
         auto& fired = fired_;
         auto& collected = ws_.collected;
         std::size_t i = 0;
-        while (i < cand.size()) {  // tier by tier (same order), as evaluate()
-            const int order = rules[cand[i]].order;
+        const std::uint32_t* const cd = cand.data();
+        const std::size_t nc = cand.size();
+        while (i < nc) {  // tier by tier (same order), as evaluate()
+            const int order = rules[cd[i]].order;
             std::size_t j = i;
             fired.clear();
             collected.clear();
-            for (; j < cand.size() && rules[cand[j]].order == order; ++j) {
-                const CompiledRule& r = rules[cand[j]];
+            for (; j < nc; ++j) {
+                const CompiledRule& r = rules[cd[j]];
+                if (r.order != order) break;
                 const std::size_t mark = collected.size();
-                if (!r.when || eval(*r.when, true)) fired.emplace_back(cand[j], mark);
+                if (!r.when || eval(*r.when, true)) fired.emplace_back(cd[j], mark);
                 else collected.resize(mark);
             }
-            for (std::size_t k = 0; k < fired.size(); ++k) {
+            const std::size_t nf = fired.size();
+            for (std::size_t k = 0; k < nf; ++k) {
                 const std::size_t begin = fired[k].second;
-                const std::size_t end = k + 1 < fired.size() ? fired[k + 1].second : collected.size();
+                const std::size_t end = k + 1 < nf ? fired[k + 1].second : collected.size();
                 fire_fast(out, rules[fired[k].first], begin, end);
                 ws_.hit_ends.push_back(static_cast<std::uint32_t>(ws_.hit_store.size()));
             }
@@ -669,7 +673,20 @@ private:
 
     bool eval(const Condition& c, bool collect) {
         switch (c.type) {
-        case Condition::Type::pred: return pred(rs_.preds[static_cast<std::size_t>(c.pred)], c.pred, collect);
+        case Condition::Type::pred: {
+            const Predicate& p = rs_.preds[static_cast<std::size_t>(c.pred)];
+            // The common tests inline (keyword hits, facet values); the rest in pred().
+            if (p.kind == PredKind::text_any || p.kind == PredKind::regex) {
+                if (pred_hits(c.pred) == 0) return false;
+                if (collect) collect_pred(c.pred);
+                return true;
+            }
+            if (p.kind == PredKind::facet && p.facet != FacetId::tags) {
+                const auto bit = static_cast<unsigned>(facet_value(p.facet) + 1);  // unknown (-1) is bit 0
+                return bit < 256 && ((p.value_mask[bit / 64] >> (bit % 64)) & 1);
+            }
+            return pred(p, c.pred, collect);
+        }
         case Condition::Type::all: {
             const std::size_t mark = ws_.collected.size();
             for (const auto& ch : c.children)
@@ -1118,18 +1135,24 @@ Classification run(const RuleSet::Impl& rs, std::shared_ptr<const void> pack, co
     return out;
 }
 
-template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) {
+/// The threads parallel_for uses for n items: at most one per 64 items.
+unsigned worker_count(std::size_t n, unsigned threads) {
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, (n + 63) / 64));
+    return std::max(1u, static_cast<unsigned>(std::min<std::size_t>(threads, (n + 63) / 64)));
+}
+
+/// body(i, worker) for i in [0, n) on worker_count(n, threads) threads (worker 0 is the caller's).
+template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) {
+    threads = worker_count(n, threads);
     if (threads <= 1) {
-        for (std::size_t i = 0; i < n; ++i) body(i);
+        for (std::size_t i = 0; i < n; ++i) body(i, 0u);
         return;
     }
     std::atomic<std::size_t> next{0};
     std::mutex mu;
     std::exception_ptr first_error;
     std::size_t first_index = SIZE_MAX;
-    auto worker = [&] {
+    auto worker = [&](unsigned w) {
         constexpr std::size_t chunk = 64;
         for (;;) {
             const std::size_t begin = next.fetch_add(chunk);
@@ -1137,7 +1160,7 @@ template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) 
             const std::size_t end = std::min(n, begin + chunk);
             for (std::size_t i = begin; i < end; ++i) {
                 try {
-                    body(i);
+                    body(i, w);
                 } catch (...) {
                     std::lock_guard lock(mu);
                     if (i < first_index) {
@@ -1150,18 +1173,25 @@ template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) 
     };
     std::vector<std::thread> pool;
     pool.reserve(threads - 1);
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+    worker(0u);
     for (auto& t : pool) t.join();
     if (first_error) std::rethrow_exception(first_error);
 }
 
-template <class F> std::vector<Classification> batch(std::size_t n, unsigned threads, F&& one) {
+/// one(i, pack) classifies item i; `pack` is its worker's own reference to the compiled
+/// pack (a control block per worker: results made on different threads do not share the
+/// reference count's cache line).
+template <class F>
+std::vector<Classification> batch(const std::shared_ptr<const RuleSet::Impl>& impl, std::size_t n, unsigned threads,
+                                  F&& one) {
     std::vector<Classification> out(n);
+    std::vector<std::shared_ptr<const void>> packs(worker_count(n, threads));
+    for (auto& p : packs) p = std::make_shared<const std::shared_ptr<const RuleSet::Impl>>(impl);
     try {
-        parallel_for(n, threads, [&](std::size_t i) {
+        parallel_for(n, threads, [&](std::size_t i, unsigned w) {
             try {
-                out[i] = one(i);
+                out[i] = one(i, packs[w]);
             } catch (const Error& e) {
                 throw e.with_context("item " + std::to_string(i));
             }
@@ -1256,13 +1286,21 @@ Classification RuleSet::classify(const Complaint& complaint, const ClassifyOptio
 
 std::vector<Classification> RuleSet::classify_many(std::span<const std::string_view> texts,
                                                    const BatchOptions& options) const {
-    return batch(texts.size(), options.threads, [&](std::size_t i) { return classify(texts[i], options.classify); });
+    return batch(impl_, texts.size(), options.threads, [&](std::size_t i, const std::shared_ptr<const void>& pack) {
+        Classification out = run(*impl_, pack, nullptr, {}, texts[i], std::nullopt, options.classify);
+        if (!impl_->models.empty()) apply_facet_models(*this, nullptr, {}, texts[i], options.classify, out);
+        return out;
+    });
 }
 
 std::vector<Classification> RuleSet::classify_many(std::span<const Complaint> complaints,
                                                    const BatchOptions& options) const {
-    return batch(complaints.size(), options.threads,
-                 [&](std::size_t i) { return classify(complaints[i], options.classify); });
+    return batch(impl_, complaints.size(), options.threads, [&](std::size_t i, const std::shared_ptr<const void>& pack) {
+        const Complaint& c = complaints[i];
+        Classification out = run(*impl_, pack, &c, c.title, c.text, std::nullopt, options.classify);
+        if (!impl_->models.empty()) apply_facet_models(*this, &c, c.title, c.text, options.classify, out);
+        return out;
+    });
 }
 
 const std::string& RuleSet::name() const noexcept { return impl_->name; }
