@@ -192,3 +192,20 @@ TEST_CASE("result storage: explain mode fills overridden") {
     const auto fast = rs.classify("late");
     CHECK(fast.find("high")->overridden.empty());
 }
+
+TEST_CASE("result storage: batch results keep the pack alive") {
+    std::vector<Classification> out;
+    {
+        const RuleSet rs = RuleSet::compile(kPack);
+        const std::vector<std::string_view> texts(200, kText);
+        BatchOptions bo;
+        bo.threads = 2;
+        out = rs.classify_many(texts, bo);
+    }  // the RuleSet is gone; rule ids and keywords are owned by the compiled pack
+    REQUIRE(out.size() == 200);
+    for (const auto& c : out) {
+        REQUIRE(c.evidence.size() == 3);
+        CHECK(c.evidence[0].rule_id == "a");
+        CHECK(c.evidence[0].hits[1].keyword == "delay");
+    }
+}
