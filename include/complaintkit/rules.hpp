@@ -136,6 +136,7 @@ public:
     }
     void reserve(std::size_t n) {
         if (n <= capacity()) return;
+        if (n >= kShared) throw std::length_error("KeywordHits::reserve: too many hits");
         auto* p = new KeywordHit[n];
         for (std::size_t i = 0; i < size_; ++i) p[i] = data_[i];
         const auto size = size_;

@@ -143,6 +143,9 @@ TEST_CASE("result storage: KeywordHits built by hand") {
     m.clear();
     CHECK(m.empty());
     CHECK(m.capacity() >= 2);  // a heap array is kept for reuse
+    // The capacity's top bit marks a slice of a shared block: no heap array may need it.
+    CHECK_THROWS_AS(m.reserve(std::size_t{1} << 31), std::length_error);
+    CHECK(m.capacity() >= 2);
 }
 
 TEST_CASE("result storage: StringList") {
