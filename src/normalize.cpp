@@ -215,6 +215,35 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             ++i;
         }
         if (i >= n) break;
+        // Run of valid 3-byte sequences (U+0800–U+FFFF: Chinese text): decoded and folded
+        // here; each folds to at most 3 bytes (the Han table and the other folds stay in
+        // the BMP). Anything else (and the surrogate / overlong edge cases) takes the
+        // general path below.
+        while (i + 3 <= n && w + 3 <= cap) {
+            const unsigned char c0 = s[i], c1 = s[i + 1], c2 = s[i + 2];
+            if ((c0 & 0xF0) != 0xE0 || (c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) break;
+            if ((c0 == 0xE0 && c1 < 0xA0) || (c0 == 0xED && c1 > 0x9F)) break;
+            const char32_t c = (char32_t(c0 & 0x0F) << 12) | (char32_t(c1 & 0x3F) << 6) | (c2 & 0x3F);
+            const char32_t f = fold_with(t2s, c);
+            std::size_t k = 3;
+            if (f == c) {
+                o[w] = static_cast<char>(c0);
+                o[w + 1] = static_cast<char>(c1);
+                o[w + 2] = static_cast<char>(c2);
+            } else {
+                k = encode(f, o + w);
+            }
+            if constexpr (WithOffsets) {
+                const auto at = static_cast<std::uint32_t>(i);
+                off[w] = at;
+                if (k > 1) off[w + 1] = at;
+                if (k > 2) off[w + 2] = at;
+            }
+            w += k;
+            i += 3;
+        }
+        if (i >= n) break;
+        if (s[i] < 0x80 && w < cap) continue;  // back to the ASCII loops
         std::size_t len = sequence_length(s + i, n - i);
         char32_t c;
         if (len == 0) {

@@ -14,13 +14,63 @@
 #include <exception>
 #include <iterator>
 #include <mutex>
+#include <new>
 #include <thread>
+#include <type_traits>
 
 namespace ck {
 
 namespace detail {
 extern const char kDefaultRulePack[];
 extern const std::size_t kDefaultRulePackSize;
+
+// A shared hit block: slot 0 holds the count of slices still alive, slots 1… the hits.
+// Slice `index` starts at slot index + 1, so its block is found from its first hit.
+static_assert(std::is_trivially_destructible_v<KeywordHit> && std::is_trivially_copyable_v<KeywordHit>);
+namespace {
+struct HitBlockHeader {
+    std::atomic<std::uint32_t> slices;
+};
+static_assert(sizeof(HitBlockHeader) <= sizeof(KeywordHit) && alignof(HitBlockHeader) <= alignof(KeywordHit));
+HitBlockHeader* block_of(KeywordHit* slice, std::uint32_t index) noexcept {
+    return std::launder(reinterpret_cast<HitBlockHeader*>(reinterpret_cast<char*>(slice) -
+                                                          (std::size_t{index} + 1) * sizeof(KeywordHit)));
+}
+}  // namespace
+
+void release_hit_block(KeywordHit* slice, std::uint32_t index) noexcept {
+    HitBlockHeader* b = block_of(slice, index);
+    if (b->slices.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    b->~HitBlockHeader();
+    ::operator delete(static_cast<void*>(b));
+}
+
+struct HitsAccess {
+    /// Gives evidence k the hits store[ends[k-1], ends[k]) (k < ends.size()) as its slice of
+    /// one new block; evidence without hits keeps an empty KeywordHits.
+    static void attach(std::span<RuleEvidence> evidence, const std::vector<KeywordHit>& store,
+                       const std::vector<std::uint32_t>& ends) {
+        if (store.size() >= KeywordHits::kShared) throw std::length_error("too many keyword hits in one result");
+        void* raw = ::operator new((store.size() + 1) * sizeof(KeywordHit));
+        auto* header = ::new (raw) HitBlockHeader{};
+        auto* hits = reinterpret_cast<KeywordHit*>(static_cast<char*>(raw) + sizeof(KeywordHit));
+        std::memcpy(static_cast<void*>(hits), store.data(), store.size() * sizeof(KeywordHit));
+        hits = std::launder(hits);
+        std::uint32_t slices = 0, begin = 0;
+        for (std::size_t k = 0; k < ends.size(); ++k) {
+            const std::uint32_t end = ends[k];
+            if (end == begin) continue;
+            KeywordHits& h = evidence[k].hits;
+            h.data_ = hits + begin;
+            h.size_ = end - begin;
+            h.cap_ = KeywordHits::kShared | begin;
+            ++slices;
+            begin = end;
+        }
+        header->slices.store(slices, std::memory_order_relaxed);
+        if (slices == 0) ::operator delete(raw);  // (every stored hit belongs to a fired rule)
+    }
+};
 }  // namespace detail
 
 namespace {
@@ -70,6 +120,8 @@ struct Workspace {
     std::vector<std::pair<std::uint16_t, int>> tags;
     std::vector<std::pair<std::uint32_t, std::size_t>> fired;
     std::vector<RuleEvidence> evidence;  ///< the fast path builds evidence here, then copies it out at its size
+    std::vector<KeywordHit> hit_store;   ///< the fast path's hits of every fired rule, in evidence order
+    std::vector<std::uint32_t> hit_ends; ///< end of fired rule k's hits in hit_store
     std::uint32_t gen = 0;
 
     void begin(std::size_t patterns, std::size_t rules, std::size_t preds) {
@@ -292,28 +344,36 @@ private:
                 cand.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
         out.evidence = std::move(ws_.evidence);  // capacity kept from earlier texts
         out.evidence.clear();
+        ws_.hit_store.clear();
+        ws_.hit_ends.clear();
         const auto& rules = rs_.rules;
         auto& fired = fired_;
         auto& collected = ws_.collected;
         std::size_t i = 0;
-        while (i < cand.size()) {  // tier by tier (same order), as evaluate()
-            const int order = rules[cand[i]].order;
+        const std::uint32_t* const cd = cand.data();
+        const std::size_t nc = cand.size();
+        while (i < nc) {  // tier by tier (same order), as evaluate()
+            const int order = rules[cd[i]].order;
             std::size_t j = i;
             fired.clear();
             collected.clear();
-            for (; j < cand.size() && rules[cand[j]].order == order; ++j) {
-                const CompiledRule& r = rules[cand[j]];
+            for (; j < nc; ++j) {
+                const CompiledRule& r = rules[cd[j]];
+                if (r.order != order) break;
                 const std::size_t mark = collected.size();
-                if (!r.when || eval(*r.when, true)) fired.emplace_back(cand[j], mark);
+                if (!r.when || eval(*r.when, true)) fired.emplace_back(cd[j], mark);
                 else collected.resize(mark);
             }
-            for (std::size_t k = 0; k < fired.size(); ++k) {
+            const std::size_t nf = fired.size();
+            for (std::size_t k = 0; k < nf; ++k) {
                 const std::size_t begin = fired[k].second;
-                const std::size_t end = k + 1 < fired.size() ? fired[k + 1].second : collected.size();
+                const std::size_t end = k + 1 < nf ? fired[k + 1].second : collected.size();
                 fire_fast(out, rules[fired[k].first], begin, end);
+                ws_.hit_ends.push_back(static_cast<std::uint32_t>(ws_.hit_store.size()));
             }
             i = j;
         }
+        if (!ws_.hit_store.empty()) detail::HitsAccess::attach(out.evidence, ws_.hit_store, ws_.hit_ends);
         finish(out);
         // Hand the result an exactly sized copy; keep the roomy buffer for the next text.
         std::vector<RuleEvidence> exact;
@@ -358,7 +418,7 @@ private:
                     const auto& en = ws_.entries[e];
                     if (std::find(patterns.begin(), patterns.end(), en.pattern) != patterns.end()) continue;
                     patterns.push_back(en.pattern);
-                    if (hits) add_pattern_hits(ev, pred.keywords[en.keyword], en.pattern);
+                    if (hits) add_pattern_hits(pred.keywords[en.keyword], en.pattern);
                 }
             }
             distinct = patterns.size();
@@ -367,7 +427,8 @@ private:
         propose(out, r, static_cast<int>(out.evidence.size() - 1));
     }
 
-    void add_pattern_hits(RuleEvidence& ev, const KeywordUse& k, std::uint32_t pattern) {
+    /// The hits of one keyword into ws_.hit_store.
+    void add_pattern_hits(const KeywordUse& k, std::uint32_t pattern) {
         const std::uint32_t first = ws_.pattern_first[pattern];
         std::size_t added = 0;
         auto add = [&](std::uint32_t j) {
@@ -388,7 +449,7 @@ private:
             }
             h.begin = nt->source_offset[from];
             h.end = nt->source_offset[to];
-            ev.hits.push_back(h);
+            ws_.hit_store.push_back(h);
             ++added;
         };
         if (!rs_.pattern_regex[pattern]) {  // a literal's matches end in start order
@@ -612,7 +673,20 @@ private:
 
     bool eval(const Condition& c, bool collect) {
         switch (c.type) {
-        case Condition::Type::pred: return pred(rs_.preds[static_cast<std::size_t>(c.pred)], c.pred, collect);
+        case Condition::Type::pred: {
+            const Predicate& p = rs_.preds[static_cast<std::size_t>(c.pred)];
+            // The common tests inline (keyword hits, facet values); the rest in pred().
+            if (p.kind == PredKind::text_any || p.kind == PredKind::regex) {
+                if (pred_hits(c.pred) == 0) return false;
+                if (collect) collect_pred(c.pred);
+                return true;
+            }
+            if (p.kind == PredKind::facet && p.facet != FacetId::tags) {
+                const auto bit = static_cast<unsigned>(facet_value(p.facet) + 1);  // unknown (-1) is bit 0
+                return bit < 256 && ((p.value_mask[bit / 64] >> (bit % 64)) & 1);
+            }
+            return pred(p, c.pred, collect);
+        }
         case Condition::Type::all: {
             const std::size_t mark = ws_.collected.size();
             for (const auto& ch : c.children)
@@ -923,7 +997,11 @@ private:
     /// The 8-byte word of src at `base` (zero-padded past the end: zero is no continuation byte).
     static std::uint64_t word_at(std::string_view src, std::size_t base) {
         std::uint64_t w = 0;
-        std::memcpy(&w, src.data() + base, std::min<std::size_t>(8, src.size() - base));
+        if (base + 8 <= src.size()) {  // the common case: one load (a fixed-size copy is inlined)
+            std::memcpy(&w, src.data() + base, 8);
+            return w;
+        }
+        std::memcpy(&w, src.data() + base, src.size() - base);
         return w;
     }
 
@@ -1057,18 +1135,24 @@ Classification run(const RuleSet::Impl& rs, std::shared_ptr<const void> pack, co
     return out;
 }
 
-template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) {
+/// The threads parallel_for uses for n items: at most one per 64 items.
+unsigned worker_count(std::size_t n, unsigned threads) {
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, (n + 63) / 64));
+    return std::max(1u, static_cast<unsigned>(std::min<std::size_t>(threads, (n + 63) / 64)));
+}
+
+/// body(i, worker) for i in [0, n) on worker_count(n, threads) threads (worker 0 is the caller's).
+template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) {
+    threads = worker_count(n, threads);
     if (threads <= 1) {
-        for (std::size_t i = 0; i < n; ++i) body(i);
+        for (std::size_t i = 0; i < n; ++i) body(i, 0u);
         return;
     }
     std::atomic<std::size_t> next{0};
     std::mutex mu;
     std::exception_ptr first_error;
     std::size_t first_index = SIZE_MAX;
-    auto worker = [&] {
+    auto worker = [&](unsigned w) {
         constexpr std::size_t chunk = 64;
         for (;;) {
             const std::size_t begin = next.fetch_add(chunk);
@@ -1076,7 +1160,7 @@ template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) 
             const std::size_t end = std::min(n, begin + chunk);
             for (std::size_t i = begin; i < end; ++i) {
                 try {
-                    body(i);
+                    body(i, w);
                 } catch (...) {
                     std::lock_guard lock(mu);
                     if (i < first_index) {
@@ -1089,18 +1173,25 @@ template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) 
     };
     std::vector<std::thread> pool;
     pool.reserve(threads - 1);
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+    worker(0u);
     for (auto& t : pool) t.join();
     if (first_error) std::rethrow_exception(first_error);
 }
 
-template <class F> std::vector<Classification> batch(std::size_t n, unsigned threads, F&& one) {
+/// one(i, pack) classifies item i; `pack` is its worker's own reference to the compiled
+/// pack (a control block per worker: results made on different threads do not share the
+/// reference count's cache line).
+template <class F>
+std::vector<Classification> batch(const std::shared_ptr<const RuleSet::Impl>& impl, std::size_t n, unsigned threads,
+                                  F&& one) {
     std::vector<Classification> out(n);
+    std::vector<std::shared_ptr<const void>> packs(worker_count(n, threads));
+    for (auto& p : packs) p = std::make_shared<const std::shared_ptr<const RuleSet::Impl>>(impl);
     try {
-        parallel_for(n, threads, [&](std::size_t i) {
+        parallel_for(n, threads, [&](std::size_t i, unsigned w) {
             try {
-                out[i] = one(i);
+                out[i] = one(i, packs[w]);
             } catch (const Error& e) {
                 throw e.with_context("item " + std::to_string(i));
             }
@@ -1195,13 +1286,21 @@ Classification RuleSet::classify(const Complaint& complaint, const ClassifyOptio
 
 std::vector<Classification> RuleSet::classify_many(std::span<const std::string_view> texts,
                                                    const BatchOptions& options) const {
-    return batch(texts.size(), options.threads, [&](std::size_t i) { return classify(texts[i], options.classify); });
+    return batch(impl_, texts.size(), options.threads, [&](std::size_t i, const std::shared_ptr<const void>& pack) {
+        Classification out = run(*impl_, pack, nullptr, {}, texts[i], std::nullopt, options.classify);
+        if (!impl_->models.empty()) apply_facet_models(*this, nullptr, {}, texts[i], options.classify, out);
+        return out;
+    });
 }
 
 std::vector<Classification> RuleSet::classify_many(std::span<const Complaint> complaints,
                                                    const BatchOptions& options) const {
-    return batch(complaints.size(), options.threads,
-                 [&](std::size_t i) { return classify(complaints[i], options.classify); });
+    return batch(impl_, complaints.size(), options.threads, [&](std::size_t i, const std::shared_ptr<const void>& pack) {
+        const Complaint& c = complaints[i];
+        Classification out = run(*impl_, pack, &c, c.title, c.text, std::nullopt, options.classify);
+        if (!impl_->models.empty()) apply_facet_models(*this, &c, c.title, c.text, options.classify, out);
+        return out;
+    });
 }
 
 const std::string& RuleSet::name() const noexcept { return impl_->name; }

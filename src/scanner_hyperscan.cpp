@@ -57,6 +57,7 @@ struct ThreadScratch {
 struct Sink {
     std::vector<ScanMatch>* out;
     const std::vector<std::uint32_t>* lengths;
+    bool regex_matched = false;  ///< the combined scan saw a regex (without its start)
 };
 
 int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned, void* ctx) {
@@ -68,9 +69,18 @@ int on_match(unsigned id, unsigned long long from, unsigned long long to, unsign
     return 0;
 }
 
-int on_any_match(unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) {
-    *static_cast<bool*>(ctx) = true;
-    return 1;  // one match is enough: stop the scan
+/// The combined database: literals are recorded; a regex only notes that the text needs
+/// the SOM scan (its matches come from there, as from a database of regexes alone).
+int on_combined_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+    auto* sink = static_cast<Sink*>(ctx);
+    const std::uint32_t len = (*sink->lengths)[id];
+    if (len == UINT32_MAX) {
+        sink->regex_matched = true;
+        return 0;
+    }
+    const auto end = static_cast<std::uint32_t>(to);
+    sink->out->push_back(ScanMatch{id, end - len, end});
+    return 0;
 }
 
 hs_database_t* compile(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
@@ -95,17 +105,18 @@ hs_database_t* compile(const std::vector<std::string>& expressions, const std::v
 
 }  // namespace
 
-// Three databases: the literals; the regular expressions with leftmost start of match
-// (SOM), which is expensive to track; and the same expressions without SOM, cheap, only
-// to learn whether any of them matches at all. Most texts match no regex, so they pay for
-// the cheap one only; a text that does is scanned again with the SOM database. The matches
-// are exactly those of one combined database (SOM does not change which ends match).
+// Two databases: the literals together with the regular expressions without start of
+// match (each reported once at most: enough to learn that the text needs the second one),
+// and the regular expressions with leftmost start of match (SOM), which is expensive to
+// track. Most texts match no regex, so they pay for one scan; a text that does is scanned
+// again with the SOM database. The matches are exactly those of one database of literals
+// and SOM regexes (SOM does not change which ends match): literals in end order, then the
+// regexes' matches.
 struct Scanner::Database {
-    hs_database_t* literals = nullptr;
+    hs_database_t* combined = nullptr;
     hs_database_t* regex_som = nullptr;
-    hs_database_t* regex_any = nullptr;
     ~Database() {
-        for (auto* db : {literals, regex_som, regex_any})
+        for (auto* db : {combined, regex_som})
             if (db) hs_free_database(db);
     }
 };
@@ -132,35 +143,34 @@ Scanner::Scanner(const std::vector<ScanPattern>& patterns) : db_(std::make_uniqu
             lengths_.push_back(static_cast<std::uint32_t>(p.text.size()));
         }
     }
-    db_->literals = compile(lit_expr, lit_flags, lit_ids, patterns);
     db_->regex_som = compile(rx_expr, rx_flags, rx_ids, patterns);
-    for (auto& f : rx_flags) f = (f & ~static_cast<unsigned>(HS_FLAG_SOM_LEFTMOST)) | HS_FLAG_SINGLEMATCH;
-    db_->regex_any = compile(rx_expr, rx_flags, rx_ids, patterns);
+    for (std::size_t i = 0; i < rx_expr.size(); ++i) {
+        lit_expr.push_back(rx_expr[i]);
+        lit_flags.push_back((rx_flags[i] & ~static_cast<unsigned>(HS_FLAG_SOM_LEFTMOST)) | HS_FLAG_SINGLEMATCH);
+        lit_ids.push_back(rx_ids[i]);
+    }
+    db_->combined = compile(lit_expr, lit_flags, lit_ids, patterns);
 }
 
 Scanner::~Scanner() = default;
 
 void Scanner::scan(std::string_view text, std::vector<ScanMatch>& out) const {
-    if (text.empty() || (!db_->literals && !db_->regex_som)) return;
+    if (text.empty() || !db_->combined) return;
     thread_local ThreadScratch scratch;
-    hs_scratch_t* s = scratch.get({db_->literals, db_->regex_som, db_->regex_any}, serial_);
+    hs_scratch_t* s = scratch.get({db_->combined, db_->regex_som}, serial_);
     const auto n = static_cast<unsigned>(text.size());
     auto check = [](hs_error_t rc) {
         if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
             throw Error(ErrorCode::internal, "Hyperscan scan failed with status " + std::to_string(rc));
     };
     Sink sink{&out, &lengths_};
-    if (db_->literals) check(hs_scan(db_->literals, text.data(), n, 0, s, on_match, &sink));
-    if (db_->regex_any) {
-        bool any = false;
-        check(hs_scan(db_->regex_any, text.data(), n, 0, s, on_any_match, &any));
-        if (any) check(hs_scan(db_->regex_som, text.data(), n, 0, s, on_match, &sink));
-    }
+    check(hs_scan(db_->combined, text.data(), n, 0, s, on_combined_match, &sink));
+    if (sink.regex_matched) check(hs_scan(db_->regex_som, text.data(), n, 0, s, on_match, &sink));
 }
 
 std::size_t Scanner::database_bytes() const noexcept {
     std::size_t total = 0;
-    for (const auto* db : {db_->literals, db_->regex_som, db_->regex_any}) {
+    for (const auto* db : {db_->combined, db_->regex_som}) {
         std::size_t n = 0;
         if (db && hs_database_size(db, &n) == HS_SUCCESS) total += n;
     }

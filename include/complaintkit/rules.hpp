@@ -9,6 +9,7 @@
 #include <complaintkit/complaint.hpp>
 #include <complaintkit/error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <cstdint>
@@ -69,18 +70,30 @@ struct KeywordHit {
     friend bool operator==(const KeywordHit&, const KeywordHit&) = default;
 };
 
+class KeywordHits;
+namespace detail {
+struct HitsAccess;  // the rule engine's way to hand a result its hits in one block (src/rules.cpp)
+void release_hit_block(KeywordHit* slice, std::uint32_t index) noexcept;
+}  // namespace detail
+
 /// The keyword hits of one fired rule: a sequence container (size, [], iteration,
-/// push_back, ==) that keeps up to two hits inline, so a typical fired rule costs no heap
-/// allocation; more spill to the heap. Converts to std::vector<KeywordHit>.
+/// push_back, ==) that converts to std::vector<KeywordHit>. It is 16 bytes: a rule
+/// without hits costs nothing, and the engine stores every hit of a result in one block
+/// shared by the result's evidence (each KeywordHits owns its own slice of it, and the
+/// block is freed with its last slice), so a result costs one allocation for all its hits.
+/// Copies are independent (their own heap array); push_back beyond a slice moves the hits
+/// to the heap.
 class KeywordHits {
 public:
     using value_type = KeywordHit;
     using iterator = KeywordHit*;
     using const_iterator = const KeywordHit*;
-    static constexpr std::size_t inline_capacity = 2;
+    /// Hits kept without a heap allocation of their own (none since the shared hit block;
+    /// was 2).
+    static constexpr std::size_t inline_capacity = 0;
 
     KeywordHits() noexcept = default;
-    KeywordHits(std::initializer_list<KeywordHit> hits) { for (const auto& h : hits) push_back(h); }
+    KeywordHits(std::initializer_list<KeywordHit> hits) { assign(hits.begin(), hits.end()); }
     KeywordHits(const KeywordHits& o) { assign(o.begin(), o.end()); }
     KeywordHits(KeywordHits&& o) noexcept { take(o); }
     KeywordHits& operator=(const KeywordHits& o) {
@@ -101,34 +114,45 @@ public:
 
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
-    [[nodiscard]] std::size_t capacity() const noexcept { return heap_ ? cap_ : inline_capacity; }
-    [[nodiscard]] KeywordHit* data() noexcept { return heap_ ? heap_ : inline_; }
-    [[nodiscard]] const KeywordHit* data() const noexcept { return heap_ ? heap_ : inline_; }
-    [[nodiscard]] iterator begin() noexcept { return data(); }
-    [[nodiscard]] iterator end() noexcept { return data() + size_; }
-    [[nodiscard]] const_iterator begin() const noexcept { return data(); }
-    [[nodiscard]] const_iterator end() const noexcept { return data() + size_; }
-    [[nodiscard]] KeywordHit& operator[](std::size_t i) noexcept { return data()[i]; }
-    [[nodiscard]] const KeywordHit& operator[](std::size_t i) const noexcept { return data()[i]; }
+    [[nodiscard]] std::size_t capacity() const noexcept { return shared() ? size_ : cap_; }
+    [[nodiscard]] KeywordHit* data() noexcept { return data_; }
+    [[nodiscard]] const KeywordHit* data() const noexcept { return data_; }
+    [[nodiscard]] iterator begin() noexcept { return data_; }
+    [[nodiscard]] iterator end() noexcept { return data_ + size_; }
+    [[nodiscard]] const_iterator begin() const noexcept { return data_; }
+    [[nodiscard]] const_iterator end() const noexcept { return data_ + size_; }
+    [[nodiscard]] KeywordHit& operator[](std::size_t i) noexcept { return data_[i]; }
+    [[nodiscard]] const KeywordHit& operator[](std::size_t i) const noexcept { return data_[i]; }
     /// Bounds-checked access: throws std::out_of_range.
     [[nodiscard]] const KeywordHit& at(std::size_t i) const {
         if (i >= size_) throw std::out_of_range("KeywordHits::at: index " + std::to_string(i) + " of " + std::to_string(size_));
-        return data()[i];
+        return data_[i];
     }
-    [[nodiscard]] const KeywordHit& front() const noexcept { return data()[0]; }
-    [[nodiscard]] const KeywordHit& back() const noexcept { return data()[size_ - 1]; }
-    void clear() noexcept { size_ = 0; }
+    [[nodiscard]] const KeywordHit& front() const noexcept { return data_[0]; }
+    [[nodiscard]] const KeywordHit& back() const noexcept { return data_[size_ - 1]; }
+    void clear() noexcept {
+        if (shared()) release();  // a slice cannot grow again: give it back
+        size_ = 0;
+    }
     void reserve(std::size_t n) {
         if (n <= capacity()) return;
+        if (n >= kShared) throw std::length_error("KeywordHits::reserve: too many hits");
         auto* p = new KeywordHit[n];
-        for (std::size_t i = 0; i < size_; ++i) p[i] = data()[i];
-        delete[] heap_;
-        heap_ = p;
+        for (std::size_t i = 0; i < size_; ++i) p[i] = data_[i];
+        const auto size = size_;
+        release();
+        data_ = p;
+        size_ = size;
         cap_ = static_cast<std::uint32_t>(n);
     }
     void push_back(const KeywordHit& h) {
-        if (size_ == capacity()) reserve(size_ * 2);
-        data()[size_++] = h;
+        if (size_ == capacity()) {
+            const KeywordHit copy = h;  // h may live in this container
+            reserve(size_ < 2 ? 4 : std::size_t{size_} * 2);
+            data_[size_++] = copy;
+            return;
+        }
+        data_[size_++] = h;
     }
     operator std::vector<KeywordHit>() const { return std::vector<KeywordHit>(begin(), end()); }  // NOLINT
     friend bool operator==(const KeywordHits& a, const KeywordHits& b) noexcept {
@@ -139,29 +163,82 @@ public:
     }
 
 private:
+    friend struct detail::HitsAccess;
+    static constexpr std::uint32_t kShared = 0x80000000u;  ///< cap_: a slice of a shared block; low bits: its index
+    [[nodiscard]] bool shared() const noexcept { return (cap_ & kShared) != 0; }
     void assign(const KeywordHit* b, const KeywordHit* e) {
         reserve(static_cast<std::size_t>(e - b));
-        for (; b != e; ++b) data()[size_++] = *b;
+        for (; b != e; ++b) data_[size_++] = *b;
     }
     void take(KeywordHits& o) noexcept {
+        data_ = o.data_;
         size_ = o.size_;
-        if (o.heap_) {
-            heap_ = o.heap_;
-            cap_ = o.cap_;
-            o.heap_ = nullptr;
-        } else {
-            for (std::size_t i = 0; i < size_; ++i) inline_[i] = o.inline_[i];
-        }
-        o.size_ = 0;
+        cap_ = o.cap_;
+        o.data_ = nullptr;
+        o.size_ = o.cap_ = 0;
     }
     void release() noexcept {
-        delete[] heap_;
-        heap_ = nullptr;
-        size_ = 0;
+        if (shared()) detail::release_hit_block(data_, cap_ & ~kShared);
+        else delete[] data_;
+        data_ = nullptr;
+        size_ = cap_ = 0;
     }
-    KeywordHit* heap_ = nullptr;
+    KeywordHit* data_ = nullptr;
     std::uint32_t size_ = 0, cap_ = 0;
-    KeywordHit inline_[inline_capacity];
+};
+
+/// A list of strings that costs one pointer when empty (RuleEvidence::overridden, filled in
+/// explain mode only): a sequence (size, [], at, iteration, push_back, ==) that converts
+/// to and from std::vector<std::string>.
+class StringList {
+public:
+    using value_type = std::string;
+    using iterator = std::string*;
+    using const_iterator = const std::string*;
+
+    StringList() noexcept = default;
+    StringList(std::initializer_list<std::string> l) : StringList(std::vector<std::string>(l)) {}
+    StringList(std::vector<std::string> v)  // NOLINT: converts, as the vector it replaces did
+        : v_(v.empty() ? nullptr : std::make_unique<std::vector<std::string>>(std::move(v))) {}
+    StringList(const StringList& o) : v_(o.v_ ? std::make_unique<std::vector<std::string>>(*o.v_) : nullptr) {}
+    StringList(StringList&&) noexcept = default;
+    StringList& operator=(const StringList& o) {
+        if (this != &o) v_ = o.v_ ? std::make_unique<std::vector<std::string>>(*o.v_) : nullptr;
+        return *this;
+    }
+    StringList& operator=(StringList&&) noexcept = default;
+    ~StringList() = default;
+
+    [[nodiscard]] std::size_t size() const noexcept { return v_ ? v_->size() : 0; }
+    [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+    [[nodiscard]] iterator begin() noexcept { return v_ ? v_->data() : nullptr; }
+    [[nodiscard]] iterator end() noexcept { return v_ ? v_->data() + v_->size() : nullptr; }
+    [[nodiscard]] const_iterator begin() const noexcept { return v_ ? v_->data() : nullptr; }
+    [[nodiscard]] const_iterator end() const noexcept { return v_ ? v_->data() + v_->size() : nullptr; }
+    [[nodiscard]] std::string& operator[](std::size_t i) noexcept { return (*v_)[i]; }
+    [[nodiscard]] const std::string& operator[](std::size_t i) const noexcept { return (*v_)[i]; }
+    /// Bounds-checked access: throws std::out_of_range.
+    [[nodiscard]] const std::string& at(std::size_t i) const {
+        if (i >= size()) throw std::out_of_range("StringList::at: index " + std::to_string(i) + " of " + std::to_string(size()));
+        return (*v_)[i];
+    }
+    [[nodiscard]] const std::string& front() const noexcept { return v_->front(); }
+    [[nodiscard]] const std::string& back() const noexcept { return v_->back(); }
+    void push_back(std::string s) {
+        if (!v_) v_ = std::make_unique<std::vector<std::string>>();
+        v_->push_back(std::move(s));
+    }
+    void clear() noexcept { v_.reset(); }
+    operator std::vector<std::string>() const { return v_ ? *v_ : std::vector<std::string>{}; }  // NOLINT
+    friend bool operator==(const StringList& a, const StringList& b) noexcept {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+    }
+    friend bool operator==(const StringList& a, const std::vector<std::string>& b) noexcept {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+    }
+
+private:
+    std::unique_ptr<std::vector<std::string>> v_;
 };
 
 /// A rule that fired.
@@ -171,8 +248,8 @@ struct RuleEvidence {
     KeywordHits hits;                  ///< keyword occurrences that satisfied its condition
     std::uint16_t decided_mask = 0;    ///< bit f set: facet f's final value came from this rule
     /// Explain mode: facets it proposed that did not win, each with the reason
-    /// ("category: already decided by rule \"x\" (order 10)").
-    std::vector<std::string> overridden;
+    /// ("category: already decided by rule \"x\" (order 10)"). Empty, one null pointer, otherwise.
+    StringList overridden;
 
     [[nodiscard]] bool decided(FacetId f) const noexcept { return decided_mask & (1u << static_cast<unsigned>(f)); }
     /// The facets this rule decided, in FacetId order.

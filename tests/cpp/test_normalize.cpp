@@ -103,3 +103,40 @@ TEST_CASE("script classes drive word boundaries", "[normalize]") {
     CHECK(script_class(U'态') == ScriptClass::cjk);
     CHECK(script_class(U'，') == ScriptClass::other);
 }
+
+// The fold has a fast path for runs of 3-byte sequences (Chinese text); it must agree with
+// folding one code point at a time, offsets included, whatever is mixed into the run.
+TEST_CASE("3-byte runs fold like single code points, with exact offsets", "[normalize]") {
+    auto reference = [](std::string_view in) {
+        NormalizedText r;
+        std::size_t i = 0;
+        while (i < in.size()) {
+            std::size_t len = 0;
+            const char32_t c = decode_utf8(in, i, &len);  // U+FFFD, length 1, for a bad byte
+            const std::size_t before = r.text.size();
+            append_utf8(r.text, fold_codepoint(c));
+            for (std::size_t k = before; k < r.text.size(); ++k) r.source_offset.push_back(static_cast<std::uint32_t>(i));
+            i += len == 0 ? 1 : len;
+        }
+        r.source_offset.push_back(static_cast<std::uint32_t>(in.size()));
+        return r;
+    };
+    const std::vector<std::string> pieces = {
+        "退款", "服務態度", "ＡＢＣ１２", "\xE3\x80\x80", "Café", "x", "abcdefgh", "\xED\xA0\x80", "\xE0\x80\xAF",
+        "\xE4\xB8", "\xFF", "😀", "—", "ﾟ", "\xEF\xBF\xA5",
+    };
+    std::uint32_t seed = 7;
+    for (int round = 0; round < 400; ++round) {
+        std::string s;
+        const int parts = 1 + round % 9;
+        for (int p = 0; p < parts; ++p) {
+            seed = seed * 1103515245u + 12345u;
+            s += pieces[(seed >> 16) % pieces.size()];
+        }
+        INFO("input bytes: " << s.size() << " round " << round);
+        const NormalizedText got = normalize(s);
+        const NormalizedText want = reference(s);
+        CHECK(got.text == want.text);
+        CHECK(got.source_offset == want.source_offset);
+    }
+}

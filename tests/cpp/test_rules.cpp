@@ -91,6 +91,28 @@ TEST_CASE("regex predicates run on the folded text", "[rules]") {
     CHECK(rs.classify("I called THREE times").fired("times"));
 }
 
+TEST_CASE("regexes and literals in one pack: every regex match, every literal", "[rules]") {
+    // The scanner learns from one scan of literals and start-less regexes whether a text
+    // needs the regex scan with start offsets; that scan must still give every match.
+    auto rs = compile(R"({"id": "num", "when": {"regex": "\\d+ yuan"}, "set": {"sub_cause": "money_error"}},
+                         {"id": "late", "when": {"text_any": ["late", "refund"]}, "set": {"category": "logistics"}})");
+    const std::string text = "late: 20 yuan, then 300 yuan, no refund";
+    const auto c = rs.classify(text);
+    REQUIRE(c.fired("num"));
+    const auto& rx = c.find("num")->hits;
+    REQUIRE(rx.size() == 2);
+    CHECK(text.substr(rx[0].begin, rx[0].end - rx[0].begin) == "20 yuan");
+    CHECK(text.substr(rx[1].begin, rx[1].end - rx[1].begin) == "300 yuan");
+    REQUIRE(c.fired("late"));
+    CHECK(c.find("late")->hits.size() == 2);
+    const auto only_literals = rs.classify("late again");
+    CHECK(only_literals.fired("late"));
+    CHECK_FALSE(only_literals.fired("num"));
+    const auto only_regex = rs.classify("5 yuan");
+    CHECK(only_regex.fired("num"));
+    CHECK_FALSE(only_regex.fired("late"));
+}
+
 TEST_CASE("field predicates test the complaint record", "[rules]") {
     auto rs = compile(R"(
       {"id": "chan", "when": {"channel": ["regulator_referral"]}, "set": {"severity": "critical"}},

@@ -42,7 +42,7 @@ py::list evidence_list(const ck::Classification& c) {
         py::list decided;
         for (auto f : e.decided_facets()) decided.append(std::string(ck::facet_name(f)));
         d["decided"] = decided;
-        d["overridden"] = py::cast(e.overridden);
+        d["overridden"] = py::cast(static_cast<std::vector<std::string>>(e.overridden));
         py::list hits;
         for (const auto& h : e.hits) {
             py::dict hd;
