@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numeric>
 #include <thread>
@@ -566,22 +567,34 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     return m;
 }
 
+/// Four float lanes (SSE2, the x86-64 baseline; NEON elsewhere): the solver's unit of work.
+using Lanes = float __attribute__((vector_size(16)));
+inline constexpr std::size_t kLanes = 4;
+inline constexpr std::size_t kMaxGroup = 16;  ///< classes trained together (the registers hold their scores)
+
 /// One-vs-rest binary L2-loss linear SVMs (each with a bias feature of value 1) for classes
-/// [c0, c1), by dual coordinate descent (Hsieh et al. 2008, as liblinear), trained together:
-/// the weights are stored feature-major (w[f·k + c]), every pass visits the rows once in one
-/// seeded order, computes the row's scores for all classes in one sweep of its features and
-/// applies all classes' steps in another. `active` lists the rows to use; alphas may hold a
-/// warm start (entries of inactive rows are ignored). Shrinking and the stopping rule
+/// [c0, c1), c1 - c0 ≤ 4·V, by dual coordinate descent (Hsieh et al. 2008, as liblinear),
+/// trained together: the weights are float and feature-major, 4·V lanes per feature (unused
+/// lanes stay 0), every pass visits the rows once in one seeded order, computes the row's
+/// scores for all classes in one sweep of its features (the accumulators stay in registers)
+/// and applies all classes' steps in another. `active` lists the rows to use; alphas may hold
+/// a warm start (entries of inactive rows are ignored). Shrinking and the stopping rule
 /// (projected-gradient spread ≤ tolerance, then one full pass to confirm) are per class, as
-/// liblinear's. The result of a class does not depend on which other classes share its group.
-/// Returns the weights per class (features + 1 for the bias).
+/// liblinear's. Lanes do not interact, so the result of a class does not depend on which
+/// other classes share its group. Returns the weights per class (features + 1 for the bias).
+template <std::size_t V>
 void train_group(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y,
                  std::size_t c0, std::size_t c1, const std::vector<double>& cost, std::vector<std::vector<double>>& alphas,
                  const TextModelOptions& opt, std::vector<std::vector<double>>& w_out) {
+    constexpr std::size_t P = V * kLanes;
     const std::size_t nf = x.features;
     const std::size_t k = c1 - c0;
     const std::size_t na = active.size();
-    std::vector<double> w((nf + 1) * k, 0.0);
+    std::vector<Lanes> w((nf + 1) * V, Lanes{});
+    Lanes* const bias = w.data() + nf * V;
+    auto lanes_of = [](const float (&a)[P], Lanes (&out)[V]) {
+        for (std::size_t j = 0; j < V; ++j) std::memcpy(&out[j], a + j * kLanes, sizeof(Lanes));
+    };
     std::vector<double> qd(na), inv2c(na);
     for (std::size_t a = 0; a < na; ++a) {
         const std::size_t i = active[a];
@@ -589,19 +602,28 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
         for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) sq += static_cast<double>(x.val[q]) * x.val[q];
         inv2c[a] = 0.5 / cost[i];
         qd[a] = sq + inv2c[a];
+        float d[P] = {};
+        bool any = false;
         for (std::size_t c = 0; c < k; ++c) {
             const double al = alphas[c0 + c][i];
-            if (al == 0) continue;
-            const double d = y[i] == c0 + c ? al : -al;
-            for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) w[static_cast<std::size_t>(x.col[q]) * k + c] += d * x.val[q];
-            w[nf * k + c] += d;
+            d[c] = static_cast<float>(y[i] == c0 + c ? al : -al);
+            any = any || al != 0;
         }
+        if (!any) continue;
+        Lanes dv[V];
+        lanes_of(d, dv);
+        for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) {
+            Lanes* wf = w.data() + static_cast<std::size_t>(x.col[q]) * V;
+            const float v = x.val[q];
+            for (std::size_t j = 0; j < V; ++j) wf[j] += dv[j] * v;
+        }
+        for (std::size_t j = 0; j < V; ++j) bias[j] += dv[j];
     }
     // shrinking (as liblinear): a variable at 0 whose gradient exceeds the previous pass's
     // largest projected gradient is skipped until its class converges on the rest
     std::vector<unsigned char> shrunk(na * k, 0);
     std::vector<std::size_t> live(k, na);
-    std::vector<double> pg_max_old(k, HUGE_VAL), pg_max(k), pg_min(k), dot(k), step(k);
+    std::vector<double> pg_max_old(k, HUGE_VAL), pg_max(k), pg_min(k);
     std::vector<unsigned char> done(k, 0);
     std::vector<std::size_t> order(na);
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -618,15 +640,17 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
             for (std::size_t c = 0; c < k; ++c) any = any || (!done[c] && !sh[c]);
             if (!any) continue;
             const std::size_t r0 = x.row[i], r1 = x.row[i + 1];
-            for (std::size_t c = 0; c < k; ++c) dot[c] = w[nf * k + c];
+            Lanes acc[V];
+            for (std::size_t j = 0; j < V; ++j) acc[j] = bias[j];
             for (std::size_t q = r0; q < r1; ++q) {
-                const double v = x.val[q];
-                const double* wf = w.data() + static_cast<std::size_t>(x.col[q]) * k;
-                for (std::size_t c = 0; c < k; ++c) dot[c] += wf[c] * v;
+                const float v = x.val[q];
+                const Lanes* wf = w.data() + static_cast<std::size_t>(x.col[q]) * V;
+                for (std::size_t j = 0; j < V; ++j) acc[j] += wf[j] * v;
             }
+            float dot[P], step[P] = {};
+            for (std::size_t j = 0; j < V; ++j) std::memcpy(dot + j * kLanes, &acc[j], sizeof(Lanes));
             bool moved = false;
             for (std::size_t c = 0; c < k; ++c) {
-                step[c] = 0;
                 if (done[c] || sh[c]) continue;
                 double& al = alphas[c0 + c][i];
                 const double yi = y[i] == c0 + c ? 1.0 : -1.0;
@@ -645,17 +669,19 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
                 if (std::fabs(pg) > 1e-12) {
                     const double old = al;
                     al = std::max(old - g / qd[a], 0.0);
-                    step[c] = (al - old) * yi;
+                    step[c] = static_cast<float>((al - old) * yi);
                     moved = moved || step[c] != 0;
                 }
             }
             if (!moved) continue;
+            Lanes sv[V];
+            lanes_of(step, sv);
             for (std::size_t q = r0; q < r1; ++q) {
-                const double v = x.val[q];
-                double* wf = w.data() + static_cast<std::size_t>(x.col[q]) * k;
-                for (std::size_t c = 0; c < k; ++c) wf[c] += step[c] * v;
+                const float v = x.val[q];
+                Lanes* wf = w.data() + static_cast<std::size_t>(x.col[q]) * V;
+                for (std::size_t j = 0; j < V; ++j) wf[j] += sv[j] * v;
             }
-            for (std::size_t c = 0; c < k; ++c) w[nf * k + c] += step[c];
+            for (std::size_t j = 0; j < V; ++j) bias[j] += sv[j];
         }
         for (std::size_t c = 0; c < k; ++c) {
             if (done[c]) continue;
@@ -676,7 +702,20 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
     for (std::size_t c = 0; c < k; ++c) {
         auto& wc = w_out[c0 + c];
         wc.resize(nf + 1);
-        for (std::size_t f = 0; f <= nf; ++f) wc[f] = w[f * k + c];
+        for (std::size_t f = 0; f <= nf; ++f) wc[f] = w[f * V + c / kLanes][c % kLanes];
+    }
+}
+
+/// train_group with as few lanes as the group needs.
+void train_group_any(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y,
+                     std::size_t c0, std::size_t c1, const std::vector<double>& cost,
+                     std::vector<std::vector<double>>& alphas, const TextModelOptions& opt,
+                     std::vector<std::vector<double>>& w_out) {
+    switch ((c1 - c0 + kLanes - 1) / kLanes) {
+        case 1: return train_group<1>(x, active, y, c0, c1, cost, alphas, opt, w_out);
+        case 2: return train_group<2>(x, active, y, c0, c1, cost, alphas, opt, w_out);
+        case 3: return train_group<3>(x, active, y, c0, c1, cost, alphas, opt, w_out);
+        default: return train_group<4>(x, active, y, c0, c1, cost, alphas, opt, w_out);
     }
 }
 
@@ -758,10 +797,11 @@ void train_ovr(const Matrix& x, const std::vector<std::size_t>& active, const st
     const std::vector<double> cost = class_costs(y, active, nclasses, opt);
     w.assign(nclasses, {});
     if (alphas.size() != nclasses) alphas.assign(nclasses, std::vector<double>(x.rows(), 0.0));
-    std::size_t groups = opt.threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(opt.threads);
-    groups = std::min(groups, nclasses);
-    parallel_for(groups, static_cast<int>(groups), [&](std::size_t g) {
-        train_group(x, active, y, g * nclasses / groups, (g + 1) * nclasses / groups, cost, alphas, opt, w);
+    const std::size_t threads =
+        opt.threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(opt.threads);
+    const std::size_t groups = std::min(std::max(threads, (nclasses + kMaxGroup - 1) / kMaxGroup), nclasses);
+    parallel_for(groups, static_cast<int>(std::min(threads, groups)), [&](std::size_t g) {
+        train_group_any(x, active, y, g * nclasses / groups, (g + 1) * nclasses / groups, cost, alphas, opt, w);
     });
 }
 
