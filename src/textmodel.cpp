@@ -581,11 +581,12 @@ inline constexpr std::size_t kMaxGroup = 16;  ///< classes trained together (the
 /// a warm start (entries of inactive rows are ignored). Shrinking and the stopping rule
 /// (projected-gradient spread ≤ tolerance, then one full pass to confirm) are per class, as
 /// liblinear's. Lanes do not interact, so the result of a class does not depend on which
-/// other classes share its group. Returns the weights per class (features + 1 for the bias).
+/// other classes share its group. Writes the group's columns of w_out: feature-major, nc
+/// classes per feature, features + 1 rows (the last is the bias).
 template <std::size_t V>
 void train_group(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y,
                  std::size_t c0, std::size_t c1, const std::vector<double>& cost, std::vector<std::vector<double>>& alphas,
-                 const TextModelOptions& opt, std::vector<std::vector<double>>& w_out) {
+                 const TextModelOptions& opt, std::size_t nc, std::vector<float>& w_out) {
     constexpr std::size_t P = V * kLanes;
     const std::size_t nf = x.features;
     const std::size_t k = c1 - c0;
@@ -699,23 +700,20 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
             pg_max_old[c] = pg_max[c] <= 0 ? HUGE_VAL : pg_max[c];
         }
     }
-    for (std::size_t c = 0; c < k; ++c) {
-        auto& wc = w_out[c0 + c];
-        wc.resize(nf + 1);
-        for (std::size_t f = 0; f <= nf; ++f) wc[f] = w[f * V + c / kLanes][c % kLanes];
-    }
+    for (std::size_t f = 0; f <= nf; ++f)
+        for (std::size_t c = 0; c < k; ++c) w_out[f * nc + c0 + c] = w[f * V + c / kLanes][c % kLanes];
 }
 
 /// train_group with as few lanes as the group needs.
 void train_group_any(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y,
                      std::size_t c0, std::size_t c1, const std::vector<double>& cost,
-                     std::vector<std::vector<double>>& alphas, const TextModelOptions& opt,
-                     std::vector<std::vector<double>>& w_out) {
+                     std::vector<std::vector<double>>& alphas, const TextModelOptions& opt, std::size_t nc,
+                     std::vector<float>& w_out) {
     switch ((c1 - c0 + kLanes - 1) / kLanes) {
-        case 1: return train_group<1>(x, active, y, c0, c1, cost, alphas, opt, w_out);
-        case 2: return train_group<2>(x, active, y, c0, c1, cost, alphas, opt, w_out);
-        case 3: return train_group<3>(x, active, y, c0, c1, cost, alphas, opt, w_out);
-        default: return train_group<4>(x, active, y, c0, c1, cost, alphas, opt, w_out);
+        case 1: return train_group<1>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+        case 2: return train_group<2>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+        case 3: return train_group<3>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+        default: return train_group<4>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
     }
 }
 
@@ -793,15 +791,15 @@ std::vector<double> class_costs(const std::vector<std::size_t>& y, const std::ve
 /// start). With several threads, each trains a contiguous group of classes; the weights do not
 /// depend on the grouping (nor on the thread count).
 void train_ovr(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y, std::size_t nclasses,
-               const TextModelOptions& opt, std::vector<std::vector<double>>& alphas, std::vector<std::vector<double>>& w) {
+               const TextModelOptions& opt, std::vector<std::vector<double>>& alphas, std::vector<float>& w) {
     const std::vector<double> cost = class_costs(y, active, nclasses, opt);
-    w.assign(nclasses, {});
+    w.assign((x.features + 1) * nclasses, 0.0f);
     if (alphas.size() != nclasses) alphas.assign(nclasses, std::vector<double>(x.rows(), 0.0));
     const std::size_t threads =
         opt.threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(opt.threads);
     const std::size_t groups = std::min(std::max(threads, (nclasses + kMaxGroup - 1) / kMaxGroup), nclasses);
     parallel_for(groups, static_cast<int>(std::min(threads, groups)), [&](std::size_t g) {
-        train_group_any(x, active, y, g * nclasses / groups, (g + 1) * nclasses / groups, cost, alphas, opt, w);
+        train_group_any(x, active, y, g * nclasses / groups, (g + 1) * nclasses / groups, cost, alphas, opt, nclasses, w);
     });
 }
 
@@ -868,16 +866,14 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     for (std::size_t r = 0; r < rows.size(); ++r) y[r] = y_all[rows[r]];
     std::vector<std::size_t> active(rows.size());
     std::iota(active.begin(), active.end(), std::size_t{0});
-    std::vector<std::vector<double>> alphas, w;
+    std::vector<std::vector<double>> alphas;
+    std::vector<float> w;
     train_ovr(x, active, y, nc, opt, alphas, w);
 
     const std::size_t nf = m->keys.size();
-    m->weights.assign(nf * nc, 0.0f);
-    m->bias.assign(nc, 0.0f);
-    for (std::size_t c = 0; c < nc; ++c) {
-        for (std::size_t f = 0; f < nf; ++f) m->weights[f * nc + c] = static_cast<float>(w[c][f]);
-        m->bias[c] = static_cast<float>(w[c][nf]);
-    }
+    m->bias.assign(w.begin() + static_cast<std::ptrdiff_t>(nf * nc), w.end());
+    w.resize(nf * nc);
+    m->weights = std::move(w);
 
     // Calibration: one temperature fitted on the decision values of held-out rows (one of
     // calibration_folds stratified folds), from a model of the other rows warm-started from the
@@ -897,15 +893,18 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         std::vector<std::size_t> train_rows, held;
         for (std::size_t i = 0; i < rows.size(); ++i) (fold[i] == 0 ? held : train_rows).push_back(i);
         if (!held.empty() && !train_rows.empty()) {
-            std::vector<std::vector<double>> a2 = std::move(alphas), w2;
+            std::vector<std::vector<double>> a2 = std::move(alphas);
+            std::vector<float> w2;
             train_ovr(x, train_rows, y, nc, fold_opt, a2, w2);
+            std::vector<double> sc(nc);
             for (std::size_t i : held) {
-                for (std::size_t c = 0; c < nc; ++c) {
-                    const auto& wc = w2[c];
-                    double sc = wc[nf];
-                    for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) sc += wc[x.col[q]] * x.val[q];
-                    scores.push_back(sc);
+                for (std::size_t c = 0; c < nc; ++c) sc[c] = w2[nf * nc + c];
+                for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) {
+                    const float* wf = w2.data() + static_cast<std::size_t>(x.col[q]) * nc;
+                    const double v = x.val[q];
+                    for (std::size_t c = 0; c < nc; ++c) sc[c] += wf[c] * v;
                 }
+                scores.insert(scores.end(), sc.begin(), sc.end());
                 truth.push_back(y[i]);
             }
         }
