@@ -22,6 +22,8 @@ namespace ck {
 using tm::FeatureSpec;
 using tm::FeatureTable;
 using tm::KeyCounter;
+using tm::kLanes;
+using tm::Lanes;
 using tm::SeededRandom;
 
 // ---------------------------------------------------------------- options
@@ -165,9 +167,9 @@ void word_entries(const FeatureTable& table, const std::vector<float>& idf, cons
 struct Scratch {
     std::vector<char32_t> cps;
     KeyCounter words, others;
-    std::vector<const float*> word_rows;   // per distinct word of the document: cached row, or null
-    std::vector<std::uint32_t> live_at;    // … then its row's offset in `live`
-    std::vector<float> live;               // rows of words the model has not cached
+    std::vector<tm::Lanes> acc;            // the document's scores (lanes)
+    std::vector<float> live;               // scores of a word the model has not cached
+    std::vector<std::uint32_t> ids;        // record of each distinct word, then of each other feature
     std::vector<std::pair<std::size_t, std::size_t>> spans;  // source bytes of each distinct word's first occurrence
     Entries entries;
     std::string norm;
@@ -205,7 +207,7 @@ void TextModel::Impl::build_caches() {
             for (std::size_t c = 0; c < nc(); ++c) row[1 + c] += v * w[c];
         }
     }
-    word_records = tm::RecordTable(hashes, stride, rows.data());
+    word_records = tm::RecordTable(hashes, nc(), rows.data());
     // The other features (word bigrams, CJK n-grams): idf, then W per class.
     std::vector<std::uint64_t> other_keys;
     std::vector<float> rec;
@@ -216,7 +218,7 @@ void TextModel::Impl::build_caches() {
         rec.insert(rec.end(), weights.begin() + static_cast<std::ptrdiff_t>(f * nc()),
                    weights.begin() + static_cast<std::ptrdiff_t>((f + 1) * nc()));
     }
-    feature_records = tm::RecordTable(other_keys, stride, rec.data());
+    feature_records = tm::RecordTable(other_keys, nc(), rec.data());
 }
 
 namespace {
@@ -226,18 +228,16 @@ namespace {
     throw Error(ErrorCode::invalid_utf8, "text is not valid UTF-8 (byte " + std::to_string(bad.value_or(0)) + ")");
 }
 
-/// Raw scores (bias + x · W) of a text: the fast path (one fused pass over the UTF-8 bytes).
+/// Raw scores (bias + x · W) of a text: the fast path (one fused pass over the UTF-8 bytes,
+/// then one record per distinct word and per other feature, accumulated in float lanes).
 void decision(const TextModel::Impl& m, std::string_view text, double* out) {
     Scratch& s = scratch();
     const std::size_t nc = m.nc();
-    const std::size_t stride = nc + 1;
+    const std::size_t nv = tm::lanes_for(nc);
     const FeatureSpec spec = FeatureSpec::of(m.opt);
     const bool sub = m.opt.sublinear_tf;
     s.words.reset(text.size() / 4 + 16);
     s.others.reset(text.size() / 2 + 16);
-    s.word_rows.clear();
-    s.live_at.clear();
-    s.live.clear();
     s.spans.clear();
     struct Handler {
         Scratch& s;
@@ -248,46 +248,62 @@ void decision(const TextModel::Impl& m, std::string_view text, double* out) {
     } handler{s};
     if (!tm::scan_features(text, spec, handler)) throw_invalid_utf8(text);
 
-    // All lookups of the document are independent: prefetch them, then resolve.
-    for (std::size_t i = 0; i < s.words.size(); ++i) m.word_records.prefetch(s.words.key(i));
-    for (std::size_t i = 0; i < s.others.size(); ++i) m.feature_records.prefetch(s.others.key(i));
-    for (std::size_t i = 0; i < s.words.size(); ++i) {
-        const std::uint64_t h = s.words.key(i);
-        if (const float* row = m.word_records.find(h)) {
-            s.word_rows.push_back(row);
+    // All lookups of the document are independent: prefetch the keys, resolve them and
+    // prefetch the records, then accumulate.
+    const std::size_t nw = s.words.size(), no = s.others.size();
+    for (std::size_t i = 0; i < nw; ++i) m.word_records.prefetch_key(s.words.key(i));
+    for (std::size_t i = 0; i < no; ++i) m.feature_records.prefetch_key(s.others.key(i));
+    s.ids.resize(nw + no);
+    for (std::size_t i = 0; i < nw; ++i) {
+        const std::uint32_t id = m.word_records.find(s.words.key(i));
+        if (id != tm::RecordTable::npos) m.word_records.prefetch_record(id);
+        s.ids[i] = id;
+    }
+    for (std::size_t i = 0; i < no; ++i) {
+        const std::uint32_t id = m.feature_records.find(s.others.key(i));
+        if (id != tm::RecordTable::npos) m.feature_records.prefetch_record(id);
+        s.ids[nw + i] = id;
+    }
+    s.acc.assign(nv, Lanes{});
+    Lanes* acc = s.acc.data();
+    double norm2 = 0;
+    for (std::size_t i = 0; i < nw; ++i) {
+        const auto a = static_cast<float>(tf_weight(s.words.count(i), sub));
+        if (s.ids[i] != tm::RecordTable::npos) {
+            const float* rec = m.word_records.record(s.ids[i]);
+            norm2 += static_cast<double>(a) * a * rec[0];
+            const Lanes* l = tm::RecordTable::lanes_of(rec);
+            for (std::size_t j = 0; j < nv; ++j) acc[j] += l[j] * a;
             continue;
         }
         // a word the model has not seen: its character n-grams, looked up now
         tm::bracketed_folded(text.substr(s.spans[i].first, s.spans[i].second - s.spans[i].first), s.cps);
-        word_entries(m.table, m.idf, spec, h, s.cps.data(), s.cps.size(), s.entries);
-        const std::size_t at = s.live.size();
-        s.live.resize(at + stride, 0.0f);
+        word_entries(m.table, m.idf, spec, s.words.key(i), s.cps.data(), s.cps.size(), s.entries);
+        if (s.entries.empty()) continue;
+        s.live.assign(nv * kLanes, 0.0f);
+        double e2 = 0;
         for (const auto& [f, v] : s.entries) {
-            s.live[at] += v * v;
+            e2 += static_cast<double>(v) * v;
             const float* w = m.weights.data() + static_cast<std::size_t>(f) * nc;
-            for (std::size_t c = 0; c < nc; ++c) s.live[at + 1 + c] += v * w[c];
+            for (std::size_t c = 0; c < nc; ++c) s.live[c] += v * w[c];
         }
-        s.word_rows.push_back(nullptr);
-        s.live_at.push_back(static_cast<std::uint32_t>(at));
+        norm2 += static_cast<double>(a) * a * e2;
+        for (std::size_t j = 0; j < nv; ++j) {
+            Lanes l;
+            std::memcpy(&l, s.live.data() + j * kLanes, sizeof l);
+            acc[j] += l * a;
+        }
     }
-
-    for (std::size_t c = 0; c < nc; ++c) out[c] = 0;
-    double norm2 = 0;
-    for (std::size_t i = 0, live = 0; i < s.words.size(); ++i) {
-        const float* row = s.word_rows[i] ? s.word_rows[i] : s.live.data() + s.live_at[live++];
-        const double a = tf_weight(s.words.count(i), sub);
-        norm2 += a * a * row[0];
-        for (std::size_t c = 0; c < nc; ++c) out[c] += a * row[1 + c];
-    }
-    for (std::size_t i = 0; i < s.others.size(); ++i) {
-        const float* rec = m.feature_records.find(s.others.key(i));
-        if (!rec) continue;
-        const double v = tf_weight(s.others.count(i), sub) * rec[0];
-        norm2 += v * v;
-        for (std::size_t c = 0; c < nc; ++c) out[c] += v * rec[1 + c];
+    for (std::size_t i = 0; i < no; ++i) {
+        if (s.ids[nw + i] == tm::RecordTable::npos) continue;
+        const float* rec = m.feature_records.record(s.ids[nw + i]);
+        const float v = static_cast<float>(tf_weight(s.others.count(i), sub)) * rec[0];
+        norm2 += static_cast<double>(v) * v;
+        const Lanes* l = tm::RecordTable::lanes_of(rec);
+        for (std::size_t j = 0; j < nv; ++j) acc[j] += l[j] * v;
     }
     const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
-    for (std::size_t c = 0; c < nc; ++c) out[c] = out[c] * inv + m.bias[c];
+    for (std::size_t c = 0; c < nc; ++c) out[c] = static_cast<double>(acc[c / kLanes][c % kLanes]) * inv + m.bias[c];
 }
 
 /// The document vector with feature names (slow path, for explain and tests): feature → (value, name).
@@ -567,9 +583,6 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     return m;
 }
 
-/// Four float lanes (SSE2, the x86-64 baseline; NEON elsewhere): the solver's unit of work.
-using Lanes = float __attribute__((vector_size(16)));
-inline constexpr std::size_t kLanes = 4;
 inline constexpr std::size_t kMaxGroup = 16;  ///< classes trained together (the registers hold their scores)
 
 /// One-vs-rest binary L2-loss linear SVMs (each with a bias feature of value 1) for classes

@@ -467,43 +467,86 @@ private:
     std::size_t mask_ = 0;
 };
 
-/// Immutable map from a 64-bit key to a record of `width` floats stored next to the key
-/// (one cache miss per lookup; load ≤ 3/4).
+/// Four float lanes (SSE2 on x86-64, NEON on ARM): the unit of the per-class arithmetic.
+using Lanes = float __attribute__((vector_size(16)));
+inline constexpr std::size_t kLanes = 4;
+
+/// Lanes needed for n values.
+inline constexpr std::size_t lanes_for(std::size_t n) noexcept { return (n + kLanes - 1) / kLanes; }
+
+/// Immutable map from a 64-bit key to a record: one float (the "lead") and `n` more floats
+/// in lanes, zero-padded to a multiple of 4. The keys are probed in a compact array of their
+/// own (load ≤ 1/2, 8 keys per cache line: a key that is absent, the common case for word
+/// bigrams, costs about one cache line); the records are dense, one per key, each
+/// [lead, 0, 0, 0, lanes…] 16-byte aligned and padded to 32 bytes or a multiple of 64, so
+/// that with up to 12 values a record is one cache line.
 class RecordTable {
 public:
+    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
     RecordTable() = default;
-    RecordTable(const std::vector<std::uint64_t>& keys, std::size_t width, const float* records)
-        : slot_words_(1 + (width + 1) / 2) {
+    /// records: keys.size() rows of 1 + n floats (the lead, then the n values).
+    RecordTable(const std::vector<std::uint64_t>& keys, std::size_t n, const float* records)
+        : lanes_(lanes_for(n)) {
+        std::size_t bytes = 16 + 16 * lanes_;
+        stride_ = bytes <= 32 ? 32 : (bytes + 63) / 64 * 64;
         std::size_t cap = 16;
-        while (cap * 3 < keys.size() * 4) cap <<= 1;  // load ≤ 3/4
-        raw_.assign(cap * slot_words_, 0);
+        while (cap < keys.size() * 2) cap <<= 1;  // load ≤ 1/2
+        keys_.assign(cap, 0);
+        ids_.assign(cap, npos);
         mask_ = cap - 1;
+        lines_.assign((keys.size() * stride_ + 63) / 64, Line{});
+        auto* base = reinterpret_cast<unsigned char*>(lines_.data());
         for (std::size_t i = 0; i < keys.size(); ++i) {
             std::size_t s = static_cast<std::size_t>(keys[i]) & mask_;
-            while (raw_[s * slot_words_] != 0) s = (s + 1) & mask_;
-            raw_[s * slot_words_] = keys[i];
-            std::memcpy(&raw_[s * slot_words_ + 1], records + i * width, width * sizeof(float));
+            while (keys_[s] != 0) s = (s + 1) & mask_;
+            keys_[s] = keys[i];
+            ids_[s] = static_cast<std::uint32_t>(i);
+            unsigned char* rec = base + i * stride_;
+            std::memcpy(rec, records + i * (n + 1), sizeof(float));
+            std::memcpy(rec + 16, records + i * (n + 1) + 1, n * sizeof(float));
         }
     }
-    [[nodiscard]] const float* find(std::uint64_t key) const noexcept {
-        if (raw_.empty()) return nullptr;
+    /// The record index of key, or npos.
+    [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
+        if (keys_.empty()) return npos;
         std::size_t s = static_cast<std::size_t>(key) & mask_;
         for (;;) {
-            const std::uint64_t* slot = raw_.data() + s * slot_words_;
-            if (*slot == key) return reinterpret_cast<const float*>(slot + 1);
-            if (*slot == 0) return nullptr;
+            const std::uint64_t k = keys_[s];
+            if (k == key) return ids_[s];
+            if (k == 0) return npos;
             s = (s + 1) & mask_;
         }
     }
-    /// Hints the CPU to fetch key's home slot (lookups of a batch of keys then overlap).
-    void prefetch(std::uint64_t key) const noexcept {
-        if (!raw_.empty()) __builtin_prefetch(raw_.data() + (static_cast<std::size_t>(key) & mask_) * slot_words_);
+    /// The lead of record id; its lanes() lanes follow: lanes_of(lead).
+    [[nodiscard]] const float* record(std::uint32_t id) const noexcept {
+        return reinterpret_cast<const float*>(reinterpret_cast<const unsigned char*>(lines_.data()) + id * stride_);
     }
-    [[nodiscard]] std::size_t memory_bytes() const noexcept { return raw_.size() * sizeof(std::uint64_t); }
+    [[nodiscard]] static const Lanes* lanes_of(const float* lead) noexcept {
+        return reinterpret_cast<const Lanes*>(lead + 4);
+    }
+    [[nodiscard]] std::size_t lanes() const noexcept { return lanes_; }
+    /// Hints the CPU to fetch key's home slot / a record (lookups of a batch then overlap).
+    void prefetch_key(std::uint64_t key) const noexcept {
+        if (!keys_.empty()) {
+            const std::size_t s = static_cast<std::size_t>(key) & mask_;
+            __builtin_prefetch(keys_.data() + s);
+            __builtin_prefetch(ids_.data() + s);
+        }
+    }
+    void prefetch_record(std::uint32_t id) const noexcept { __builtin_prefetch(record(id)); }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        return lines_.size() * sizeof(Line) + keys_.size() * 8 + ids_.size() * 4;
+    }
 
 private:
-    std::vector<std::uint64_t> raw_;
-    std::size_t slot_words_ = 1;
+    struct alignas(64) Line {
+        unsigned char b[64];
+    };
+    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint32_t> ids_;
+    std::vector<Line> lines_;
+    std::size_t lanes_ = 0;
+    std::size_t stride_ = 0;
     std::size_t mask_ = 0;
 };
 
