@@ -195,9 +195,7 @@ void TextModel::Impl::build_caches() {
     Entries e;
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::u32string br = bracketed(words[i]);
-        std::uint64_t h = tm::kNsWord;
-        for (std::size_t j = 1; j + 1 < br.size(); ++j) h = (h ^ br[j]) * tm::kPrime;
-        hashes.push_back(tm::mix64(h));
+        hashes.push_back(tm::word_hash(words[i]));
         word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
         float* row = rows.data() + i * stride;
         for (const auto& [f, v] : e) {
@@ -236,8 +234,8 @@ void decision(const TextModel::Impl& m, std::string_view text, double* out) {
     const std::size_t nv = tm::lanes_for(nc);
     const FeatureSpec spec = FeatureSpec::of(m.opt);
     const bool sub = m.opt.sublinear_tf;
-    s.words.reset(text.size() / 4 + 16);
-    s.others.reset(text.size() / 2 + 16);
+    s.words.reset(text.size() / 8 + 16);
+    s.others.reset(text.size() / 4 + 16);
     s.spans.clear();
     struct Handler {
         Scratch& s;

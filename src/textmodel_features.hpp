@@ -13,6 +13,7 @@
 #include <complaintkit/normalize.hpp>
 #include <complaintkit/textmodel.hpp>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -36,6 +37,57 @@ inline std::uint64_t mix64(std::uint64_t x) noexcept {
     x *= 0x94D049BB133111EBULL;
     x ^= x >> 31;
     return x ? x : 1;
+}
+
+/// The word hash (feature version 2): over the word's folded UTF-8 bytes in 8-byte
+/// little-endian chunks (the last one zero-padded), then the length. Chunks instead of bytes
+/// let the scanner hash an ASCII word with one multiply per 8 letters.
+inline constexpr std::uint64_t kWordMul = 0x9FB21C651E98DF25ULL;
+inline std::uint64_t word_step(std::uint64_t h, std::uint64_t chunk) noexcept {
+    h = (h ^ chunk) * kWordMul;
+    return h ^ (h >> 32);
+}
+inline std::uint64_t word_final(std::uint64_t h, std::size_t len) noexcept { return mix64(h + len); }
+
+/// Streaming form of the word hash, a byte at a time.
+struct WordHasher {
+    std::uint64_t h = kNsWord, chunk = 0;
+    unsigned fill = 0;
+    std::size_t len = 0;
+    void byte(unsigned char b) noexcept {
+        chunk |= static_cast<std::uint64_t>(b) << (8 * fill);
+        ++len;
+        if (++fill == 8) {
+            h = word_step(h, chunk);
+            chunk = 0;
+            fill = 0;
+        }
+    }
+    void code_point(char32_t c) noexcept {
+        if (c < 0x80) {
+            byte(static_cast<unsigned char>(c));
+        } else if (c < 0x800) {
+            byte(static_cast<unsigned char>(0xC0 | (c >> 6)));
+            byte(static_cast<unsigned char>(0x80 | (c & 0x3F)));
+        } else if (c < 0x10000) {
+            byte(static_cast<unsigned char>(0xE0 | (c >> 12)));
+            byte(static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F)));
+            byte(static_cast<unsigned char>(0x80 | (c & 0x3F)));
+        } else {
+            byte(static_cast<unsigned char>(0xF0 | (c >> 18)));
+            byte(static_cast<unsigned char>(0x80 | ((c >> 12) & 0x3F)));
+            byte(static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F)));
+            byte(static_cast<unsigned char>(0x80 | (c & 0x3F)));
+        }
+    }
+    [[nodiscard]] std::uint64_t finish() const noexcept { return word_final(fill ? word_step(h, chunk) : h, len); }
+};
+
+/// Hash of a word given as folded UTF-8.
+inline std::uint64_t word_hash(std::string_view folded) noexcept {
+    WordHasher w;
+    for (char ch : folded) w.byte(static_cast<unsigned char>(ch));
+    return w.finish();
 }
 
 enum class CpKind : std::uint8_t { sep, word, cjk };
@@ -152,6 +204,7 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
             continue;
         }
         std::size_t k = i;
+        const std::size_t word_begin = i;
         const char32_t c = decode(k);
         const CpKind kind = kind_of(c);
         if (kind == CpKind::sep) {
@@ -180,9 +233,7 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
             cps.push_back(U'>');
             const char32_t* w = cps.data() + 1;
             const std::size_t wl = cps.size() - 2;
-            std::uint64_t hw = kNsWord;
-            for (std::size_t j = 0; j < wl; ++j) hw = (hw ^ w[j]) * kPrime;
-            const std::uint64_t wh = mix64(hw);
+            const std::uint64_t wh = word_hash(text.substr(word_begin, i - word_begin));
             if constexpr (Named) {
                 std::string nm = name_of("w:", w, wl);
                 h.word(wh, cps.data(), cps.size(), nm);
@@ -290,6 +341,32 @@ inline void bracketed_folded(std::string_view src, std::vector<char32_t>& out) {
     out.push_back(U'>');
 }
 
+// SWAR over 8 bytes (each result byte is 0x80 or 0).
+inline constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+inline constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+/// Bytes x ≥ c / x ≤ c, for bytes x < 0x80 and 0 < c < 0x80.
+inline constexpr std::uint64_t swar_ge(std::uint64_t x, unsigned char c) noexcept { return (x + (0x80 - c) * kOnes) & kHigh; }
+inline constexpr std::uint64_t swar_le(std::uint64_t x, unsigned char c) noexcept { return ~(x + (0x7F - c) * kOnes) & kHigh; }
+/// ASCII letters and digits.
+inline constexpr std::uint64_t swar_word(std::uint64_t v) noexcept {
+    const std::uint64_t x = v & ~kHigh;
+    const std::uint64_t l = x | (0x20 * kOnes);
+    return ((swar_ge(l, 'a') & swar_le(l, 'z')) | (swar_ge(x, '0') & swar_le(x, '9'))) & ~v;
+}
+/// ASCII upper-case letters lowered (other bytes unchanged).
+inline constexpr std::uint64_t swar_lower(std::uint64_t v) noexcept {
+    const std::uint64_t x = v & ~kHigh;
+    return v | ((swar_ge(x, 'A') & swar_le(x, 'Z') & ~v) >> 2);
+}
+/// Up to 8 bytes at p as a little-endian word, zero-padded.
+inline std::uint64_t load_le(const unsigned char* p, std::size_t avail) noexcept {
+    std::uint64_t v = 0;
+    if (avail >= 8) std::memcpy(&v, p, 8);
+    else std::memcpy(&v, p, avail);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    return v;
+}
+
 /// One pass over source UTF-8: h.word(hash, begin, end) for each word occurrence (source byte
 /// offsets of the word), h.feature(hash) for each word bigram and CJK character n-gram.
 /// Returns false (having reported part of the features) when the text is not valid UTF-8.
@@ -341,26 +418,52 @@ template <class H>
             }
             continue;
         }
-        // a word: ASCII bytes in a tight loop, other code points through the decoder
+        // a word: ASCII letters and digits 8 bytes at a time, folded and hashed a chunk at a
+        // time; a word with letters of other scripts is hashed from its start by code point
         run = 0;
-        std::uint64_t hw = (kNsWord ^ c) * kPrime;
-        std::size_t end = i;
-        for (;;) {
-            while (i < n && p[i] < 0x80 && kAscii.word[p[i]]) {
-                hw = (hw ^ kAscii.lower[p[i]]) * kPrime;
-                ++i;
+        std::uint64_t wh = 0;
+        bool slow = b >= 0x80;
+        if (!slow) {
+            i = start;
+            std::uint64_t hw = kNsWord;
+            for (;;) {
+                const std::uint64_t v = load_le(p + i, n - i);  // zero bytes past the end stop the word
+                const std::uint64_t stop = ~swar_word(v) & kHigh;
+                if (stop == 0) {
+                    hw = word_step(hw, swar_lower(v));
+                    i += 8;
+                    continue;
+                }
+                const auto len = static_cast<unsigned>(__builtin_ctzll(stop)) / 8;
+                if (len) hw = word_step(hw, swar_lower(v) & (~0ULL >> (64 - 8 * len)));
+                i += len;
+                break;
             }
-            end = i;
-            if (i >= n || p[i] < 0x80) break;
-            std::size_t j = i;
-            char32_t d = decode_checked(p, n, j);
-            if (d == kInvalid) return false;
-            d = fold_codepoint(d);
-            if (kind_of(d) != CpKind::word) break;  // re-read by the outer loop
-            hw = (hw ^ d) * kPrime;
-            i = j;
+            if (i < n && p[i] >= 0x80) {  // does a letter of another script continue the word?
+                std::size_t j = i;
+                const char32_t d = decode_checked(p, n, j);
+                if (d == kInvalid) return false;
+                slow = kind_of(fold_codepoint(d)) == CpKind::word;
+            }
+            if (!slow) wh = word_final(hw, i - start);
         }
-        const std::uint64_t wh = mix64(hw);
+        if (slow) {
+            WordHasher wd;
+            i = start;
+            for (;;) {
+                while (i < n && p[i] < 0x80 && kAscii.word[p[i]]) wd.byte(kAscii.lower[p[i++]]);
+                if (i >= n || p[i] < 0x80) break;
+                std::size_t j = i;
+                char32_t d = decode_checked(p, n, j);
+                if (d == kInvalid) return false;
+                d = fold_codepoint(d);
+                if (kind_of(d) != CpKind::word) break;  // re-read by the outer loop
+                wd.code_point(d);
+                i = j;
+            }
+            wh = wd.finish();
+        }
+        const std::size_t end = i;
         h.word(wh, start, end);
         if (bigrams && prev_word) h.feature(mix64(prev_word * kPrime + wh + kNsBigram));
         prev_word = wh;
@@ -395,7 +498,7 @@ public:
         }
         slots_[s] = Slot{key, 1};
         used_.push_back(static_cast<std::uint32_t>(s));
-        if (used_.size() * 2 > slots_.size()) grow();
+        if (used_.size() * 2 > mask_ + 1) grow();
         return true;
     }
     [[nodiscard]] std::size_t size() const noexcept { return used_.size(); }
