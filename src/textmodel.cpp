@@ -170,7 +170,6 @@ struct Scratch {
     std::vector<tm::Lanes> acc;            // the document's scores (lanes)
     std::vector<float> live;               // scores of a word the model has not cached
     std::vector<std::uint32_t> ids;        // record of each distinct word, then of each other feature
-    std::vector<std::pair<std::size_t, std::size_t>> spans;  // source bytes of each distinct word's first occurrence
     Entries entries;
     std::string norm;
 };
@@ -228,20 +227,19 @@ namespace {
 
 /// Raw scores (bias + x · W) of a text: the fast path (one fused pass over the UTF-8 bytes,
 /// then one record per distinct word and per other feature, accumulated in float lanes).
-void decision(const TextModel::Impl& m, std::string_view text, double* out) {
+/// NV: the lanes of the class scores when known at compile time (0: nv at run time).
+template <std::size_t NV>
+void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out, std::size_t nv_run) {
     Scratch& s = scratch();
     const std::size_t nc = m.nc();
-    const std::size_t nv = tm::lanes_for(nc);
+    const std::size_t nv = NV ? NV : nv_run;
     const FeatureSpec spec = FeatureSpec::of(m.opt);
     const bool sub = m.opt.sublinear_tf;
     s.words.reset(text.size() / 8 + 16);
     s.others.reset(text.size() / 4 + 16);
-    s.spans.clear();
     struct Handler {
         Scratch& s;
-        void word(std::uint64_t h, std::size_t b, std::size_t e) {
-            if (s.words.add(h)) s.spans.emplace_back(static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e));
-        }
+        void word(std::uint64_t h, std::size_t b, std::size_t e) { s.words.add(h, (std::uint64_t{b} << 32) | e); }
         void feature(std::uint64_t h) { s.others.add(h); }
     } handler{s};
     if (!tm::scan_features(text, spec, handler)) throw_invalid_utf8(text);
@@ -275,7 +273,9 @@ void decision(const TextModel::Impl& m, std::string_view text, double* out) {
             continue;
         }
         // a word the model has not seen: its character n-grams, looked up now
-        tm::bracketed_folded(text.substr(s.spans[i].first, s.spans[i].second - s.spans[i].first), s.cps);
+        const std::uint64_t span = s.words.tag(i);
+        const std::size_t wb = span >> 32, we = span & 0xFFFFFFFFu;
+        tm::bracketed_folded(text.substr(wb, we - wb), s.cps);
         word_entries(m.table, m.idf, spec, s.words.key(i), s.cps.data(), s.cps.size(), s.entries);
         if (s.entries.empty()) continue;
         s.live.assign(nv * kLanes, 0.0f);
@@ -302,6 +302,17 @@ void decision(const TextModel::Impl& m, std::string_view text, double* out) {
     }
     const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
     for (std::size_t c = 0; c < nc; ++c) out[c] = static_cast<double>(acc[c / kLanes][c % kLanes]) * inv + m.bias[c];
+}
+
+void decision(const TextModel::Impl& m, std::string_view text, double* out) {
+    if (text.size() > 0xFFFFFFFFu) throw Error(ErrorCode::invalid_argument, "text longer than 4 GiB");
+    switch (const std::size_t nv = tm::lanes_for(m.nc())) {
+        case 1: return decision_lanes<1>(m, text, out, nv);
+        case 2: return decision_lanes<2>(m, text, out, nv);
+        case 3: return decision_lanes<3>(m, text, out, nv);
+        case 4: return decision_lanes<4>(m, text, out, nv);
+        default: return decision_lanes<0>(m, text, out, nv);
+    }
 }
 
 /// The document vector with feature names (slow path, for explain and tests): feature → (value, name).

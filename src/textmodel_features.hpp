@@ -471,7 +471,11 @@ template <class H>
     return true;
 }
 
-/// Small open-addressing counter of 64-bit keys (never 0), reused across documents.
+/// Small counter of 64-bit keys (never 0), reused across documents: the keys and counts in
+/// order of first occurrence (with a 64-bit tag given at the first occurrence), found through
+/// an open-addressing table of 32-bit indices (load ≤ 1/2; 4 bytes a slot keep the table of
+/// a document in the L1 cache). Nothing is allocated once the counter has seen a document as
+/// large as the current one.
 class KeyCounter {
 public:
     /// Empties the counter, sized for about `expected` keys: the table in use is as small as
@@ -479,57 +483,58 @@ public:
     void reset(std::size_t expected) {
         std::size_t cap = 64;
         while (cap < expected * 2) cap <<= 1;
-        for (std::uint32_t s : used_) slots_[s].key = 0;
-        if (slots_.size() < cap) slots_.assign(cap, Slot{});
+        for (std::size_t i = 0; i < size_; ++i) table_[entries_[i].slot] = 0;
+        if (table_.size() < cap) table_.assign(cap, 0);
         mask_ = cap - 1;
-        used_.clear();
+        size_ = 0;
+        if (entries_.size() < cap / 2 + 1) entries_.resize(cap / 2 + 1);
     }
-    /// Counts key; true when it is new.
-    [[gnu::always_inline]] bool add(std::uint64_t key) {
+    /// Counts key; true when it is new (then `tag` is kept with it).
+    [[gnu::always_inline]] bool add(std::uint64_t key, std::uint64_t tag = 0) {
         std::size_t s = static_cast<std::size_t>(key) & mask_;
         for (;;) {
-            Slot& sl = slots_[s];
-            if (sl.key == key) {
-                ++sl.count;
+            const std::uint32_t t = table_[s];
+            if (t == 0) break;
+            Entry& e = entries_[t - 1];
+            if (e.key == key) {
+                ++e.count;
                 return false;
             }
-            if (sl.key == 0) break;
             s = (s + 1) & mask_;
         }
-        slots_[s] = Slot{key, 1};
-        used_.push_back(static_cast<std::uint32_t>(s));
-        if (used_.size() * 2 > mask_ + 1) grow();
+        entries_[size_] = Entry{key, tag, 1, static_cast<std::uint32_t>(s)};
+        table_[s] = static_cast<std::uint32_t>(++size_);
+        if (size_ * 2 > mask_ + 1) grow();
         return true;
     }
-    [[nodiscard]] std::size_t size() const noexcept { return used_.size(); }
-    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return slots_[used_[i]].key; }
-    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return slots_[used_[i]].count; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return entries_[i].key; }
+    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return entries_[i].count; }
+    [[nodiscard]] std::uint64_t tag(std::size_t i) const noexcept { return entries_[i].tag; }
 
 private:
-    struct Slot {
-        std::uint64_t key = 0;
-        std::uint32_t count = 0;
+    struct Entry {
+        std::uint64_t key;
+        std::uint64_t tag;
+        std::uint32_t count;
+        std::uint32_t slot;
     };
-    void grow() {
-        std::vector<Slot> old;
-        old.reserve(used_.size());
-        for (std::uint32_t s : used_) {
-            old.push_back(slots_[s]);
-            slots_[s].key = 0;
-        }
+    [[gnu::noinline]] void grow() {
+        for (std::size_t i = 0; i < size_; ++i) table_[entries_[i].slot] = 0;
         const std::size_t cap = (mask_ + 1) * 2;
-        if (slots_.size() < cap) slots_.assign(cap, Slot{});
+        if (table_.size() < cap) table_.assign(cap, 0);
         mask_ = cap - 1;
-        used_.clear();
-        for (const Slot& o : old) {
-            std::size_t s = static_cast<std::size_t>(o.key) & mask_;
-            while (slots_[s].key != 0) s = (s + 1) & mask_;
-            slots_[s] = o;
-            used_.push_back(static_cast<std::uint32_t>(s));
+        if (entries_.size() < cap / 2 + 1) entries_.resize(cap / 2 + 1);
+        for (std::size_t i = 0; i < size_; ++i) {
+            std::size_t s = static_cast<std::size_t>(entries_[i].key) & mask_;
+            while (table_[s] != 0) s = (s + 1) & mask_;
+            table_[s] = static_cast<std::uint32_t>(i + 1);
+            entries_[i].slot = static_cast<std::uint32_t>(s);
         }
     }
-    std::vector<Slot> slots_;
-    std::vector<std::uint32_t> used_;
+    std::vector<std::uint32_t> table_;
+    std::vector<Entry> entries_;
+    std::size_t size_ = 0;
     std::size_t mask_ = 0;
 };
 
