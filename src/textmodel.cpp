@@ -15,7 +15,6 @@
 #include <map>
 #include <numeric>
 #include <thread>
-#include <unordered_map>
 
 namespace ck {
 
@@ -422,23 +421,68 @@ struct Matrix {
     [[nodiscard]] std::size_t rows() const { return row.size() - 1; }
 };
 
-/// A training document: its distinct word types (global id, tf) and other features (hash, tf).
+/// A training document: its distinct word types and other features (dense ids, tf).
 struct Doc {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> words;
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> others;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> others;
 };
 
-/// Word types of a training set: hash, bracketed code points, character n-gram hashes.
+/// Word types of a training set: hash, bracketed code points, character n-grams (dense ids).
 struct WordTypes {
     std::vector<std::uint64_t> hash;
     std::vector<std::u32string> br;
-    std::vector<std::uint64_t> grams;    // with repetition; those of type t: [gram_at[t], gram_at[t + 1])
+    std::vector<std::uint32_t> grams;    // with repetition; those of type t: [gram_at[t], gram_at[t + 1])
     std::vector<std::size_t> gram_at;
 };
 
+/// Dense ids of 64-bit keys (never 0), in order of first appearance (open addressing, load ≤ 1/2).
+class IdMap {
+public:
+    /// The id of key, a new one (= size()) when it is new.
+    std::uint32_t id(std::uint64_t key) {
+        if ((size_ + 1) * 2 > keys_.size()) grow();
+        std::size_t s = static_cast<std::size_t>(key) & mask_;
+        for (;;) {
+            if (keys_[s] == key) return ids_[s];
+            if (keys_[s] == 0) break;
+            s = (s + 1) & mask_;
+        }
+        keys_[s] = key;
+        ids_[s] = static_cast<std::uint32_t>(size_);
+        return static_cast<std::uint32_t>(size_++);
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+private:
+    void grow() {
+        const std::size_t cap = keys_.empty() ? 1024 : keys_.size() * 2;
+        std::vector<std::uint64_t> keys(cap, 0);
+        std::vector<std::uint32_t> ids(cap, 0);
+        mask_ = cap - 1;
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] == 0) continue;
+            std::size_t s = static_cast<std::size_t>(keys_[i]) & mask_;
+            while (keys[s] != 0) s = (s + 1) & mask_;
+            keys[s] = keys_[i];
+            ids[s] = ids_[i];
+        }
+        keys_ = std::move(keys);
+        ids_ = std::move(ids);
+    }
+    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint32_t> ids_;
+    std::size_t size_ = 0;
+    std::size_t mask_ = 0;
+};
+
+/// A training set read once: every feature has a dense id (word types, their character
+/// n-grams, the other features), so that document frequencies and the matrix of any subset
+/// of rows are built with arrays instead of hash tables.
 struct Corpus {
     std::vector<Doc> docs;
     WordTypes types;
+    std::vector<std::uint64_t> gram_hash;   // per gram id
+    std::vector<std::uint64_t> other_hash;  // per other id
 };
 
 Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spec, int threads) {
@@ -450,115 +494,167 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     std::vector<Local> local(texts.size());
     parallel_for(texts.size(), threads, [&](std::size_t i) {
         Scratch& s = scratch();
-        s.words.reset(texts[i].size() / 4 + 16);
-        s.others.reset(texts[i].size() / 2 + 16);
+        s.words.reset(texts[i].size() / 8 + 16);
+        s.others.reset(texts[i].size() / 4 + 16);
         Local& l = local[i];
         struct Handler {
             Scratch& s;
-            Local& l;
-            void word(std::uint64_t h, std::size_t b, std::size_t e) {
-                if (s.words.add(h)) l.spans.emplace_back(b, e);
-            }
+            void word(std::uint64_t h, std::size_t b, std::size_t e) { s.words.add(h, (std::uint64_t{b} << 32) | e); }
             void feature(std::uint64_t h) { s.others.add(h); }
-        } handler{s, l};
+        } handler{s};
         if (!tm::scan_features(texts[i], spec, handler)) throw_invalid_utf8(texts[i]);  // checked before
         l.words.reserve(s.words.size());
+        l.spans.reserve(s.words.size());
         l.others.reserve(s.others.size());
-        for (std::size_t k = 0; k < s.words.size(); ++k) l.words.emplace_back(s.words.key(k), s.words.count(k));
+        for (std::size_t k = 0; k < s.words.size(); ++k) {
+            l.words.emplace_back(s.words.key(k), s.words.count(k));
+            l.spans.emplace_back(s.words.tag(k) >> 32, s.words.tag(k) & 0xFFFFFFFFu);
+        }
         for (std::size_t k = 0; k < s.others.size(); ++k) l.others.emplace_back(s.others.key(k), s.others.count(k));
     });
     Corpus c;
     c.docs.resize(texts.size());
-    std::unordered_map<std::uint64_t, std::uint32_t> ids;
+    IdMap type_ids, gram_ids, other_ids;
     std::vector<char32_t> cps;
+    c.types.gram_at.push_back(0);
     for (std::size_t i = 0; i < texts.size(); ++i) {
         Local& l = local[i];
         Doc& d = c.docs[i];
+        d.words.reserve(l.words.size());
         for (std::size_t k = 0; k < l.words.size(); ++k) {
-            auto [it, fresh] = ids.try_emplace(l.words[k].first, static_cast<std::uint32_t>(c.types.hash.size()));
-            if (fresh) {
+            const std::uint32_t t = type_ids.id(l.words[k].first);
+            if (t == c.types.hash.size()) {  // a new word type: its bracketed form and n-grams
                 c.types.hash.push_back(l.words[k].first);
                 const auto [wb, we] = l.spans[k];
                 tm::bracketed_folded(std::string_view(texts[i]).substr(wb, we - wb), cps);
                 c.types.br.emplace_back(cps.begin(), cps.end());
+                tm::word_char_ngrams<false>(cps.data(), cps.size(), spec, [&](std::uint64_t g) {
+                    const std::uint32_t gid = gram_ids.id(g);
+                    if (gid == c.gram_hash.size()) c.gram_hash.push_back(g);
+                    c.types.grams.push_back(gid);
+                });
+                c.types.gram_at.push_back(c.types.grams.size());
             }
-            d.words.emplace_back(it->second, l.words[k].second);
+            d.words.emplace_back(t, l.words[k].second);
         }
-        d.others = std::move(l.others);
+        d.others.reserve(l.others.size());
+        for (const auto& [h, tf] : l.others) {
+            const std::uint32_t o = other_ids.id(h);
+            if (o == c.other_hash.size()) c.other_hash.push_back(h);
+            d.others.emplace_back(o, tf);
+        }
+        l = Local{};
     }
-    c.types.gram_at.assign(c.types.hash.size() + 1, 0);
-    for (std::size_t t = 0; t < c.types.hash.size(); ++t) {
-        const auto& br = c.types.br[t];
-        c.types.gram_at[t] = c.types.grams.size();
-        tm::word_char_ngrams<false>(br.data(), br.size(), spec, [&](std::uint64_t g) { c.types.grams.push_back(g); });
-    }
-    c.types.gram_at[c.types.hash.size()] = c.types.grams.size();
     return c;
 }
 
+/// The vocabulary of a subset of rows: sorted feature keys, idf, and the feature index of
+/// every dense id of the corpus (npos: not kept).
+struct Vocabulary {
+    std::vector<std::uint64_t> keys;
+    std::vector<float> idf;
+    std::vector<std::uint32_t> of_type, of_gram, of_other;
+};
+
 /// Vocabulary (document frequency ≥ min_df over `rows`) and smoothed idf.
-void build_vocabulary(const Corpus& corpus, const std::vector<std::size_t>& rows, const TextModelOptions& opt,
-                      std::vector<std::uint64_t>& keys, std::vector<float>& idf) {
-    KeyCounter df, seen;
-    std::size_t total = 0;
-    for (std::size_t r : rows) total += corpus.docs[r].words.size() * 4 + corpus.docs[r].others.size();
-    df.reset(total / 4 + 16);
+Vocabulary build_vocabulary(const Corpus& corpus, const std::vector<std::size_t>& rows, const TextModelOptions& opt) {
+    constexpr std::uint32_t npos = FeatureTable::npos;
+    const std::size_t nt = corpus.types.hash.size(), ng = corpus.gram_hash.size(), no = corpus.other_hash.size();
+    std::vector<std::uint32_t> df_type(nt, 0), df_gram(ng, 0), df_other(no, 0), stamp(ng, 0);
+    std::uint32_t doc = 0;
     for (std::size_t r : rows) {
         const Doc& d = corpus.docs[r];
-        seen.reset(d.words.size() * 6 + 16);
-        for (const auto& [t, tf] : d.words) {
-            df.add(corpus.types.hash[t]);
-            for (std::size_t q = corpus.types.gram_at[t]; q < corpus.types.gram_at[t + 1]; ++q)
-                if (const std::uint64_t g = corpus.types.grams[q]; seen.add(g)) df.add(g);
+        ++doc;
+        for (const auto& wt : d.words) {
+            const std::uint32_t t = wt.first;
+            ++df_type[t];
+            for (std::size_t q = corpus.types.gram_at[t]; q < corpus.types.gram_at[t + 1]; ++q) {
+                const std::uint32_t g = corpus.types.grams[q];
+                if (stamp[g] != doc) {
+                    stamp[g] = doc;
+                    ++df_gram[g];
+                }
+            }
         }
-        for (const auto& kv : d.others) df.add(kv.first);
+        for (const auto& ot : d.others) ++df_other[ot.first];
     }
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> kept;
-    for (std::size_t i = 0; i < df.size(); ++i)
-        if (df.count(i) >= static_cast<std::uint32_t>(opt.min_df)) kept.emplace_back(df.key(i), df.count(i));
-    std::sort(kept.begin(), kept.end());
-    keys.clear();
-    idf.clear();
-    keys.reserve(kept.size());
-    idf.reserve(kept.size());
+    // kept features: (key, document frequency, source: 0 type / 1 gram / 2 other, id)
+    struct Kept {
+        std::uint64_t key;
+        std::uint32_t df;
+        std::uint32_t src;  // kind << 30 | id
+    };
+    const auto min_df = static_cast<std::uint32_t>(opt.min_df);
+    std::vector<Kept> kept;
+    for (std::size_t t = 0; t < nt; ++t)
+        if (df_type[t] >= min_df) kept.push_back({corpus.types.hash[t], df_type[t], static_cast<std::uint32_t>(t)});
+    for (std::size_t g = 0; g < ng; ++g)
+        if (df_gram[g] >= min_df) kept.push_back({corpus.gram_hash[g], df_gram[g], (1u << 30) | static_cast<std::uint32_t>(g)});
+    for (std::size_t o = 0; o < no; ++o)
+        if (df_other[o] >= min_df) kept.push_back({corpus.other_hash[o], df_other[o], (2u << 30) | static_cast<std::uint32_t>(o)});
+    std::sort(kept.begin(), kept.end(), [](const Kept& a, const Kept& b) { return a.key < b.key; });
+    Vocabulary v;
+    v.of_type.assign(nt, npos);
+    v.of_gram.assign(ng, npos);
+    v.of_other.assign(no, npos);
+    v.keys.reserve(kept.size());
+    v.idf.reserve(kept.size());
     const double n = static_cast<double>(rows.size());
-    for (const auto& [key, d] : kept) {
-        keys.push_back(key);
-        idf.push_back(opt.use_idf ? static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(d))) + 1.0) : 1.0f);
+    for (const Kept& k : kept) {
+        // (a key shared by two kinds, a 64-bit hash collision, is one feature)
+        if (v.keys.empty() || v.keys.back() != k.key) {
+            v.keys.push_back(k.key);
+            v.idf.push_back(opt.use_idf ? static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(k.df))) + 1.0)
+                                        : 1.0f);
+        }
+        const auto f = static_cast<std::uint32_t>(v.keys.size() - 1);
+        const std::uint32_t id = k.src & ((1u << 30) - 1);
+        (k.src >> 30 == 0 ? v.of_type : k.src >> 30 == 1 ? v.of_gram : v.of_other)[id] = f;
     }
+    return v;
 }
 
 /// The normalised rows of `rows`, and the word types (indices into corpus.types) that have
 /// at least one vocabulary feature (those the model caches).
-Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, const std::vector<std::uint64_t>& keys,
-                    const std::vector<float>& idf, const TextModelOptions& opt, std::vector<std::uint32_t>& cached_types) {
-    const FeatureTable table(keys);
-    const FeatureSpec spec = FeatureSpec::of(opt);
+Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, const Vocabulary& voc,
+                    const TextModelOptions& opt, std::vector<std::uint32_t>& cached_types) {
+    constexpr std::uint32_t npos = FeatureTable::npos;
+    const std::vector<float>& idf = voc.idf;
     const std::size_t ntypes = corpus.types.hash.size();
-    // e_w of every word type used by these rows
+    // e_w of every word type used by these rows: its unigram, then its n-grams in order
+    // (counted), as word_entries gives them at prediction
     std::vector<char> used(ntypes, 0);
     for (std::size_t r : rows)
         for (const auto& wt : corpus.docs[r].words) used[wt.first] = 1;
-    // e_w of every word type, in one array (entries of type t: [at[t], at[t + 1]))
-    Entries entries, e;
+    Entries entries;
     std::vector<std::size_t> at(ntypes + 1, 0);
     std::vector<double> e2(ntypes, 0.0);
     cached_types.clear();
     for (std::size_t t = 0; t < ntypes; ++t) {
         at[t] = entries.size();
         if (!used[t]) continue;
-        const auto& br = corpus.types.br[t];
-        word_entries(table, idf, spec, corpus.types.hash[t], br.data(), br.size(), e);
-        for (const auto& en : e) e2[t] += static_cast<double>(en.second) * en.second;
-        if (!e.empty()) cached_types.push_back(static_cast<std::uint32_t>(t));
-        entries.insert(entries.end(), e.begin(), e.end());
+        const std::size_t first = entries.size();
+        if (const std::uint32_t u = voc.of_type[t]; u != npos) entries.emplace_back(u, idf[u]);
+        for (std::size_t q = corpus.types.gram_at[t]; q < corpus.types.gram_at[t + 1]; ++q) {
+            const std::uint32_t f = voc.of_gram[corpus.types.grams[q]];
+            if (f == npos) continue;
+            bool seen = false;
+            for (std::size_t j = first; j < entries.size() && !seen; ++j)
+                if (entries[j].first == f) {
+                    entries[j].second += idf[f];
+                    seen = true;
+                }
+            if (!seen) entries.emplace_back(f, idf[f]);
+        }
+        for (std::size_t j = first; j < entries.size(); ++j) e2[t] += static_cast<double>(entries[j].second) * entries[j].second;
+        if (entries.size() > first) cached_types.push_back(static_cast<std::uint32_t>(t));
     }
     at[ntypes] = entries.size();
     Matrix m;
-    m.features = keys.size();
+    m.features = voc.keys.size();
     m.row.reserve(rows.size() + 1);
     m.row.push_back(0);
-    std::vector<double> acc(keys.size(), 0.0);
+    std::vector<double> acc(voc.keys.size(), 0.0);
     std::vector<std::uint32_t> touched;
     for (std::size_t r : rows) {
         const Doc& d = corpus.docs[r];
@@ -573,9 +669,9 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
                 acc[f] += a * v;
             }
         }
-        for (const auto& [h, tf] : d.others) {
-            const std::uint32_t f = table.find(h);
-            if (f == FeatureTable::npos) continue;
+        for (const auto& [o, tf] : d.others) {
+            const std::uint32_t f = voc.of_other[o];
+            if (f == npos) continue;
             const double v = tf_weight(tf, opt.sublinear_tf) * idf[f];
             norm2 += v * v;
             if (acc[f] == 0) touched.push_back(f);
@@ -876,9 +972,11 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     m->opt = opt;
     m->classes = classes;
     const std::size_t nc = classes.size();
-    build_vocabulary(corpus, rows, opt, m->keys, m->idf);
+    Vocabulary voc = build_vocabulary(corpus, rows, opt);
     std::vector<std::uint32_t> cached;
-    const Matrix x = build_matrix(corpus, rows, m->keys, m->idf, opt, cached);
+    const Matrix x = build_matrix(corpus, rows, voc, opt, cached);
+    m->keys = std::move(voc.keys);
+    m->idf = std::move(voc.idf);
     for (std::uint32_t t : cached) {
         const auto& br = corpus.types.br[t];
         m->words.push_back(utf8_of(br.data() + 1, br.size() - 2));
