@@ -452,6 +452,10 @@ public:
         return static_cast<std::uint32_t>(size_++);
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    /// Room for n keys without rehashing.
+    void reserve(std::size_t n) {
+        while (keys_.size() < n * 2) grow();
+    }
 
 private:
     void grow() {
@@ -515,6 +519,16 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     Corpus c;
     c.docs.resize(texts.size());
     IdMap type_ids, gram_ids, other_ids;
+    {
+        std::size_t words = 0, others = 0;  // occurrences: bounds of the distinct counts
+        for (const Local& l : local) {
+            words += l.words.size();
+            others += l.others.size();
+        }
+        type_ids.reserve(words / 4);
+        gram_ids.reserve(words / 2);
+        other_ids.reserve(others / 2);
+    }
     std::vector<char32_t> cps;
     c.types.gram_at.push_back(0);
     for (std::size_t i = 0; i < texts.size(); ++i) {

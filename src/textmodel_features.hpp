@@ -49,6 +49,14 @@ inline std::uint64_t word_step(std::uint64_t h, std::uint64_t chunk) noexcept {
 }
 inline std::uint64_t word_final(std::uint64_t h, std::size_t len) noexcept { return mix64(h + len); }
 
+/// Hash of two consecutive words from their (well mixed) hashes: a rotation keeps the order,
+/// one multiply and a fold spread it over the low bits the tables use; never 0.
+inline std::uint64_t bigram_hash(std::uint64_t prev, std::uint64_t word) noexcept {
+    std::uint64_t h = (((prev << 29) | (prev >> 35)) ^ word ^ kNsBigram) * kWordMul;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
 /// Streaming form of the word hash, a byte at a time.
 struct WordHasher {
     std::uint64_t h = kNsWord, chunk = 0;
@@ -238,11 +246,11 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
                 std::string nm = name_of("w:", w, wl);
                 h.word(wh, cps.data(), cps.size(), nm);
                 if (spec.word_max >= 2 && prev_word)
-                    h.feature(mix64(prev_word * kPrime + wh + kNsBigram), prev_name + "|" + nm.substr(2));
+                    h.feature(bigram_hash(prev_word, wh), prev_name + "|" + nm.substr(2));
                 prev_name = std::move(nm);
             } else {
                 h.word(wh, cps.data(), cps.size());
-                if (spec.word_max >= 2 && prev_word) h.feature(mix64(prev_word * kPrime + wh + kNsBigram));
+                if (spec.word_max >= 2 && prev_word) h.feature(bigram_hash(prev_word, wh));
             }
             prev_word = wh;
         } else {
@@ -465,7 +473,7 @@ template <class H>
         }
         const std::size_t end = i;
         h.word(wh, start, end);
-        if (bigrams && prev_word) h.feature(mix64(prev_word * kPrime + wh + kNsBigram));
+        if (bigrams && prev_word) h.feature(bigram_hash(prev_word, wh));
         prev_word = wh;
     }
     return true;
