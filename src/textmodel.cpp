@@ -180,7 +180,8 @@ Scratch& scratch() {
 
 }  // namespace
 
-void TextModel::Impl::build_caches() {
+void TextModel::Impl::build_caches(const std::vector<std::pair<std::uint32_t, float>>* entries,
+                                   const std::vector<std::size_t>* at) {
     table = FeatureTable(keys);
     const std::size_t stride = nc() + 1;
     // Word types: |e_w|² and e_w · W, one record per word. The features they use (unigrams
@@ -192,9 +193,14 @@ void TextModel::Impl::build_caches() {
     const FeatureSpec spec = FeatureSpec::of(opt);
     Entries e;
     for (std::size_t i = 0; i < words.size(); ++i) {
-        const std::u32string br = bracketed(words[i]);
         hashes.push_back(tm::word_hash(words[i]));
-        word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
+        if (entries) {
+            e.assign(entries->begin() + static_cast<std::ptrdiff_t>((*at)[i]),
+                     entries->begin() + static_cast<std::ptrdiff_t>((*at)[i + 1]));
+        } else {
+            const std::u32string br = bracketed(words[i]);
+            word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
+        }
         float* row = rows.data() + i * stride;
         for (const auto& [f, v] : e) {
             of_word[f] = 1;
@@ -628,10 +634,12 @@ Vocabulary build_vocabulary(const Corpus& corpus, const std::vector<std::size_t>
     return v;
 }
 
-/// The normalised rows of `rows`, and the word types (indices into corpus.types) that have
-/// at least one vocabulary feature (those the model caches).
+/// The normalised rows of `rows`, the word types (indices into corpus.types) that have at
+/// least one vocabulary feature (those the model caches), and e_w of the word types used
+/// (those of type t: entries[at[t], at[t + 1])).
 Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, const Vocabulary& voc,
-                    const TextModelOptions& opt, std::vector<std::uint32_t>& cached_types) {
+                    const TextModelOptions& opt, std::vector<std::uint32_t>& cached_types, Entries& entries,
+                    std::vector<std::size_t>& at) {
     constexpr std::uint32_t npos = FeatureTable::npos;
     const std::vector<float>& idf = voc.idf;
     const std::size_t ntypes = corpus.types.hash.size();
@@ -640,8 +648,8 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     std::vector<char> used(ntypes, 0);
     for (std::size_t r : rows)
         for (const auto& wt : corpus.docs[r].words) used[wt.first] = 1;
-    Entries entries;
-    std::vector<std::size_t> at(ntypes + 1, 0);
+    entries.clear();
+    at.assign(ntypes + 1, 0);
     std::vector<double> e2(ntypes, 0.0);
     cached_types.clear();
     for (std::size_t t = 0; t < ntypes; ++t) {
@@ -988,14 +996,28 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     const std::size_t nc = classes.size();
     Vocabulary voc = build_vocabulary(corpus, rows, opt);
     std::vector<std::uint32_t> cached;
-    const Matrix x = build_matrix(corpus, rows, voc, opt, cached);
+    Entries entries;
+    std::vector<std::size_t> at;
+    const Matrix x = build_matrix(corpus, rows, voc, opt, cached, entries, at);
     m->keys = std::move(voc.keys);
     m->idf = std::move(voc.idf);
+    // the cached words, sorted, with their e_w (the prediction caches need not recompute them)
+    std::vector<std::pair<std::string, std::uint32_t>> cached_words;
+    cached_words.reserve(cached.size());
     for (std::uint32_t t : cached) {
         const auto& br = corpus.types.br[t];
-        m->words.push_back(utf8_of(br.data() + 1, br.size() - 2));
+        cached_words.emplace_back(utf8_of(br.data() + 1, br.size() - 2), t);
     }
-    std::sort(m->words.begin(), m->words.end());
+    std::sort(cached_words.begin(), cached_words.end());
+    Entries word_e;
+    std::vector<std::size_t> word_at{0};
+    m->words.reserve(cached_words.size());
+    for (auto& [word, t] : cached_words) {
+        m->words.push_back(std::move(word));
+        word_e.insert(word_e.end(), entries.begin() + static_cast<std::ptrdiff_t>(at[t]),
+                      entries.begin() + static_cast<std::ptrdiff_t>(at[t + 1]));
+        word_at.push_back(word_e.size());
+    }
     std::vector<std::size_t> y(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) y[r] = y_all[rows[r]];
     std::vector<std::size_t> active(rows.size());
@@ -1044,7 +1066,7 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         }
     }
     if (!truth.empty()) m->temperature = fit_temperature(scores, truth, nc);
-    m->build_caches();
+    m->build_caches(&word_e, &word_at);
     return m;
 }
 
