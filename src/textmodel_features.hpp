@@ -592,8 +592,9 @@ inline constexpr std::size_t lanes_for(std::size_t n) noexcept { return (n + kLa
 
 /// Immutable map from a 64-bit key to a record: one float (the "lead") and `n` more floats
 /// in lanes, zero-padded to a multiple of 4. The keys are probed in a compact array of their
-/// own (load ≤ 1/2, 8 keys per cache line: a key that is absent, the common case for word
-/// bigrams, costs about one cache line); the records are dense, one per key, each
+/// own with the record index beside them (load ≤ 1/2, 4 keys per cache line: a key that is
+/// absent, the common case for word bigrams, costs about one cache line); the records are
+/// dense, one per key, each
 /// [lead, 0, 0, 0, lanes…] 16-byte aligned and padded to 32 bytes or a multiple of 64, so
 /// that with up to 12 values a record is one cache line.
 class RecordTable {
@@ -607,16 +608,14 @@ public:
         stride_ = bytes <= 32 ? 32 : (bytes + 63) / 64 * 64;
         std::size_t cap = 16;
         while (cap < keys.size() * 2) cap <<= 1;  // load ≤ 1/2
-        keys_.assign(cap, 0);
-        ids_.assign(cap, npos);
+        slots_.assign(cap, Slot{0, npos});
         mask_ = cap - 1;
         lines_.assign((keys.size() * stride_ + 63) / 64, Line{});
         auto* base = reinterpret_cast<unsigned char*>(lines_.data());
         for (std::size_t i = 0; i < keys.size(); ++i) {
             std::size_t s = static_cast<std::size_t>(keys[i]) & mask_;
-            while (keys_[s] != 0) s = (s + 1) & mask_;
-            keys_[s] = keys[i];
-            ids_[s] = static_cast<std::uint32_t>(i);
+            while (slots_[s].key != 0) s = (s + 1) & mask_;
+            slots_[s] = Slot{keys[i], static_cast<std::uint32_t>(i)};
             unsigned char* rec = base + i * stride_;
             std::memcpy(rec, records + i * (n + 1), sizeof(float));
             std::memcpy(rec + 16, records + i * (n + 1) + 1, n * sizeof(float));
@@ -624,12 +623,12 @@ public:
     }
     /// The record index of key, or npos.
     [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
-        if (keys_.empty()) return npos;
+        if (slots_.empty()) return npos;
         std::size_t s = static_cast<std::size_t>(key) & mask_;
         for (;;) {
-            const std::uint64_t k = keys_[s];
-            if (k == key) return ids_[s];
-            if (k == 0) return npos;
+            const Slot& sl = slots_[s];
+            if (sl.key == key) return sl.id;
+            if (sl.key == 0) return npos;
             s = (s + 1) & mask_;
         }
     }
@@ -643,23 +642,22 @@ public:
     [[nodiscard]] std::size_t lanes() const noexcept { return lanes_; }
     /// Hints the CPU to fetch key's home slot / a record (lookups of a batch then overlap).
     void prefetch_key(std::uint64_t key) const noexcept {
-        if (!keys_.empty()) {
-            const std::size_t s = static_cast<std::size_t>(key) & mask_;
-            __builtin_prefetch(keys_.data() + s);
-            __builtin_prefetch(ids_.data() + s);
-        }
+        if (!slots_.empty()) __builtin_prefetch(slots_.data() + (static_cast<std::size_t>(key) & mask_));
     }
     void prefetch_record(std::uint32_t id) const noexcept { __builtin_prefetch(record(id)); }
     [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return lines_.size() * sizeof(Line) + keys_.size() * 8 + ids_.size() * 4;
+        return lines_.size() * sizeof(Line) + slots_.size() * sizeof(Slot);
     }
 
 private:
     struct alignas(64) Line {
         unsigned char b[64];
     };
-    std::vector<std::uint64_t> keys_;
-    std::vector<std::uint32_t> ids_;
+    struct Slot {
+        std::uint64_t key;
+        std::uint32_t id;
+    };
+    std::vector<Slot> slots_;
     std::vector<Line> lines_;
     std::size_t lanes_ = 0;
     std::size_t stride_ = 0;
