@@ -441,46 +441,46 @@ struct WordTypes {
     std::vector<std::size_t> gram_at;
 };
 
-/// Dense ids of 64-bit keys (never 0), in order of first appearance (open addressing, load ≤ 1/2).
+/// Dense ids of 64-bit keys (never 0), in order of first appearance (open addressing, load
+/// ≤ 1/2, key and id side by side: one cache line a probe).
 class IdMap {
 public:
     /// The id of key, a new one (= size()) when it is new.
     std::uint32_t id(std::uint64_t key) {
-        if ((size_ + 1) * 2 > keys_.size()) grow();
+        if ((size_ + 1) * 2 > slots_.size()) grow();
         std::size_t s = static_cast<std::size_t>(key) & mask_;
         for (;;) {
-            if (keys_[s] == key) return ids_[s];
-            if (keys_[s] == 0) break;
+            Slot& sl = slots_[s];
+            if (sl.key == key) return sl.id;
+            if (sl.key == 0) break;
             s = (s + 1) & mask_;
         }
-        keys_[s] = key;
-        ids_[s] = static_cast<std::uint32_t>(size_);
+        slots_[s] = Slot{key, static_cast<std::uint32_t>(size_)};
         return static_cast<std::uint32_t>(size_++);
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     /// Room for n keys without rehashing.
     void reserve(std::size_t n) {
-        while (keys_.size() < n * 2) grow();
+        while (slots_.size() < n * 2) grow();
     }
 
 private:
+    struct Slot {
+        std::uint64_t key = 0;
+        std::uint32_t id = 0;
+    };
     void grow() {
-        const std::size_t cap = keys_.empty() ? 1024 : keys_.size() * 2;
-        std::vector<std::uint64_t> keys(cap, 0);
-        std::vector<std::uint32_t> ids(cap, 0);
-        mask_ = cap - 1;
-        for (std::size_t i = 0; i < keys_.size(); ++i) {
-            if (keys_[i] == 0) continue;
-            std::size_t s = static_cast<std::size_t>(keys_[i]) & mask_;
-            while (keys[s] != 0) s = (s + 1) & mask_;
-            keys[s] = keys_[i];
-            ids[s] = ids_[i];
+        std::vector<Slot> old(slots_.empty() ? 1024 : slots_.size() * 2);
+        old.swap(slots_);
+        mask_ = slots_.size() - 1;
+        for (const Slot& o : old) {
+            if (o.key == 0) continue;
+            std::size_t s = static_cast<std::size_t>(o.key) & mask_;
+            while (slots_[s].key != 0) s = (s + 1) & mask_;
+            slots_[s] = o;
         }
-        keys_ = std::move(keys);
-        ids_ = std::move(ids);
     }
-    std::vector<std::uint64_t> keys_;
-    std::vector<std::uint32_t> ids_;
+    std::vector<Slot> slots_;
     std::size_t size_ = 0;
     std::size_t mask_ = 0;
 };
