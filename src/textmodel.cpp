@@ -459,10 +459,6 @@ public:
         return static_cast<std::uint32_t>(size_++);
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    /// Room for n keys without rehashing.
-    void reserve(std::size_t n) {
-        while (slots_.size() < n * 2) grow();
-    }
 
 private:
     struct Slot {
@@ -501,44 +497,33 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         std::vector<std::pair<std::size_t, std::size_t>> spans;  // per distinct word, in order: first occurrence
         std::vector<std::pair<std::uint64_t, std::uint32_t>> others;
     };
-    std::vector<Local> local(texts.size());
-    parallel_for(texts.size(), threads, [&](std::size_t i) {
+    // one document's distinct features (hashes, tf), in order of first occurrence
+    auto scan_doc = [&](std::size_t i, Local& l) {
         Scratch& s = scratch();
         s.words.reset(texts[i].size() / 8 + 16);
         s.others.reset(texts[i].size() / 4 + 16);
-        Local& l = local[i];
         struct Handler {
             Scratch& s;
             void word(std::uint64_t h, std::size_t b, std::size_t e) { s.words.add(h, (std::uint64_t{b} << 32) | e); }
             void feature(std::uint64_t h) { s.others.add(h); }
         } handler{s};
         if (!tm::scan_features(texts[i], spec, handler)) throw_invalid_utf8(texts[i]);  // checked before
-        l.words.reserve(s.words.size());
-        l.spans.reserve(s.words.size());
-        l.others.reserve(s.others.size());
+        l.words.clear();
+        l.spans.clear();
+        l.others.clear();
         for (std::size_t k = 0; k < s.words.size(); ++k) {
             l.words.emplace_back(s.words.key(k), s.words.count(k));
             l.spans.emplace_back(s.words.tag(k) >> 32, s.words.tag(k) & 0xFFFFFFFFu);
         }
         for (std::size_t k = 0; k < s.others.size(); ++k) l.others.emplace_back(s.others.key(k), s.others.count(k));
-    });
+    };
     Corpus c;
     c.docs.resize(texts.size());
     IdMap type_ids, gram_ids, other_ids;
-    {
-        std::size_t words = 0, others = 0;  // occurrences: bounds of the distinct counts
-        for (const Local& l : local) {
-            words += l.words.size();
-            others += l.others.size();
-        }
-        type_ids.reserve(words / 4);
-        gram_ids.reserve(words / 2);
-        other_ids.reserve(others / 2);
-    }
     std::vector<char32_t> cps;
     c.types.gram_at.push_back(0);
-    for (std::size_t i = 0; i < texts.size(); ++i) {
-        Local& l = local[i];
+    // dense ids in document order (the same whatever the thread count)
+    auto map_doc = [&](std::size_t i, const Local& l) {
         Doc& d = c.docs[i];
         d.words.reserve(l.words.size());
         for (std::size_t k = 0; k < l.words.size(); ++k) {
@@ -563,7 +548,20 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             if (o == c.other_hash.size()) c.other_hash.push_back(h);
             d.others.emplace_back(o, tf);
         }
-        l = Local{};
+    };
+    if (threads == 1 || texts.size() < 2) {  // one pass, one reused buffer
+        Local l;
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            scan_doc(i, l);
+            map_doc(i, l);
+        }
+        return c;
+    }
+    std::vector<Local> local(texts.size());
+    parallel_for(texts.size(), threads, [&](std::size_t i) { scan_doc(i, local[i]); });
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        map_doc(i, local[i]);
+        local[i] = Local{};
     }
     return c;
 }
@@ -675,6 +673,15 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     Matrix m;
     m.features = voc.keys.size();
     m.row.reserve(rows.size() + 1);
+    {
+        std::size_t bound = 0;  // entries before merging: at least the non-zeros
+        for (std::size_t r : rows) {
+            for (const auto& wt : corpus.docs[r].words) bound += at[wt.first + 1] - at[wt.first];
+            bound += corpus.docs[r].others.size();
+        }
+        m.col.reserve(bound);
+        m.val.reserve(bound);
+    }
     m.row.push_back(0);
     std::vector<double> acc(voc.keys.size(), 0.0);
     std::vector<std::uint32_t> touched;
