@@ -920,6 +920,9 @@ void check_training_input(const std::vector<std::string>& texts, const std::vect
                                                      std::to_string(labels.size()) + " labels");
     if (texts.empty()) throw Error(ErrorCode::invalid_value, "the training set is empty");
     for (std::size_t i = 0; i < texts.size(); ++i) {
+        if (texts[i].size() > 0xFFFFFFFFu)  // word spans are kept as 32-bit offsets
+            throw Error(ErrorCode::invalid_value, "text " + std::to_string(i) + " is longer than 4 GiB",
+                        "/" + std::to_string(i) + "/text");
         if (auto bad = utf8_invalid_offset(texts[i]))
             throw Error(ErrorCode::invalid_utf8, "text " + std::to_string(i) + " is not valid UTF-8 (byte " +
                                                      std::to_string(*bad) + ")", "/" + std::to_string(i) + "/text");
