@@ -11,16 +11,18 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numeric>
 #include <thread>
-#include <unordered_map>
 
 namespace ck {
 
 using tm::FeatureSpec;
 using tm::FeatureTable;
 using tm::KeyCounter;
+using tm::kLanes;
+using tm::Lanes;
 using tm::SeededRandom;
 
 // ---------------------------------------------------------------- options
@@ -164,10 +166,9 @@ void word_entries(const FeatureTable& table, const std::vector<float>& idf, cons
 struct Scratch {
     std::vector<char32_t> cps;
     KeyCounter words, others;
-    std::vector<const float*> word_rows;   // per distinct word of the document: cached row, or null
-    std::vector<std::uint32_t> live_at;    // … then its row's offset in `live`
-    std::vector<float> live;               // rows of words the model has not cached
-    std::vector<std::pair<std::size_t, std::size_t>> spans;  // source bytes of each distinct word's first occurrence
+    std::vector<tm::Lanes> acc;            // the document's scores (lanes)
+    std::vector<float> live;               // scores of a word the model has not cached
+    std::vector<std::uint32_t> ids;        // record of each distinct word, then of each other feature
     Entries entries;
     std::string norm;
 };
@@ -179,7 +180,8 @@ Scratch& scratch() {
 
 }  // namespace
 
-void TextModel::Impl::build_caches() {
+void TextModel::Impl::build_caches(const std::vector<std::pair<std::uint32_t, float>>* entries,
+                                   const std::vector<std::size_t>* at) {
     table = FeatureTable(keys);
     const std::size_t stride = nc() + 1;
     // Word types: |e_w|² and e_w · W, one record per word. The features they use (unigrams
@@ -191,11 +193,14 @@ void TextModel::Impl::build_caches() {
     const FeatureSpec spec = FeatureSpec::of(opt);
     Entries e;
     for (std::size_t i = 0; i < words.size(); ++i) {
-        const std::u32string br = bracketed(words[i]);
-        std::uint64_t h = tm::kNsWord;
-        for (std::size_t j = 1; j + 1 < br.size(); ++j) h = (h ^ br[j]) * tm::kPrime;
-        hashes.push_back(tm::mix64(h));
-        word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
+        hashes.push_back(tm::word_hash(words[i]));
+        if (entries) {
+            e.assign(entries->begin() + static_cast<std::ptrdiff_t>((*at)[i]),
+                     entries->begin() + static_cast<std::ptrdiff_t>((*at)[i + 1]));
+        } else {
+            const std::u32string br = bracketed(words[i]);
+            word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
+        }
         float* row = rows.data() + i * stride;
         for (const auto& [f, v] : e) {
             of_word[f] = 1;
@@ -204,7 +209,7 @@ void TextModel::Impl::build_caches() {
             for (std::size_t c = 0; c < nc(); ++c) row[1 + c] += v * w[c];
         }
     }
-    word_records = tm::RecordTable(hashes, stride, rows.data());
+    word_records = tm::RecordTable(hashes, nc(), rows.data());
     // The other features (word bigrams, CJK n-grams): idf, then W per class.
     std::vector<std::uint64_t> other_keys;
     std::vector<float> rec;
@@ -215,7 +220,7 @@ void TextModel::Impl::build_caches() {
         rec.insert(rec.end(), weights.begin() + static_cast<std::ptrdiff_t>(f * nc()),
                    weights.begin() + static_cast<std::ptrdiff_t>((f + 1) * nc()));
     }
-    feature_records = tm::RecordTable(other_keys, stride, rec.data());
+    feature_records = tm::RecordTable(other_keys, nc(), rec.data());
 }
 
 namespace {
@@ -225,68 +230,94 @@ namespace {
     throw Error(ErrorCode::invalid_utf8, "text is not valid UTF-8 (byte " + std::to_string(bad.value_or(0)) + ")");
 }
 
-/// Raw scores (bias + x · W) of a text: the fast path (one fused pass over the UTF-8 bytes).
-void decision(const TextModel::Impl& m, std::string_view text, double* out) {
+/// Raw scores (bias + x · W) of a text: the fast path (one fused pass over the UTF-8 bytes,
+/// then one record per distinct word and per other feature, accumulated in float lanes).
+/// NV: the lanes of the class scores when known at compile time (0: nv at run time).
+template <std::size_t NV>
+void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out, std::size_t nv_run) {
     Scratch& s = scratch();
     const std::size_t nc = m.nc();
-    const std::size_t stride = nc + 1;
+    const std::size_t nv = NV ? NV : nv_run;
     const FeatureSpec spec = FeatureSpec::of(m.opt);
     const bool sub = m.opt.sublinear_tf;
-    s.words.reset(text.size() / 4 + 16);
-    s.others.reset(text.size() / 2 + 16);
-    s.word_rows.clear();
-    s.live_at.clear();
-    s.live.clear();
-    s.spans.clear();
+    s.words.reset(text.size() / 8 + 16);
+    s.others.reset(text.size() / 4 + 16);
     struct Handler {
         Scratch& s;
-        void word(std::uint64_t h, std::size_t b, std::size_t e) {
-            if (s.words.add(h)) s.spans.emplace_back(static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e));
-        }
+        void word(std::uint64_t h, std::size_t b, std::size_t e) { s.words.add(h, (std::uint64_t{b} << 32) | e); }
         void feature(std::uint64_t h) { s.others.add(h); }
     } handler{s};
     if (!tm::scan_features(text, spec, handler)) throw_invalid_utf8(text);
 
-    // All lookups of the document are independent: prefetch them, then resolve.
-    for (std::size_t i = 0; i < s.words.size(); ++i) m.word_records.prefetch(s.words.key(i));
-    for (std::size_t i = 0; i < s.others.size(); ++i) m.feature_records.prefetch(s.others.key(i));
-    for (std::size_t i = 0; i < s.words.size(); ++i) {
-        const std::uint64_t h = s.words.key(i);
-        if (const float* row = m.word_records.find(h)) {
-            s.word_rows.push_back(row);
+    // All lookups of the document are independent: prefetch the keys, resolve them and
+    // prefetch the records, then accumulate.
+    const std::size_t nw = s.words.size(), no = s.others.size();
+    for (std::size_t i = 0; i < nw; ++i) m.word_records.prefetch_key(s.words.key(i));
+    for (std::size_t i = 0; i < no; ++i) m.feature_records.prefetch_key(s.others.key(i));
+    s.ids.resize(nw + no);
+    for (std::size_t i = 0; i < nw; ++i) {
+        const std::uint32_t id = m.word_records.find(s.words.key(i));
+        if (id != tm::RecordTable::npos) m.word_records.prefetch_record(id);
+        s.ids[i] = id;
+    }
+    for (std::size_t i = 0; i < no; ++i) {
+        const std::uint32_t id = m.feature_records.find(s.others.key(i));
+        if (id != tm::RecordTable::npos) m.feature_records.prefetch_record(id);
+        s.ids[nw + i] = id;
+    }
+    s.acc.assign(nv, Lanes{});
+    Lanes* acc = s.acc.data();
+    double norm2 = 0;
+    for (std::size_t i = 0; i < nw; ++i) {
+        const auto a = static_cast<float>(tf_weight(s.words.count(i), sub));
+        if (s.ids[i] != tm::RecordTable::npos) {
+            const float* rec = m.word_records.record(s.ids[i]);
+            norm2 += static_cast<double>(a) * a * rec[0];
+            const Lanes* l = tm::RecordTable::lanes_of(rec);
+            for (std::size_t j = 0; j < nv; ++j) acc[j] += l[j] * a;
             continue;
         }
         // a word the model has not seen: its character n-grams, looked up now
-        tm::bracketed_folded(text.substr(s.spans[i].first, s.spans[i].second - s.spans[i].first), s.cps);
-        word_entries(m.table, m.idf, spec, h, s.cps.data(), s.cps.size(), s.entries);
-        const std::size_t at = s.live.size();
-        s.live.resize(at + stride, 0.0f);
+        const std::uint64_t span = s.words.tag(i);
+        const std::size_t wb = span >> 32, we = span & 0xFFFFFFFFu;
+        tm::bracketed_folded(text.substr(wb, we - wb), s.cps);
+        word_entries(m.table, m.idf, spec, s.words.key(i), s.cps.data(), s.cps.size(), s.entries);
+        if (s.entries.empty()) continue;
+        s.live.assign(nv * kLanes, 0.0f);
+        double e2 = 0;
         for (const auto& [f, v] : s.entries) {
-            s.live[at] += v * v;
+            e2 += static_cast<double>(v) * v;
             const float* w = m.weights.data() + static_cast<std::size_t>(f) * nc;
-            for (std::size_t c = 0; c < nc; ++c) s.live[at + 1 + c] += v * w[c];
+            for (std::size_t c = 0; c < nc; ++c) s.live[c] += v * w[c];
         }
-        s.word_rows.push_back(nullptr);
-        s.live_at.push_back(static_cast<std::uint32_t>(at));
+        norm2 += static_cast<double>(a) * a * e2;
+        for (std::size_t j = 0; j < nv; ++j) {
+            Lanes l;
+            std::memcpy(&l, s.live.data() + j * kLanes, sizeof l);
+            acc[j] += l * a;
+        }
     }
-
-    for (std::size_t c = 0; c < nc; ++c) out[c] = 0;
-    double norm2 = 0;
-    for (std::size_t i = 0, live = 0; i < s.words.size(); ++i) {
-        const float* row = s.word_rows[i] ? s.word_rows[i] : s.live.data() + s.live_at[live++];
-        const double a = tf_weight(s.words.count(i), sub);
-        norm2 += a * a * row[0];
-        for (std::size_t c = 0; c < nc; ++c) out[c] += a * row[1 + c];
-    }
-    for (std::size_t i = 0; i < s.others.size(); ++i) {
-        const float* rec = m.feature_records.find(s.others.key(i));
-        if (!rec) continue;
-        const double v = tf_weight(s.others.count(i), sub) * rec[0];
-        norm2 += v * v;
-        for (std::size_t c = 0; c < nc; ++c) out[c] += v * rec[1 + c];
+    for (std::size_t i = 0; i < no; ++i) {
+        if (s.ids[nw + i] == tm::RecordTable::npos) continue;
+        const float* rec = m.feature_records.record(s.ids[nw + i]);
+        const float v = static_cast<float>(tf_weight(s.others.count(i), sub)) * rec[0];
+        norm2 += static_cast<double>(v) * v;
+        const Lanes* l = tm::RecordTable::lanes_of(rec);
+        for (std::size_t j = 0; j < nv; ++j) acc[j] += l[j] * v;
     }
     const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
-    for (std::size_t c = 0; c < nc; ++c) out[c] = out[c] * inv + m.bias[c];
+    for (std::size_t c = 0; c < nc; ++c) out[c] = static_cast<double>(acc[c / kLanes][c % kLanes]) * inv + m.bias[c];
+}
+
+void decision(const TextModel::Impl& m, std::string_view text, double* out) {
+    if (text.size() > 0xFFFFFFFFu) throw Error(ErrorCode::invalid_argument, "text longer than 4 GiB");
+    switch (const std::size_t nv = tm::lanes_for(m.nc())) {
+        case 1: return decision_lanes<1>(m, text, out, nv);
+        case 2: return decision_lanes<2>(m, text, out, nv);
+        case 3: return decision_lanes<3>(m, text, out, nv);
+        case 4: return decision_lanes<4>(m, text, out, nv);
+        default: return decision_lanes<0>(m, text, out, nv);
+    }
 }
 
 /// The document vector with feature names (slow path, for explain and tests): feature → (value, name).
@@ -396,23 +427,68 @@ struct Matrix {
     [[nodiscard]] std::size_t rows() const { return row.size() - 1; }
 };
 
-/// A training document: its distinct word types (global id, tf) and other features (hash, tf).
+/// A training document: its distinct word types and other features (dense ids, tf).
 struct Doc {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> words;
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> others;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> others;
 };
 
-/// Word types of a training set: hash, bracketed code points, character n-gram hashes.
+/// Word types of a training set: hash, bracketed code points, character n-grams (dense ids).
 struct WordTypes {
     std::vector<std::uint64_t> hash;
     std::vector<std::u32string> br;
-    std::vector<std::uint64_t> grams;    // with repetition; those of type t: [gram_at[t], gram_at[t + 1])
+    std::vector<std::uint32_t> grams;    // with repetition; those of type t: [gram_at[t], gram_at[t + 1])
     std::vector<std::size_t> gram_at;
 };
 
+/// Dense ids of 64-bit keys (never 0), in order of first appearance (open addressing, load
+/// ≤ 1/2, key and id side by side: one cache line a probe).
+class IdMap {
+public:
+    /// The id of key, a new one (= size()) when it is new.
+    std::uint32_t id(std::uint64_t key) {
+        if ((size_ + 1) * 2 > slots_.size()) grow();
+        std::size_t s = static_cast<std::size_t>(key) & mask_;
+        for (;;) {
+            Slot& sl = slots_[s];
+            if (sl.key == key) return sl.id;
+            if (sl.key == 0) break;
+            s = (s + 1) & mask_;
+        }
+        slots_[s] = Slot{key, static_cast<std::uint32_t>(size_)};
+        return static_cast<std::uint32_t>(size_++);
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+private:
+    struct Slot {
+        std::uint64_t key = 0;
+        std::uint32_t id = 0;
+    };
+    void grow() {
+        std::vector<Slot> old(slots_.empty() ? 1024 : slots_.size() * 2);
+        old.swap(slots_);
+        mask_ = slots_.size() - 1;
+        for (const Slot& o : old) {
+            if (o.key == 0) continue;
+            std::size_t s = static_cast<std::size_t>(o.key) & mask_;
+            while (slots_[s].key != 0) s = (s + 1) & mask_;
+            slots_[s] = o;
+        }
+    }
+    std::vector<Slot> slots_;
+    std::size_t size_ = 0;
+    std::size_t mask_ = 0;
+};
+
+/// A training set read once: every feature has a dense id (word types, their character
+/// n-grams, the other features), so that document frequencies and the matrix of any subset
+/// of rows are built with arrays instead of hash tables.
 struct Corpus {
     std::vector<Doc> docs;
     WordTypes types;
+    std::vector<std::uint64_t> gram_hash;   // per gram id
+    std::vector<std::uint64_t> other_hash;  // per other id
 };
 
 Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spec, int threads) {
@@ -421,118 +497,193 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         std::vector<std::pair<std::size_t, std::size_t>> spans;  // per distinct word, in order: first occurrence
         std::vector<std::pair<std::uint64_t, std::uint32_t>> others;
     };
-    std::vector<Local> local(texts.size());
-    parallel_for(texts.size(), threads, [&](std::size_t i) {
+    // one document's distinct features (hashes, tf), in order of first occurrence
+    auto scan_doc = [&](std::size_t i, Local& l) {
         Scratch& s = scratch();
-        s.words.reset(texts[i].size() / 4 + 16);
-        s.others.reset(texts[i].size() / 2 + 16);
-        Local& l = local[i];
+        s.words.reset(texts[i].size() / 8 + 16);
+        s.others.reset(texts[i].size() / 4 + 16);
         struct Handler {
             Scratch& s;
-            Local& l;
-            void word(std::uint64_t h, std::size_t b, std::size_t e) {
-                if (s.words.add(h)) l.spans.emplace_back(b, e);
-            }
+            void word(std::uint64_t h, std::size_t b, std::size_t e) { s.words.add(h, (std::uint64_t{b} << 32) | e); }
             void feature(std::uint64_t h) { s.others.add(h); }
-        } handler{s, l};
+        } handler{s};
         if (!tm::scan_features(texts[i], spec, handler)) throw_invalid_utf8(texts[i]);  // checked before
-        l.words.reserve(s.words.size());
-        l.others.reserve(s.others.size());
-        for (std::size_t k = 0; k < s.words.size(); ++k) l.words.emplace_back(s.words.key(k), s.words.count(k));
+        l.words.clear();
+        l.spans.clear();
+        l.others.clear();
+        for (std::size_t k = 0; k < s.words.size(); ++k) {
+            l.words.emplace_back(s.words.key(k), s.words.count(k));
+            l.spans.emplace_back(s.words.tag(k) >> 32, s.words.tag(k) & 0xFFFFFFFFu);
+        }
         for (std::size_t k = 0; k < s.others.size(); ++k) l.others.emplace_back(s.others.key(k), s.others.count(k));
-    });
+    };
     Corpus c;
     c.docs.resize(texts.size());
-    std::unordered_map<std::uint64_t, std::uint32_t> ids;
+    IdMap type_ids, gram_ids, other_ids;
     std::vector<char32_t> cps;
-    for (std::size_t i = 0; i < texts.size(); ++i) {
-        Local& l = local[i];
+    c.types.gram_at.push_back(0);
+    // dense ids in document order (the same whatever the thread count)
+    auto map_doc = [&](std::size_t i, const Local& l) {
         Doc& d = c.docs[i];
+        d.words.reserve(l.words.size());
         for (std::size_t k = 0; k < l.words.size(); ++k) {
-            auto [it, fresh] = ids.try_emplace(l.words[k].first, static_cast<std::uint32_t>(c.types.hash.size()));
-            if (fresh) {
+            const std::uint32_t t = type_ids.id(l.words[k].first);
+            if (t == c.types.hash.size()) {  // a new word type: its bracketed form and n-grams
                 c.types.hash.push_back(l.words[k].first);
                 const auto [wb, we] = l.spans[k];
                 tm::bracketed_folded(std::string_view(texts[i]).substr(wb, we - wb), cps);
                 c.types.br.emplace_back(cps.begin(), cps.end());
+                tm::word_char_ngrams<false>(cps.data(), cps.size(), spec, [&](std::uint64_t g) {
+                    const std::uint32_t gid = gram_ids.id(g);
+                    if (gid == c.gram_hash.size()) c.gram_hash.push_back(g);
+                    c.types.grams.push_back(gid);
+                });
+                c.types.gram_at.push_back(c.types.grams.size());
             }
-            d.words.emplace_back(it->second, l.words[k].second);
+            d.words.emplace_back(t, l.words[k].second);
         }
-        d.others = std::move(l.others);
+        d.others.reserve(l.others.size());
+        for (const auto& [h, tf] : l.others) {
+            const std::uint32_t o = other_ids.id(h);
+            if (o == c.other_hash.size()) c.other_hash.push_back(h);
+            d.others.emplace_back(o, tf);
+        }
+    };
+    if (threads == 1 || texts.size() < 2) {  // one pass, one reused buffer
+        Local l;
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            scan_doc(i, l);
+            map_doc(i, l);
+        }
+        return c;
     }
-    c.types.gram_at.assign(c.types.hash.size() + 1, 0);
-    for (std::size_t t = 0; t < c.types.hash.size(); ++t) {
-        const auto& br = c.types.br[t];
-        c.types.gram_at[t] = c.types.grams.size();
-        tm::word_char_ngrams<false>(br.data(), br.size(), spec, [&](std::uint64_t g) { c.types.grams.push_back(g); });
+    std::vector<Local> local(texts.size());
+    parallel_for(texts.size(), threads, [&](std::size_t i) { scan_doc(i, local[i]); });
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        map_doc(i, local[i]);
+        local[i] = Local{};
     }
-    c.types.gram_at[c.types.hash.size()] = c.types.grams.size();
     return c;
 }
 
+/// The vocabulary of a subset of rows: sorted feature keys, idf, and the feature index of
+/// every dense id of the corpus (npos: not kept).
+struct Vocabulary {
+    std::vector<std::uint64_t> keys;
+    std::vector<float> idf;
+    std::vector<std::uint32_t> of_type, of_gram, of_other;
+};
+
 /// Vocabulary (document frequency ≥ min_df over `rows`) and smoothed idf.
-void build_vocabulary(const Corpus& corpus, const std::vector<std::size_t>& rows, const TextModelOptions& opt,
-                      std::vector<std::uint64_t>& keys, std::vector<float>& idf) {
-    KeyCounter df, seen;
-    std::size_t total = 0;
-    for (std::size_t r : rows) total += corpus.docs[r].words.size() * 4 + corpus.docs[r].others.size();
-    df.reset(total / 4 + 16);
+Vocabulary build_vocabulary(const Corpus& corpus, const std::vector<std::size_t>& rows, const TextModelOptions& opt) {
+    constexpr std::uint32_t npos = FeatureTable::npos;
+    const std::size_t nt = corpus.types.hash.size(), ng = corpus.gram_hash.size(), no = corpus.other_hash.size();
+    std::vector<std::uint32_t> df_type(nt, 0), df_gram(ng, 0), df_other(no, 0), stamp(ng, 0);
+    std::uint32_t doc = 0;
     for (std::size_t r : rows) {
         const Doc& d = corpus.docs[r];
-        seen.reset(d.words.size() * 6 + 16);
-        for (const auto& [t, tf] : d.words) {
-            df.add(corpus.types.hash[t]);
-            for (std::size_t q = corpus.types.gram_at[t]; q < corpus.types.gram_at[t + 1]; ++q)
-                if (const std::uint64_t g = corpus.types.grams[q]; seen.add(g)) df.add(g);
+        ++doc;
+        for (const auto& wt : d.words) {
+            const std::uint32_t t = wt.first;
+            ++df_type[t];
+            for (std::size_t q = corpus.types.gram_at[t]; q < corpus.types.gram_at[t + 1]; ++q) {
+                const std::uint32_t g = corpus.types.grams[q];
+                if (stamp[g] != doc) {
+                    stamp[g] = doc;
+                    ++df_gram[g];
+                }
+            }
         }
-        for (const auto& kv : d.others) df.add(kv.first);
+        for (const auto& ot : d.others) ++df_other[ot.first];
     }
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> kept;
-    for (std::size_t i = 0; i < df.size(); ++i)
-        if (df.count(i) >= static_cast<std::uint32_t>(opt.min_df)) kept.emplace_back(df.key(i), df.count(i));
-    std::sort(kept.begin(), kept.end());
-    keys.clear();
-    idf.clear();
-    keys.reserve(kept.size());
-    idf.reserve(kept.size());
+    // kept features: (key, document frequency, source: 0 type / 1 gram / 2 other, id)
+    struct Kept {
+        std::uint64_t key;
+        std::uint32_t df;
+        std::uint32_t src;  // kind << 30 | id
+    };
+    const auto min_df = static_cast<std::uint32_t>(opt.min_df);
+    std::vector<Kept> kept;
+    for (std::size_t t = 0; t < nt; ++t)
+        if (df_type[t] >= min_df) kept.push_back({corpus.types.hash[t], df_type[t], static_cast<std::uint32_t>(t)});
+    for (std::size_t g = 0; g < ng; ++g)
+        if (df_gram[g] >= min_df) kept.push_back({corpus.gram_hash[g], df_gram[g], (1u << 30) | static_cast<std::uint32_t>(g)});
+    for (std::size_t o = 0; o < no; ++o)
+        if (df_other[o] >= min_df) kept.push_back({corpus.other_hash[o], df_other[o], (2u << 30) | static_cast<std::uint32_t>(o)});
+    std::sort(kept.begin(), kept.end(), [](const Kept& a, const Kept& b) { return a.key < b.key; });
+    Vocabulary v;
+    v.of_type.assign(nt, npos);
+    v.of_gram.assign(ng, npos);
+    v.of_other.assign(no, npos);
+    v.keys.reserve(kept.size());
+    v.idf.reserve(kept.size());
     const double n = static_cast<double>(rows.size());
-    for (const auto& [key, d] : kept) {
-        keys.push_back(key);
-        idf.push_back(opt.use_idf ? static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(d))) + 1.0) : 1.0f);
+    for (const Kept& k : kept) {
+        // (a key shared by two kinds, a 64-bit hash collision, is one feature)
+        if (v.keys.empty() || v.keys.back() != k.key) {
+            v.keys.push_back(k.key);
+            v.idf.push_back(opt.use_idf ? static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(k.df))) + 1.0)
+                                        : 1.0f);
+        }
+        const auto f = static_cast<std::uint32_t>(v.keys.size() - 1);
+        const std::uint32_t id = k.src & ((1u << 30) - 1);
+        (k.src >> 30 == 0 ? v.of_type : k.src >> 30 == 1 ? v.of_gram : v.of_other)[id] = f;
     }
+    return v;
 }
 
-/// The normalised rows of `rows`, and the word types (indices into corpus.types) that have
-/// at least one vocabulary feature (those the model caches).
-Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, const std::vector<std::uint64_t>& keys,
-                    const std::vector<float>& idf, const TextModelOptions& opt, std::vector<std::uint32_t>& cached_types) {
-    const FeatureTable table(keys);
-    const FeatureSpec spec = FeatureSpec::of(opt);
+/// The normalised rows of `rows`, the word types (indices into corpus.types) that have at
+/// least one vocabulary feature (those the model caches), and e_w of the word types used
+/// (those of type t: entries[at[t], at[t + 1])).
+Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, const Vocabulary& voc,
+                    const TextModelOptions& opt, std::vector<std::uint32_t>& cached_types, Entries& entries,
+                    std::vector<std::size_t>& at) {
+    constexpr std::uint32_t npos = FeatureTable::npos;
+    const std::vector<float>& idf = voc.idf;
     const std::size_t ntypes = corpus.types.hash.size();
-    // e_w of every word type used by these rows
+    // e_w of every word type used by these rows: its unigram, then its n-grams in order
+    // (counted), as word_entries gives them at prediction
     std::vector<char> used(ntypes, 0);
     for (std::size_t r : rows)
         for (const auto& wt : corpus.docs[r].words) used[wt.first] = 1;
-    // e_w of every word type, in one array (entries of type t: [at[t], at[t + 1]))
-    Entries entries, e;
-    std::vector<std::size_t> at(ntypes + 1, 0);
+    entries.clear();
+    at.assign(ntypes + 1, 0);
     std::vector<double> e2(ntypes, 0.0);
     cached_types.clear();
     for (std::size_t t = 0; t < ntypes; ++t) {
         at[t] = entries.size();
         if (!used[t]) continue;
-        const auto& br = corpus.types.br[t];
-        word_entries(table, idf, spec, corpus.types.hash[t], br.data(), br.size(), e);
-        for (const auto& en : e) e2[t] += static_cast<double>(en.second) * en.second;
-        if (!e.empty()) cached_types.push_back(static_cast<std::uint32_t>(t));
-        entries.insert(entries.end(), e.begin(), e.end());
+        const std::size_t first = entries.size();
+        if (const std::uint32_t u = voc.of_type[t]; u != npos) entries.emplace_back(u, idf[u]);
+        for (std::size_t q = corpus.types.gram_at[t]; q < corpus.types.gram_at[t + 1]; ++q) {
+            const std::uint32_t f = voc.of_gram[corpus.types.grams[q]];
+            if (f == npos) continue;
+            bool seen = false;
+            for (std::size_t j = first; j < entries.size() && !seen; ++j)
+                if (entries[j].first == f) {
+                    entries[j].second += idf[f];
+                    seen = true;
+                }
+            if (!seen) entries.emplace_back(f, idf[f]);
+        }
+        for (std::size_t j = first; j < entries.size(); ++j) e2[t] += static_cast<double>(entries[j].second) * entries[j].second;
+        if (entries.size() > first) cached_types.push_back(static_cast<std::uint32_t>(t));
     }
     at[ntypes] = entries.size();
     Matrix m;
-    m.features = keys.size();
+    m.features = voc.keys.size();
     m.row.reserve(rows.size() + 1);
+    {
+        std::size_t bound = 0;  // entries before merging: at least the non-zeros
+        for (std::size_t r : rows) {
+            for (const auto& wt : corpus.docs[r].words) bound += at[wt.first + 1] - at[wt.first];
+            bound += corpus.docs[r].others.size();
+        }
+        m.col.reserve(bound);
+        m.val.reserve(bound);
+    }
     m.row.push_back(0);
-    std::vector<double> acc(keys.size(), 0.0);
+    std::vector<double> acc(voc.keys.size(), 0.0);
     std::vector<std::uint32_t> touched;
     for (std::size_t r : rows) {
         const Doc& d = corpus.docs[r];
@@ -547,9 +698,9 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
                 acc[f] += a * v;
             }
         }
-        for (const auto& [h, tf] : d.others) {
-            const std::uint32_t f = table.find(h);
-            if (f == FeatureTable::npos) continue;
+        for (const auto& [o, tf] : d.others) {
+            const std::uint32_t f = voc.of_other[o];
+            if (f == npos) continue;
             const double v = tf_weight(tf, opt.sublinear_tf) * idf[f];
             norm2 += v * v;
             if (acc[f] == 0) touched.push_back(f);
@@ -566,22 +717,47 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     return m;
 }
 
+inline constexpr std::size_t kMaxGroup = 16;  ///< classes trained together (the registers hold their scores)
+
 /// One-vs-rest binary L2-loss linear SVMs (each with a bias feature of value 1) for classes
-/// [c0, c1), by dual coordinate descent (Hsieh et al. 2008, as liblinear), trained together:
-/// the weights are stored feature-major (w[f·k + c]), every pass visits the rows once in one
-/// seeded order, computes the row's scores for all classes in one sweep of its features and
-/// applies all classes' steps in another. `active` lists the rows to use; alphas may hold a
-/// warm start (entries of inactive rows are ignored). Shrinking and the stopping rule
+/// [c0, c1), c1 - c0 ≤ 4·V, by dual coordinate descent (Hsieh et al. 2008, as liblinear),
+/// trained together: the weights are float and feature-major, 4·V lanes per feature (unused
+/// lanes stay 0), every pass visits the rows once in one seeded order, computes the row's
+/// scores for all classes in one sweep of its features (the accumulators stay in registers)
+/// and applies all classes' steps in another. `active` lists the rows to use; alphas may hold
+/// a warm start (entries of inactive rows are ignored). Shrinking and the stopping rule
 /// (projected-gradient spread ≤ tolerance, then one full pass to confirm) are per class, as
-/// liblinear's. The result of a class does not depend on which other classes share its group.
-/// Returns the weights per class (features + 1 for the bias).
-void train_group(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y,
+/// liblinear's. Lanes do not interact, so the result of a class does not depend on which
+/// other classes share its group. Writes the group's columns of w_out: feature-major, nc
+/// classes per feature, features + 1 rows (the last is the bias).
+template <class Vec, std::size_t V>
+[[gnu::always_inline]] inline void train_group(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y,
                  std::size_t c0, std::size_t c1, const std::vector<double>& cost, std::vector<std::vector<double>>& alphas,
-                 const TextModelOptions& opt, std::vector<std::vector<double>>& w_out) {
+                 const TextModelOptions& opt, std::size_t nc, std::vector<float>& w_out) {
+    constexpr std::size_t L = sizeof(Vec) / sizeof(float);
+    constexpr std::size_t P = V * L;
     const std::size_t nf = x.features;
     const std::size_t k = c1 - c0;
     const std::size_t na = active.size();
-    std::vector<double> w((nf + 1) * k, 0.0);
+    // 64-byte aligned float storage (a feature's weights never straddle more cache lines than
+    // they must); vectors loaded and stored with memcpy
+    struct alignas(64) Line {
+        float f[16];
+    };
+    std::vector<Line> lines(((nf + 1) * P + 15) / 16, Line{});
+    float* const w = lines.data()->f;
+    float* const bias = w + nf * P;
+    auto add_to = [](float* dst, const Vec* d, float v) {
+        for (std::size_t j = 0; j < V; ++j) {
+            Vec t;
+            std::memcpy(&t, dst + j * L, sizeof t);
+            t += d[j] * v;
+            std::memcpy(dst + j * L, &t, sizeof t);
+        }
+    };
+    auto to_vecs = [](const float (&a)[P], Vec (&out)[V]) {
+        for (std::size_t j = 0; j < V; ++j) std::memcpy(&out[j], a + j * L, sizeof(Vec));
+    };
     std::vector<double> qd(na), inv2c(na);
     for (std::size_t a = 0; a < na; ++a) {
         const std::size_t i = active[a];
@@ -589,19 +765,25 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
         for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) sq += static_cast<double>(x.val[q]) * x.val[q];
         inv2c[a] = 0.5 / cost[i];
         qd[a] = sq + inv2c[a];
+        float d[P] = {};
+        bool any = false;
         for (std::size_t c = 0; c < k; ++c) {
             const double al = alphas[c0 + c][i];
-            if (al == 0) continue;
-            const double d = y[i] == c0 + c ? al : -al;
-            for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) w[static_cast<std::size_t>(x.col[q]) * k + c] += d * x.val[q];
-            w[nf * k + c] += d;
+            d[c] = static_cast<float>(y[i] == c0 + c ? al : -al);
+            any = any || al != 0;
         }
+        if (!any) continue;
+        Vec dv[V];
+        to_vecs(d, dv);
+        for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q)
+            add_to(w + static_cast<std::size_t>(x.col[q]) * P, dv, x.val[q]);
+        add_to(bias, dv, 1.0f);
     }
     // shrinking (as liblinear): a variable at 0 whose gradient exceeds the previous pass's
     // largest projected gradient is skipped until its class converges on the rest
     std::vector<unsigned char> shrunk(na * k, 0);
     std::vector<std::size_t> live(k, na);
-    std::vector<double> pg_max_old(k, HUGE_VAL), pg_max(k), pg_min(k), dot(k), step(k);
+    std::vector<double> pg_max_old(k, HUGE_VAL), pg_max(k), pg_min(k);
     std::vector<unsigned char> done(k, 0);
     std::vector<std::size_t> order(na);
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -618,15 +800,21 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
             for (std::size_t c = 0; c < k; ++c) any = any || (!done[c] && !sh[c]);
             if (!any) continue;
             const std::size_t r0 = x.row[i], r1 = x.row[i + 1];
-            for (std::size_t c = 0; c < k; ++c) dot[c] = w[nf * k + c];
+            Vec acc[V];
+            std::memcpy(acc, bias, sizeof acc);
             for (std::size_t q = r0; q < r1; ++q) {
-                const double v = x.val[q];
-                const double* wf = w.data() + static_cast<std::size_t>(x.col[q]) * k;
-                for (std::size_t c = 0; c < k; ++c) dot[c] += wf[c] * v;
+                const float v = x.val[q];
+                const float* wf = w + static_cast<std::size_t>(x.col[q]) * P;
+                for (std::size_t j = 0; j < V; ++j) {
+                    Vec t;
+                    std::memcpy(&t, wf + j * L, sizeof t);
+                    acc[j] += t * v;
+                }
             }
+            float dot[P], step[P] = {};
+            for (std::size_t j = 0; j < V; ++j) std::memcpy(dot + j * L, &acc[j], sizeof(Vec));
             bool moved = false;
             for (std::size_t c = 0; c < k; ++c) {
-                step[c] = 0;
                 if (done[c] || sh[c]) continue;
                 double& al = alphas[c0 + c][i];
                 const double yi = y[i] == c0 + c ? 1.0 : -1.0;
@@ -645,17 +833,15 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
                 if (std::fabs(pg) > 1e-12) {
                     const double old = al;
                     al = std::max(old - g / qd[a], 0.0);
-                    step[c] = (al - old) * yi;
+                    step[c] = static_cast<float>((al - old) * yi);
                     moved = moved || step[c] != 0;
                 }
             }
             if (!moved) continue;
-            for (std::size_t q = r0; q < r1; ++q) {
-                const double v = x.val[q];
-                double* wf = w.data() + static_cast<std::size_t>(x.col[q]) * k;
-                for (std::size_t c = 0; c < k; ++c) wf[c] += step[c] * v;
-            }
-            for (std::size_t c = 0; c < k; ++c) w[nf * k + c] += step[c];
+            Vec sv[V];
+            to_vecs(step, sv);
+            for (std::size_t q = r0; q < r1; ++q) add_to(w + static_cast<std::size_t>(x.col[q]) * P, sv, x.val[q]);
+            add_to(bias, sv, 1.0f);
         }
         for (std::size_t c = 0; c < k; ++c) {
             if (done[c]) continue;
@@ -673,10 +859,40 @@ void train_group(const Matrix& x, const std::vector<std::size_t>& active, const 
             pg_max_old[c] = pg_max[c] <= 0 ? HUGE_VAL : pg_max[c];
         }
     }
-    for (std::size_t c = 0; c < k; ++c) {
-        auto& wc = w_out[c0 + c];
-        wc.resize(nf + 1);
-        for (std::size_t f = 0; f <= nf; ++f) wc[f] = w[f * k + c];
+    for (std::size_t f = 0; f <= nf; ++f)
+        for (std::size_t c = 0; c < k; ++c) w_out[f * nc + c0 + c] = w[f * P + c];
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/// Eight float lanes (AVX2): the same arithmetic lane by lane (no fused multiply-add), so
+/// the model is the same bit for bit as with four lanes; used when the CPU has AVX2.
+using Lanes8 = float __attribute__((vector_size(32)));
+[[gnu::target("avx2")]] void train_group_avx2(const Matrix& x, const std::vector<std::size_t>& active,
+                                              const std::vector<std::size_t>& y, std::size_t c0, std::size_t c1,
+                                              const std::vector<double>& cost, std::vector<std::vector<double>>& alphas,
+                                              const TextModelOptions& opt, std::size_t nc, std::vector<float>& w_out) {
+    if (c1 - c0 <= 8) train_group<Lanes8, 1>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+    else train_group<Lanes8, 2>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+}
+bool has_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+}
+#endif
+
+/// train_group with as few lanes as the group needs.
+void train_group_any(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y,
+                     std::size_t c0, std::size_t c1, const std::vector<double>& cost,
+                     std::vector<std::vector<double>>& alphas, const TextModelOptions& opt, std::size_t nc,
+                     std::vector<float>& w_out) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (c1 - c0 > 4 && has_avx2()) return train_group_avx2(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+#endif
+    switch ((c1 - c0 + kLanes - 1) / kLanes) {
+        case 1: return train_group<Lanes, 1>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+        case 2: return train_group<Lanes, 2>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+        case 3: return train_group<Lanes, 3>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
+        default: return train_group<Lanes, 4>(x, active, y, c0, c1, cost, alphas, opt, nc, w_out);
     }
 }
 
@@ -704,6 +920,9 @@ void check_training_input(const std::vector<std::string>& texts, const std::vect
                                                      std::to_string(labels.size()) + " labels");
     if (texts.empty()) throw Error(ErrorCode::invalid_value, "the training set is empty");
     for (std::size_t i = 0; i < texts.size(); ++i) {
+        if (texts[i].size() > 0xFFFFFFFFu)  // word spans are kept as 32-bit offsets
+            throw Error(ErrorCode::invalid_value, "text " + std::to_string(i) + " is longer than 4 GiB",
+                        "/" + std::to_string(i) + "/text");
         if (auto bad = utf8_invalid_offset(texts[i]))
             throw Error(ErrorCode::invalid_utf8, "text " + std::to_string(i) + " is not valid UTF-8 (byte " +
                                                      std::to_string(*bad) + ")", "/" + std::to_string(i) + "/text");
@@ -754,14 +973,15 @@ std::vector<double> class_costs(const std::vector<std::size_t>& y, const std::ve
 /// start). With several threads, each trains a contiguous group of classes; the weights do not
 /// depend on the grouping (nor on the thread count).
 void train_ovr(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y, std::size_t nclasses,
-               const TextModelOptions& opt, std::vector<std::vector<double>>& alphas, std::vector<std::vector<double>>& w) {
+               const TextModelOptions& opt, std::vector<std::vector<double>>& alphas, std::vector<float>& w) {
     const std::vector<double> cost = class_costs(y, active, nclasses, opt);
-    w.assign(nclasses, {});
+    w.assign((x.features + 1) * nclasses, 0.0f);
     if (alphas.size() != nclasses) alphas.assign(nclasses, std::vector<double>(x.rows(), 0.0));
-    std::size_t groups = opt.threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(opt.threads);
-    groups = std::min(groups, nclasses);
-    parallel_for(groups, static_cast<int>(groups), [&](std::size_t g) {
-        train_group(x, active, y, g * nclasses / groups, (g + 1) * nclasses / groups, cost, alphas, opt, w);
+    const std::size_t threads =
+        opt.threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(opt.threads);
+    const std::size_t groups = std::min(std::max(threads, (nclasses + kMaxGroup - 1) / kMaxGroup), nclasses);
+    parallel_for(groups, static_cast<int>(std::min(threads, groups)), [&](std::size_t g) {
+        train_group_any(x, active, y, g * nclasses / groups, (g + 1) * nclasses / groups, cost, alphas, opt, nclasses, w);
     });
 }
 
@@ -816,28 +1036,42 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     m->opt = opt;
     m->classes = classes;
     const std::size_t nc = classes.size();
-    build_vocabulary(corpus, rows, opt, m->keys, m->idf);
+    Vocabulary voc = build_vocabulary(corpus, rows, opt);
     std::vector<std::uint32_t> cached;
-    const Matrix x = build_matrix(corpus, rows, m->keys, m->idf, opt, cached);
+    Entries entries;
+    std::vector<std::size_t> at;
+    const Matrix x = build_matrix(corpus, rows, voc, opt, cached, entries, at);
+    m->keys = std::move(voc.keys);
+    m->idf = std::move(voc.idf);
+    // the cached words, sorted, with their e_w (the prediction caches need not recompute them)
+    std::vector<std::pair<std::string, std::uint32_t>> cached_words;
+    cached_words.reserve(cached.size());
     for (std::uint32_t t : cached) {
         const auto& br = corpus.types.br[t];
-        m->words.push_back(utf8_of(br.data() + 1, br.size() - 2));
+        cached_words.emplace_back(utf8_of(br.data() + 1, br.size() - 2), t);
     }
-    std::sort(m->words.begin(), m->words.end());
+    std::sort(cached_words.begin(), cached_words.end());
+    Entries word_e;
+    std::vector<std::size_t> word_at{0};
+    m->words.reserve(cached_words.size());
+    for (auto& [word, t] : cached_words) {
+        m->words.push_back(std::move(word));
+        word_e.insert(word_e.end(), entries.begin() + static_cast<std::ptrdiff_t>(at[t]),
+                      entries.begin() + static_cast<std::ptrdiff_t>(at[t + 1]));
+        word_at.push_back(word_e.size());
+    }
     std::vector<std::size_t> y(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) y[r] = y_all[rows[r]];
     std::vector<std::size_t> active(rows.size());
     std::iota(active.begin(), active.end(), std::size_t{0});
-    std::vector<std::vector<double>> alphas, w;
+    std::vector<std::vector<double>> alphas;
+    std::vector<float> w;
     train_ovr(x, active, y, nc, opt, alphas, w);
 
     const std::size_t nf = m->keys.size();
-    m->weights.assign(nf * nc, 0.0f);
-    m->bias.assign(nc, 0.0f);
-    for (std::size_t c = 0; c < nc; ++c) {
-        for (std::size_t f = 0; f < nf; ++f) m->weights[f * nc + c] = static_cast<float>(w[c][f]);
-        m->bias[c] = static_cast<float>(w[c][nf]);
-    }
+    m->bias.assign(w.begin() + static_cast<std::ptrdiff_t>(nf * nc), w.end());
+    w.resize(nf * nc);
+    m->weights = std::move(w);
 
     // Calibration: one temperature fitted on the decision values of held-out rows (one of
     // calibration_folds stratified folds), from a model of the other rows warm-started from the
@@ -857,21 +1091,24 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         std::vector<std::size_t> train_rows, held;
         for (std::size_t i = 0; i < rows.size(); ++i) (fold[i] == 0 ? held : train_rows).push_back(i);
         if (!held.empty() && !train_rows.empty()) {
-            std::vector<std::vector<double>> a2 = std::move(alphas), w2;
+            std::vector<std::vector<double>> a2 = std::move(alphas);
+            std::vector<float> w2;
             train_ovr(x, train_rows, y, nc, fold_opt, a2, w2);
+            std::vector<double> sc(nc);
             for (std::size_t i : held) {
-                for (std::size_t c = 0; c < nc; ++c) {
-                    const auto& wc = w2[c];
-                    double sc = wc[nf];
-                    for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) sc += wc[x.col[q]] * x.val[q];
-                    scores.push_back(sc);
+                for (std::size_t c = 0; c < nc; ++c) sc[c] = w2[nf * nc + c];
+                for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) {
+                    const float* wf = w2.data() + static_cast<std::size_t>(x.col[q]) * nc;
+                    const double v = x.val[q];
+                    for (std::size_t c = 0; c < nc; ++c) sc[c] += wf[c] * v;
                 }
+                scores.insert(scores.end(), sc.begin(), sc.end());
                 truth.push_back(y[i]);
             }
         }
     }
     if (!truth.empty()) m->temperature = fit_temperature(scores, truth, nc);
-    m->build_caches();
+    m->build_caches(&word_e, &word_at);
     return m;
 }
 

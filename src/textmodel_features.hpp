@@ -13,6 +13,7 @@
 #include <complaintkit/normalize.hpp>
 #include <complaintkit/textmodel.hpp>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -36,6 +37,65 @@ inline std::uint64_t mix64(std::uint64_t x) noexcept {
     x *= 0x94D049BB133111EBULL;
     x ^= x >> 31;
     return x ? x : 1;
+}
+
+/// The word hash (feature version 2): over the word's folded UTF-8 bytes in 8-byte
+/// little-endian chunks (the last one zero-padded), then the length. Chunks instead of bytes
+/// let the scanner hash an ASCII word with one multiply per 8 letters.
+inline constexpr std::uint64_t kWordMul = 0x9FB21C651E98DF25ULL;
+inline std::uint64_t word_step(std::uint64_t h, std::uint64_t chunk) noexcept {
+    h = (h ^ chunk) * kWordMul;
+    return h ^ (h >> 32);
+}
+inline std::uint64_t word_final(std::uint64_t h, std::size_t len) noexcept { return mix64(h + len); }
+
+/// Hash of two consecutive words from their (well mixed) hashes: a rotation keeps the order,
+/// one multiply and a fold spread it over the low bits the tables use; never 0.
+inline std::uint64_t bigram_hash(std::uint64_t prev, std::uint64_t word) noexcept {
+    std::uint64_t h = (((prev << 29) | (prev >> 35)) ^ word ^ kNsBigram) * kWordMul;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+/// Streaming form of the word hash, a byte at a time.
+struct WordHasher {
+    std::uint64_t h = kNsWord, chunk = 0;
+    unsigned fill = 0;
+    std::size_t len = 0;
+    void byte(unsigned char b) noexcept {
+        chunk |= static_cast<std::uint64_t>(b) << (8 * fill);
+        ++len;
+        if (++fill == 8) {
+            h = word_step(h, chunk);
+            chunk = 0;
+            fill = 0;
+        }
+    }
+    void code_point(char32_t c) noexcept {
+        if (c < 0x80) {
+            byte(static_cast<unsigned char>(c));
+        } else if (c < 0x800) {
+            byte(static_cast<unsigned char>(0xC0 | (c >> 6)));
+            byte(static_cast<unsigned char>(0x80 | (c & 0x3F)));
+        } else if (c < 0x10000) {
+            byte(static_cast<unsigned char>(0xE0 | (c >> 12)));
+            byte(static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F)));
+            byte(static_cast<unsigned char>(0x80 | (c & 0x3F)));
+        } else {
+            byte(static_cast<unsigned char>(0xF0 | (c >> 18)));
+            byte(static_cast<unsigned char>(0x80 | ((c >> 12) & 0x3F)));
+            byte(static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F)));
+            byte(static_cast<unsigned char>(0x80 | (c & 0x3F)));
+        }
+    }
+    [[nodiscard]] std::uint64_t finish() const noexcept { return word_final(fill ? word_step(h, chunk) : h, len); }
+};
+
+/// Hash of a word given as folded UTF-8.
+inline std::uint64_t word_hash(std::string_view folded) noexcept {
+    WordHasher w;
+    for (char ch : folded) w.byte(static_cast<unsigned char>(ch));
+    return w.finish();
 }
 
 enum class CpKind : std::uint8_t { sep, word, cjk };
@@ -152,6 +212,7 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
             continue;
         }
         std::size_t k = i;
+        const std::size_t word_begin = i;
         const char32_t c = decode(k);
         const CpKind kind = kind_of(c);
         if (kind == CpKind::sep) {
@@ -180,18 +241,16 @@ void extract_features(std::string_view text, const FeatureSpec& spec, std::vecto
             cps.push_back(U'>');
             const char32_t* w = cps.data() + 1;
             const std::size_t wl = cps.size() - 2;
-            std::uint64_t hw = kNsWord;
-            for (std::size_t j = 0; j < wl; ++j) hw = (hw ^ w[j]) * kPrime;
-            const std::uint64_t wh = mix64(hw);
+            const std::uint64_t wh = word_hash(text.substr(word_begin, i - word_begin));
             if constexpr (Named) {
                 std::string nm = name_of("w:", w, wl);
                 h.word(wh, cps.data(), cps.size(), nm);
                 if (spec.word_max >= 2 && prev_word)
-                    h.feature(mix64(prev_word * kPrime + wh + kNsBigram), prev_name + "|" + nm.substr(2));
+                    h.feature(bigram_hash(prev_word, wh), prev_name + "|" + nm.substr(2));
                 prev_name = std::move(nm);
             } else {
                 h.word(wh, cps.data(), cps.size());
-                if (spec.word_max >= 2 && prev_word) h.feature(mix64(prev_word * kPrime + wh + kNsBigram));
+                if (spec.word_max >= 2 && prev_word) h.feature(bigram_hash(prev_word, wh));
             }
             prev_word = wh;
         } else {
@@ -290,6 +349,32 @@ inline void bracketed_folded(std::string_view src, std::vector<char32_t>& out) {
     out.push_back(U'>');
 }
 
+// SWAR over 8 bytes (each result byte is 0x80 or 0).
+inline constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+inline constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+/// Bytes x ≥ c / x ≤ c, for bytes x < 0x80 and 0 < c < 0x80.
+inline constexpr std::uint64_t swar_ge(std::uint64_t x, unsigned char c) noexcept { return (x + (0x80 - c) * kOnes) & kHigh; }
+inline constexpr std::uint64_t swar_le(std::uint64_t x, unsigned char c) noexcept { return ~(x + (0x7F - c) * kOnes) & kHigh; }
+/// ASCII letters and digits.
+inline constexpr std::uint64_t swar_word(std::uint64_t v) noexcept {
+    const std::uint64_t x = v & ~kHigh;
+    const std::uint64_t l = x | (0x20 * kOnes);
+    return ((swar_ge(l, 'a') & swar_le(l, 'z')) | (swar_ge(x, '0') & swar_le(x, '9'))) & ~v;
+}
+/// ASCII upper-case letters lowered (other bytes unchanged).
+inline constexpr std::uint64_t swar_lower(std::uint64_t v) noexcept {
+    const std::uint64_t x = v & ~kHigh;
+    return v | ((swar_ge(x, 'A') & swar_le(x, 'Z') & ~v) >> 2);
+}
+/// Up to 8 bytes at p as a little-endian word, zero-padded.
+inline std::uint64_t load_le(const unsigned char* p, std::size_t avail) noexcept {
+    std::uint64_t v = 0;
+    if (avail >= 8) std::memcpy(&v, p, 8);
+    else std::memcpy(&v, p, avail);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    return v;
+}
+
 /// One pass over source UTF-8: h.word(hash, begin, end) for each word occurrence (source byte
 /// offsets of the word), h.feature(hash) for each word bigram and CJK character n-gram.
 /// Returns false (having reported part of the features) when the text is not valid UTF-8.
@@ -341,34 +426,64 @@ template <class H>
             }
             continue;
         }
-        // a word: ASCII bytes in a tight loop, other code points through the decoder
+        // a word: ASCII letters and digits 8 bytes at a time, folded and hashed a chunk at a
+        // time; a word with letters of other scripts is hashed from its start by code point
         run = 0;
-        std::uint64_t hw = (kNsWord ^ c) * kPrime;
-        std::size_t end = i;
-        for (;;) {
-            while (i < n && p[i] < 0x80 && kAscii.word[p[i]]) {
-                hw = (hw ^ kAscii.lower[p[i]]) * kPrime;
-                ++i;
+        std::uint64_t wh = 0;
+        bool slow = b >= 0x80;
+        if (!slow) {
+            i = start;
+            std::uint64_t hw = kNsWord;
+            for (;;) {
+                const std::uint64_t v = load_le(p + i, n - i);  // zero bytes past the end stop the word
+                const std::uint64_t stop = ~swar_word(v) & kHigh;
+                if (stop == 0) {
+                    hw = word_step(hw, swar_lower(v));
+                    i += 8;
+                    continue;
+                }
+                const auto len = static_cast<unsigned>(__builtin_ctzll(stop)) / 8;
+                if (len) hw = word_step(hw, swar_lower(v) & (~0ULL >> (64 - 8 * len)));
+                i += len;
+                break;
             }
-            end = i;
-            if (i >= n || p[i] < 0x80) break;
-            std::size_t j = i;
-            char32_t d = decode_checked(p, n, j);
-            if (d == kInvalid) return false;
-            d = fold_codepoint(d);
-            if (kind_of(d) != CpKind::word) break;  // re-read by the outer loop
-            hw = (hw ^ d) * kPrime;
-            i = j;
+            if (i < n && p[i] >= 0x80) {  // does a letter of another script continue the word?
+                std::size_t j = i;
+                const char32_t d = decode_checked(p, n, j);
+                if (d == kInvalid) return false;
+                slow = kind_of(fold_codepoint(d)) == CpKind::word;
+            }
+            if (!slow) wh = word_final(hw, i - start);
         }
-        const std::uint64_t wh = mix64(hw);
+        if (slow) {
+            WordHasher wd;
+            i = start;
+            for (;;) {
+                while (i < n && p[i] < 0x80 && kAscii.word[p[i]]) wd.byte(kAscii.lower[p[i++]]);
+                if (i >= n || p[i] < 0x80) break;
+                std::size_t j = i;
+                char32_t d = decode_checked(p, n, j);
+                if (d == kInvalid) return false;
+                d = fold_codepoint(d);
+                if (kind_of(d) != CpKind::word) break;  // re-read by the outer loop
+                wd.code_point(d);
+                i = j;
+            }
+            wh = wd.finish();
+        }
+        const std::size_t end = i;
         h.word(wh, start, end);
-        if (bigrams && prev_word) h.feature(mix64(prev_word * kPrime + wh + kNsBigram));
+        if (bigrams && prev_word) h.feature(bigram_hash(prev_word, wh));
         prev_word = wh;
     }
     return true;
 }
 
-/// Small open-addressing counter of 64-bit keys (never 0), reused across documents.
+/// Small counter of 64-bit keys (never 0), reused across documents: the keys and counts in
+/// order of first occurrence (with a 64-bit tag given at the first occurrence), found through
+/// an open-addressing table of 32-bit indices (load ≤ 1/2; 4 bytes a slot keep the table of
+/// a document in the L1 cache). Nothing is allocated once the counter has seen a document as
+/// large as the current one.
 class KeyCounter {
 public:
     /// Empties the counter, sized for about `expected` keys: the table in use is as small as
@@ -376,57 +491,58 @@ public:
     void reset(std::size_t expected) {
         std::size_t cap = 64;
         while (cap < expected * 2) cap <<= 1;
-        for (std::uint32_t s : used_) slots_[s].key = 0;
-        if (slots_.size() < cap) slots_.assign(cap, Slot{});
+        for (std::size_t i = 0; i < size_; ++i) table_[entries_[i].slot] = 0;
+        if (table_.size() < cap) table_.assign(cap, 0);
         mask_ = cap - 1;
-        used_.clear();
+        size_ = 0;
+        if (entries_.size() < cap / 2 + 1) entries_.resize(cap / 2 + 1);
     }
-    /// Counts key; true when it is new.
-    [[gnu::always_inline]] bool add(std::uint64_t key) {
+    /// Counts key; true when it is new (then `tag` is kept with it).
+    [[gnu::always_inline]] bool add(std::uint64_t key, std::uint64_t tag = 0) {
         std::size_t s = static_cast<std::size_t>(key) & mask_;
         for (;;) {
-            Slot& sl = slots_[s];
-            if (sl.key == key) {
-                ++sl.count;
+            const std::uint32_t t = table_[s];
+            if (t == 0) break;
+            Entry& e = entries_[t - 1];
+            if (e.key == key) {
+                ++e.count;
                 return false;
             }
-            if (sl.key == 0) break;
             s = (s + 1) & mask_;
         }
-        slots_[s] = Slot{key, 1};
-        used_.push_back(static_cast<std::uint32_t>(s));
-        if (used_.size() * 2 > slots_.size()) grow();
+        entries_[size_] = Entry{key, tag, 1, static_cast<std::uint32_t>(s)};
+        table_[s] = static_cast<std::uint32_t>(++size_);
+        if (size_ * 2 > mask_ + 1) grow();
         return true;
     }
-    [[nodiscard]] std::size_t size() const noexcept { return used_.size(); }
-    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return slots_[used_[i]].key; }
-    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return slots_[used_[i]].count; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return entries_[i].key; }
+    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return entries_[i].count; }
+    [[nodiscard]] std::uint64_t tag(std::size_t i) const noexcept { return entries_[i].tag; }
 
 private:
-    struct Slot {
-        std::uint64_t key = 0;
-        std::uint32_t count = 0;
+    struct Entry {
+        std::uint64_t key;
+        std::uint64_t tag;
+        std::uint32_t count;
+        std::uint32_t slot;
     };
-    void grow() {
-        std::vector<Slot> old;
-        old.reserve(used_.size());
-        for (std::uint32_t s : used_) {
-            old.push_back(slots_[s]);
-            slots_[s].key = 0;
-        }
+    [[gnu::noinline]] void grow() {
+        for (std::size_t i = 0; i < size_; ++i) table_[entries_[i].slot] = 0;
         const std::size_t cap = (mask_ + 1) * 2;
-        if (slots_.size() < cap) slots_.assign(cap, Slot{});
+        if (table_.size() < cap) table_.assign(cap, 0);
         mask_ = cap - 1;
-        used_.clear();
-        for (const Slot& o : old) {
-            std::size_t s = static_cast<std::size_t>(o.key) & mask_;
-            while (slots_[s].key != 0) s = (s + 1) & mask_;
-            slots_[s] = o;
-            used_.push_back(static_cast<std::uint32_t>(s));
+        if (entries_.size() < cap / 2 + 1) entries_.resize(cap / 2 + 1);
+        for (std::size_t i = 0; i < size_; ++i) {
+            std::size_t s = static_cast<std::size_t>(entries_[i].key) & mask_;
+            while (table_[s] != 0) s = (s + 1) & mask_;
+            table_[s] = static_cast<std::uint32_t>(i + 1);
+            entries_[i].slot = static_cast<std::uint32_t>(s);
         }
     }
-    std::vector<Slot> slots_;
-    std::vector<std::uint32_t> used_;
+    std::vector<std::uint32_t> table_;
+    std::vector<Entry> entries_;
+    std::size_t size_ = 0;
     std::size_t mask_ = 0;
 };
 
@@ -467,43 +583,84 @@ private:
     std::size_t mask_ = 0;
 };
 
-/// Immutable map from a 64-bit key to a record of `width` floats stored next to the key
-/// (one cache miss per lookup; load ≤ 3/4).
+/// Four float lanes (SSE2 on x86-64, NEON on ARM): the unit of the per-class arithmetic.
+using Lanes = float __attribute__((vector_size(16)));
+inline constexpr std::size_t kLanes = 4;
+
+/// Lanes needed for n values.
+inline constexpr std::size_t lanes_for(std::size_t n) noexcept { return (n + kLanes - 1) / kLanes; }
+
+/// Immutable map from a 64-bit key to a record: one float (the "lead") and `n` more floats
+/// in lanes, zero-padded to a multiple of 4. The keys are probed in a compact array of their
+/// own with the record index beside them (load ≤ 1/2, 4 keys per cache line: a key that is
+/// absent, the common case for word bigrams, costs about one cache line); the records are
+/// dense, one per key, each
+/// [lead, 0, 0, 0, lanes…] 16-byte aligned and padded to 32 bytes or a multiple of 64, so
+/// that with up to 12 values a record is one cache line.
 class RecordTable {
 public:
+    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
     RecordTable() = default;
-    RecordTable(const std::vector<std::uint64_t>& keys, std::size_t width, const float* records)
-        : slot_words_(1 + (width + 1) / 2) {
+    /// records: keys.size() rows of 1 + n floats (the lead, then the n values).
+    RecordTable(const std::vector<std::uint64_t>& keys, std::size_t n, const float* records)
+        : lanes_(lanes_for(n)) {
+        std::size_t bytes = 16 + 16 * lanes_;
+        stride_ = bytes <= 32 ? 32 : (bytes + 63) / 64 * 64;
         std::size_t cap = 16;
-        while (cap * 3 < keys.size() * 4) cap <<= 1;  // load ≤ 3/4
-        raw_.assign(cap * slot_words_, 0);
+        while (cap < keys.size() * 2) cap <<= 1;  // load ≤ 1/2
+        slots_.assign(cap, Slot{0, npos});
         mask_ = cap - 1;
+        lines_.assign((keys.size() * stride_ + 63) / 64, Line{});
+        auto* base = reinterpret_cast<unsigned char*>(lines_.data());
         for (std::size_t i = 0; i < keys.size(); ++i) {
             std::size_t s = static_cast<std::size_t>(keys[i]) & mask_;
-            while (raw_[s * slot_words_] != 0) s = (s + 1) & mask_;
-            raw_[s * slot_words_] = keys[i];
-            std::memcpy(&raw_[s * slot_words_ + 1], records + i * width, width * sizeof(float));
+            while (slots_[s].key != 0) s = (s + 1) & mask_;
+            slots_[s] = Slot{keys[i], static_cast<std::uint32_t>(i)};
+            unsigned char* rec = base + i * stride_;
+            std::memcpy(rec, records + i * (n + 1), sizeof(float));
+            std::memcpy(rec + 16, records + i * (n + 1) + 1, n * sizeof(float));
         }
     }
-    [[nodiscard]] const float* find(std::uint64_t key) const noexcept {
-        if (raw_.empty()) return nullptr;
+    /// The record index of key, or npos.
+    [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
+        if (slots_.empty()) return npos;
         std::size_t s = static_cast<std::size_t>(key) & mask_;
         for (;;) {
-            const std::uint64_t* slot = raw_.data() + s * slot_words_;
-            if (*slot == key) return reinterpret_cast<const float*>(slot + 1);
-            if (*slot == 0) return nullptr;
+            const Slot& sl = slots_[s];
+            if (sl.key == key) return sl.id;
+            if (sl.key == 0) return npos;
             s = (s + 1) & mask_;
         }
     }
-    /// Hints the CPU to fetch key's home slot (lookups of a batch of keys then overlap).
-    void prefetch(std::uint64_t key) const noexcept {
-        if (!raw_.empty()) __builtin_prefetch(raw_.data() + (static_cast<std::size_t>(key) & mask_) * slot_words_);
+    /// The lead of record id; its lanes() lanes follow: lanes_of(lead).
+    [[nodiscard]] const float* record(std::uint32_t id) const noexcept {
+        return reinterpret_cast<const float*>(reinterpret_cast<const unsigned char*>(lines_.data()) + id * stride_);
     }
-    [[nodiscard]] std::size_t memory_bytes() const noexcept { return raw_.size() * sizeof(std::uint64_t); }
+    [[nodiscard]] static const Lanes* lanes_of(const float* lead) noexcept {
+        return reinterpret_cast<const Lanes*>(lead + 4);
+    }
+    [[nodiscard]] std::size_t lanes() const noexcept { return lanes_; }
+    /// Hints the CPU to fetch key's home slot / a record (lookups of a batch then overlap).
+    void prefetch_key(std::uint64_t key) const noexcept {
+        if (!slots_.empty()) __builtin_prefetch(slots_.data() + (static_cast<std::size_t>(key) & mask_));
+    }
+    void prefetch_record(std::uint32_t id) const noexcept { __builtin_prefetch(record(id)); }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        return lines_.size() * sizeof(Line) + slots_.size() * sizeof(Slot);
+    }
 
 private:
-    std::vector<std::uint64_t> raw_;
-    std::size_t slot_words_ = 1;
+    struct alignas(64) Line {
+        unsigned char b[64];
+    };
+    struct Slot {
+        std::uint64_t key;
+        std::uint32_t id;
+    };
+    std::vector<Slot> slots_;
+    std::vector<Line> lines_;
+    std::size_t lanes_ = 0;
+    std::size_t stride_ = 0;
     std::size_t mask_ = 0;
 };
 

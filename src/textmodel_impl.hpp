@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ck {
@@ -27,7 +28,10 @@ struct TextModel::Impl {
     tm::RecordTable feature_records;  // hash of a bigram or CJK n-gram → idf, then W per class
 
     [[nodiscard]] std::size_t nc() const noexcept { return classes.size(); }
-    void build_caches();
+    /// Builds table and the record tables. `entries` may give e_w of every word (those of
+    /// words[i]: [at[i], at[i + 1])), as training has them; otherwise they are computed.
+    void build_caches(const std::vector<std::pair<std::uint32_t, float>>* entries = nullptr,
+                      const std::vector<std::size_t>* at = nullptr);
 };
 
 }  // namespace ck

@@ -31,7 +31,7 @@ namespace ck {
 /// Version of the feature extraction (tokeniser, hashing, weighting). A model records the
 /// version it was trained with; a library refuses a model of another version. Bumped on
 /// every change that alters the features of some text.
-inline constexpr std::uint32_t textmodel_feature_version = 1;
+inline constexpr std::uint32_t textmodel_feature_version = 2;
 
 enum class ClassWeighting : std::uint8_t {
     none = 0,      ///< every example counts once

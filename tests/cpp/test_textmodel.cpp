@@ -110,7 +110,7 @@ TEST_CASE("text model features are pinned to the feature version", "[textmodel]"
     tm::extract_features<false>(norm, spec, cps, handler);
     CHECK(norm == "my bill was 2x 快递丢件!ça coûte");
     CHECK(count == 28);  // 6 words, 4 bigrams, 9 character 4-grams, 4 + 3 + 2 CJK n-grams
-    CHECK(sum == 0xc770460c7ccb7dacULL);
+    CHECK(sum == 0x31d7804f56c431f7ULL);
 }
 
 namespace {
@@ -165,6 +165,11 @@ TEST_CASE("text model fused scanner folds as normalize_text and reports the same
         "我的快遞一直沒有送到，客服也不回覆。退款申請了三次都被拒絕！帳單錯誤",
         "mixed 中文and English１２３ｘｙｚ\xE3\x80\x80ＦＵＬＬ width 𠮷野家 カタカナ 한국어",
         "", "   ", "a", "...!!!", "a-very-long-word-" + std::string(40, 'x') + " tail",
+        // the word hash takes ASCII words 8 bytes at a time: words of 7, 8, 9, 16 and 17 letters,
+        // at the end of the text, and words that go on with letters of other scripts
+        "abcdefg ABCDEFGH abcdefghi ABCDEFGHIJKLMNOP abcdefghijklmnopq", "ends with ABCDEFGH",
+        "ends with abcdefghi", "x", "EIGHTCHR", "naïve NAÏVETÉ straße Ärger caféX 12€ ǅemal kΩ",
+        "ABCDEFGHé ABCDEFGH\xC3\xA9 mixedΣΣΣΣΣΣΣΣtail word\xE3\x80\x80word",
     };
     const tm::FeatureSpec spec = tm::FeatureSpec::of(TextModelOptions{});
     TextModelOptions wide;
@@ -198,6 +203,93 @@ TEST_CASE("text model fused scanner folds as normalize_text and reports the same
     CHECK_FALSE(fused_features("truncated \xE5\xBF", spec, out));
     CHECK_FALSE(fused_features("surrogate \xED\xA0\x80", spec, out));
     CHECK_FALSE(fused_features("\xE5\xBF\xAB\xFF", spec, out));
+}
+
+TEST_CASE("text model word hash: the scanner's 8-byte path equals the byte-at-a-time hash", "[textmodel]") {
+    const tm::FeatureSpec spec = tm::FeatureSpec::of(TextModelOptions{});
+    for (std::size_t len = 1; len <= 40; ++len) {
+        std::string word;
+        for (std::size_t i = 0; i < len; ++i) word += static_cast<char>((i % 3 == 0 ? 'A' : 'a') + i % 26);
+        for (const std::string& text : {word, word + " ", "(" + word + ")", "1 " + word}) {
+            INFO(text);
+            std::vector<std::uint64_t> words;
+            struct Handler {
+                std::vector<std::uint64_t>& words;
+                void word(std::uint64_t h, std::size_t, std::size_t) { words.push_back(h); }
+                void feature(std::uint64_t) {}
+            } handler{words};
+            REQUIRE(tm::scan_features(text, spec, handler));
+            REQUIRE(!words.empty());
+            CHECK(words.back() == tm::word_hash(normalize_text(word)));
+        }
+    }
+    // distinct words, distinct hashes (padding and length are part of the hash)
+    CHECK(tm::word_hash("abc") != tm::word_hash(std::string("abc\0", 4)));
+    CHECK(tm::word_hash("abcdefgh") != tm::word_hash("abcdefghabcdefgh"));
+}
+
+TEST_CASE("text model per-document counter grows past its expected size, also after a large document", "[textmodel]") {
+    tm::KeyCounter k;
+    k.reset(1000);
+    for (std::uint64_t i = 1; i <= 1000; ++i) CHECK(k.add(tm::mix64(i)));
+    k.reset(4);  // the large table stays allocated; the part in use is small
+    for (int rep = 0; rep < 3; ++rep)
+        for (std::uint64_t i = 1; i <= 700; ++i) CHECK(k.add(tm::mix64(i), i) == (rep == 0));
+    REQUIRE(k.size() == 700);
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        CHECK(k.key(i) == tm::mix64(i + 1));  // in order of first occurrence
+        CHECK(k.count(i) == 3);
+        CHECK(k.tag(i) == i + 1);
+    }
+    k.reset(4);
+    CHECK(k.size() == 0);
+    CHECK(k.add(tm::mix64(5)));
+}
+
+TEST_CASE("text model record table: records in zero-padded lanes, absent keys", "[textmodel]") {
+    for (std::size_t n : {1u, 4u, 9u, 12u, 13u, 40u}) {
+        std::vector<std::uint64_t> keys;
+        std::vector<float> rows;
+        for (std::uint64_t i = 0; i < 100; ++i) {
+            keys.push_back(tm::mix64(i + 1));
+            rows.push_back(static_cast<float>(i));  // the lead
+            for (std::size_t c = 0; c < n; ++c) rows.push_back(static_cast<float>(i * 100 + c));
+        }
+        const tm::RecordTable t(keys, n, rows.data());
+        REQUIRE(t.lanes() == (n + 3) / 4);
+        for (std::uint64_t i = 0; i < 100; ++i) {
+            const std::uint32_t id = t.find(keys[i]);
+            REQUIRE(id != tm::RecordTable::npos);
+            const float* rec = t.record(id);
+            CHECK(rec[0] == static_cast<float>(i));
+            CHECK(reinterpret_cast<std::uintptr_t>(tm::RecordTable::lanes_of(rec)) % 16 == 0);
+            const float* v = reinterpret_cast<const float*>(tm::RecordTable::lanes_of(rec));
+            for (std::size_t c = 0; c < t.lanes() * 4; ++c) CHECK(v[c] == (c < n ? static_cast<float>(i * 100 + c) : 0.0f));
+        }
+        CHECK(t.find(tm::mix64(1000)) == tm::RecordTable::npos);
+    }
+    CHECK(tm::RecordTable().find(42) == tm::RecordTable::npos);
+}
+
+TEST_CASE("text model with more classes than one solver group: same model on any thread count", "[textmodel]") {
+    // 20 classes: two groups of lanes (at most 16 classes a group), trained in any order
+    std::vector<std::string> texts, labels;
+    const char* words[] = {"refund", "delay", "broken", "rude", "bill", "network", "parcel", "screen", "battery", "fee",
+                           "login", "password", "invoice", "driver", "noise", "smell", "size", "colour", "warranty", "queue"};
+    for (int i = 0; i < 20; ++i)
+        for (int j = 0; j < 6; ++j) {
+            texts.push_back(std::string("my ") + words[i] + " problem number " + std::to_string(j) + " again " + words[i]);
+            labels.push_back("class_" + std::string(words[i]));
+        }
+    TextModelOptions one, three;
+    one.threads = 1;
+    three.threads = 3;
+    const TextModel a = TextModel::train(texts, labels, one);
+    const TextModel b = TextModel::train(texts, labels, three);
+    REQUIRE(a.classes().size() == 20);
+    CHECK(a.to_bytes() == b.to_bytes());  // the thread count is not in the file
+    for (int i = 0; i < 20; ++i)
+        CHECK(a.classes()[a.predict(std::string("the ") + words[i] + " again").cls] == "class_" + std::string(words[i]));
 }
 
 TEST_CASE("text model probabilities are calibrated softmax values", "[textmodel]") {
