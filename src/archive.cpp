@@ -183,11 +183,10 @@ std::int64_t wall_clock_micros() {
 constexpr std::array<std::string_view, 6> open_states = {"received", "acknowledged", "investigating",
                                                          "awaiting_customer", "remedy_proposed", "reopened"};
 
-/// Calls put(facet name, value) for each facet value that is set (the snapshot's facets
-/// JSON): the coded facets, "reasonable", and each distinct tag.
-template <class F> void each_facet(const Facets& f, F&& put) {
+/// Calls put(name, value) for each coded facet (an enum) that is set, in FacetId order.
+template <class F> void each_coded_facet(const Facets& f, F&& put) {
     auto code = [&](std::string_view name, auto v) {
-        if (v != decltype(v){}) put(name, to_code(v));
+        if (v != decltype(v){}) put(name, v);
     };
     code("kind", f.kind);
     code("category", f.category);
@@ -199,38 +198,6 @@ template <class F> void each_facet(const Facets& f, F&& put) {
     code("severity", f.severity);
     code("personality", f.personality);
     code("motive", f.motive);
-    if (f.reasonable) put("reasonable", std::string_view(*f.reasonable ? "true" : "false"));
-    for (std::size_t i = 0; i < f.tags.size(); ++i)
-        if (std::find(f.tags.begin(), f.tags.begin() + static_cast<std::ptrdiff_t>(i), f.tags[i]) ==
-            f.tags.begin() + static_cast<std::ptrdiff_t>(i))
-            put("tag", std::string_view(f.tags[i]));
-}
-
-/// The integer key of a coded facet value in facet_index: (taxonomy id + 1) × 256 + the
-/// value's number. Both numbers are fixed by the C API (ck_taxonomy and the enum values), so
-/// the keys are part of the file format. "reasonable" is 64 × 256 + 0 or 1. Tags are free
-/// text and have their own table, tag_index.
-constexpr std::int64_t facet_key(TaxonomyId id, int value) noexcept {
-    return (static_cast<std::int64_t>(id) + 1) * 256 + value;
-}
-constexpr std::int64_t reasonable_key(bool v) noexcept { return 64 * 256 + (v ? 1 : 0); }
-
-/// Calls put(key) for each coded facet value that is set (facet_index rows).
-template <class F> void each_facet_key(const Facets& f, F&& put) {
-    auto code = [&](auto v) {
-        if (v != decltype(v){}) put(facet_key(taxonomy_traits<decltype(v)>::id, static_cast<int>(v)));
-    };
-    code(f.kind);
-    code(f.category);
-    code(f.subcategory);
-    code(f.cause);
-    code(f.sub_cause);
-    code(f.attribution);
-    code(f.dimension);
-    code(f.severity);
-    code(f.personality);
-    code(f.motive);
-    if (f.reasonable) put(reasonable_key(*f.reasonable));
 }
 
 /// Calls put(tag) for each distinct tag (tag_index rows).
@@ -239,6 +206,23 @@ template <class F> void each_tag(const Facets& f, F&& put) {
         if (std::find(f.tags.begin(), f.tags.begin() + static_cast<std::ptrdiff_t>(i), f.tags[i]) ==
             f.tags.begin() + static_cast<std::ptrdiff_t>(i))
             put(std::string_view(f.tags[i]));
+}
+
+/// Calls put(facet name, value) for each facet value that is set (the snapshot's facets
+/// JSON): the coded facets, "reasonable", and each distinct tag.
+template <class F> void each_facet(const Facets& f, F&& put) {
+    each_coded_facet(f, [&](std::string_view name, auto v) { put(name, to_code(v)); });
+    if (f.reasonable) put("reasonable", std::string_view(*f.reasonable ? "true" : "false"));
+    each_tag(f, [&](std::string_view tag) { put("tag", tag); });
+}
+
+/// Calls put(key) for each coded facet value that is set (facet_index rows; the keys are
+/// detail::facet_key's, shared with the migration to schema 4).
+template <class F> void each_facet_key(const Facets& f, F&& put) {
+    each_coded_facet(f, [&](std::string_view, auto v) {
+        put(detail::facet_key(taxonomy_traits<decltype(v)>::id, static_cast<int>(v)));
+    });
+    if (f.reasonable) put(detail::reasonable_key(*f.reasonable));
 }
 
 /// Facets as the JSON object to_json(Facets) writes, without building a JSON value.
@@ -275,7 +259,7 @@ constexpr std::array<std::string_view, 12> facet_names = {"kind",        "catego
 /// is an error naming the facet (the facet name itself is checked by the caller).
 std::int64_t query_facet_key(const std::string& facet, const std::string& value) {
     if (facet == "reasonable") {
-        if (value == "true" || value == "false") return reasonable_key(value == "true");
+        if (value == "true" || value == "false") return detail::reasonable_key(value == "true");
         throw Error(ErrorCode::invalid_argument, "facet \"reasonable\" is \"true\" or \"false\", not \"" + value + "\"");
     }
     const auto id = taxonomy_from_name(facet);
@@ -283,7 +267,7 @@ std::int64_t query_facet_key(const std::string& facet, const std::string& value)
     if (!e)
         throw Error(ErrorCode::invalid_argument,
                     "unknown value \"" + value + "\" of facet \"" + facet + "\" (see the taxonomy's codes)");
-    return facet_key(*id, e->value);
+    return detail::facet_key(*id, e->value);
 }
 
 /// Reads complaint JSON lines for ingest. Each line's document lives in one arena that is
@@ -351,7 +335,8 @@ struct Archive::Impl {
     SnapshotDeriver deriver = default_snapshot;
 
     // Prepared statements of the write path, made on first use.
-    std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, update_snapshot, old_facets, delete_facet, insert_facet, delete_tag, insert_tag;
+    std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, update_snapshot, old_facets,
+        delete_facet, insert_facet, delete_tag, insert_tag;
 
     Statement& stmt(std::optional<Statement>& s, std::string_view sql) {
         if (!s) s.emplace(db.get(), sql);

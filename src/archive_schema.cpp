@@ -6,7 +6,6 @@
 #include "archive_schema.hpp"
 
 #include <complaintkit/archive.hpp>
-#include <complaintkit/taxonomy.hpp>
 
 #include <string>
 
@@ -103,7 +102,7 @@ ALTER TABLE facet_values_v3 RENAME TO facet_values;
 //   per complaint), its columns before the long record; the snapshot indexes follow it.
 //   The table is rebuilt, so rowids, records and snapshots are copied unchanged.
 constexpr std::string_view v3_to_v4_head = R"sql(
-CREATE TABLE facet_index(         -- one row per coded facet value of a snapshot (rows follow snapshots.facets)
+CREATE TABLE facet_index(         -- one row per coded facet value of a snapshot (rows follow complaints.facets)
   code        INTEGER NOT NULL,   -- (ck_taxonomy id + 1) * 256 + value number; reasonable: 64 * 256 + 0/1
   received_at INTEGER NOT NULL,   -- complaints.received_at of rid: the order of a facet query
   rid         INTEGER NOT NULL REFERENCES complaints(rid),
@@ -163,17 +162,19 @@ CREATE INDEX complaints_wakeup ON complaints(next_wakeup) WHERE next_wakeup IS N
 )sql";
 
 std::string v3_to_v4() {
-    // Coded facets are the taxonomies category … kind (ck_taxonomy 0 … 9).
     std::string sql(v3_to_v4_head);
+    const auto row = [&](std::string_view facet, std::string_view value, std::int64_t key) {
+        sql += "('" + std::string(facet) + "', '" + std::string(value) + "', " + std::to_string(key) + "), ";
+    };
     sql += "CREATE TEMP TABLE facet_keys(facet TEXT, value TEXT, code INTEGER, PRIMARY KEY(facet, value));\n"
-           "INSERT INTO facet_keys(facet, value, code) VALUES ('reasonable', 'false', 16384), "
-           "('reasonable', 'true', 16385)";
+           "INSERT INTO facet_keys(facet, value, code) VALUES ";
+    row("reasonable", "false", reasonable_key(false));
+    row("reasonable", "true", reasonable_key(true));
     for (int t = 0; t <= static_cast<int>(TaxonomyId::kind); ++t) {
         const auto id = static_cast<TaxonomyId>(t);
-        for (const auto& e : taxonomy_entries(id))
-            sql += ", ('" + std::string(taxonomy_name(id)) + "', '" + std::string(e.code) + "', " +
-                   std::to_string((t + 1) * 256 + e.value) + ")";
+        for (const auto& e : taxonomy_entries(id)) row(taxonomy_name(id), e.code, facet_key(id, e.value));
     }
+    sql.resize(sql.size() - 2);  // the last ", "
     sql += ";\n";
     sql += v3_to_v4_tail;
     return sql;

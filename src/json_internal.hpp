@@ -115,6 +115,9 @@ json::value to_value(const Money& m);
 json::value to_value(const Event& e);
 Complaint complaint_from_value(const json::value& v, const ParseOptions& options, const std::string& path = "");
 
+Facets facets_from_node(const Node& n);
+Event event_from_node(const Node& n);
+
 /// While one is alive on a thread, the readers above skip their own UTF-8 checks of strings
 /// and keys: the caller parsed the document with Boost.JSON's UTF-8 validation on, so every
 /// string and key in it is valid already (JSONL ingest; a line that fails is read again by
@@ -129,8 +132,6 @@ public:
 private:
     bool previous_;
 };
-Facets facets_from_node(const Node& n);
-Event event_from_node(const Node& n);
 
 /// Serialises with stable key order (as inserted) and optional indentation.
 std::string serialize(const json::value& v, bool pretty = false);
