@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 
 namespace ck {
@@ -281,28 +282,28 @@ public:
     LineParser(const LineParser&) = delete;
     LineParser& operator=(const LineParser&) = delete;
 
-    /// The complaint of one line; `record` receives its record JSON (empty if not available).
-    Complaint parse(std::string_view line, const ParseOptions& po, std::string& record) {
+    /// Reads one line into `out` (assigned once: a Complaint is large to move); `record`
+    /// receives its record JSON (empty if not available).
+    void parse(std::string_view line, const ParseOptions& po, std::string& record, std::optional<Complaint>& out) {
         namespace json = detail::json;
         record.clear();
         mr_.release();
-        std::optional<Complaint> c;
-        {
-            parser_.reset(json::storage_ptr(&mr_));
-            boost::system::error_code ec;
-            const std::size_t n = parser_.write_some(line.data(), line.size(), ec);
-            if (!ec && line.substr(n).find_first_not_of(" \t\r\n") == std::string_view::npos) parser_.finish(ec);
-            else if (!ec) ec = json::error::extra_data;
-            if (!ec) {
-                json::value v = parser_.release();
-                const detail::Utf8AlreadyValid valid;     // the parser checked every string and key
-                c = detail::complaint_from_value(v, po);  // validation errors: the canonical ones
-                v.as_object().erase("events");            // an object: validated above
-                record = json::serialize(v);
-            }
+        parser_.reset(json::storage_ptr(&mr_));
+        boost::system::error_code ec;
+        const std::size_t n = parser_.write_some(line.data(), line.size(), ec);
+        if (!ec && line.substr(n).find_first_not_of(" \t\r\n") == std::string_view::npos) parser_.finish(ec);
+        else if (!ec) ec = json::error::extra_data;
+        if (ec) {
+            out = complaint_from_json(line, po);  // throws the syntax error
+            return;
         }
-        if (!c) return complaint_from_json(line, po);  // throws the syntax error
-        return std::move(*c);
+        json::value v = parser_.release();
+        {
+            const detail::Utf8AlreadyValid valid;          // the parser checked every string and key
+            out.emplace(detail::complaint_from_value(v, po));  // validation errors: the canonical ones
+        }
+        v.as_object().erase("events");  // an object: validated above
+        record = json::serialize(v);
     }
 
 private:
@@ -335,11 +336,21 @@ struct Archive::Impl {
     SnapshotDeriver deriver = default_snapshot;
 
     // Prepared statements of the write path, made on first use.
-    std::optional<Statement> find_rid, insert_complaint, update_complaint, insert_event, update_snapshot, old_facets,
-        delete_facet, insert_facet, delete_tag, insert_tag;
+    std::optional<Statement> find_rid, insert_complaint, update_complaint, update_snapshot, old_facets, delete_facet,
+        delete_tag, insert_tag;
+    /// Multi-row inserts, by row count − 1 (write_events, write_snapshot).
+    static constexpr std::size_t max_rows_per_insert = 8;
+    static constexpr std::size_t max_facet_keys = 11;  // the ten coded facets and "reasonable"
+    std::array<std::optional<Statement>, max_rows_per_insert> insert_events;
+    std::array<std::optional<Statement>, max_facet_keys> insert_facets;
 
     Statement& stmt(std::optional<Statement>& s, std::string_view sql) {
         if (!s) s.emplace(db.get(), sql);
+        return *s;
+    }
+    /// As stmt, for SQL that is built only when the statement is first prepared.
+    template <class MakeSql> Statement& stmt_built(std::optional<Statement>& s, MakeSql&& make_sql) {
+        if (!s) s.emplace(db.get(), make_sql());
         return *s;
     }
 
@@ -391,21 +402,51 @@ struct Archive::Impl {
     std::string place_buf, record_buf;
     /// The record JSON of the row being ingested, when its reader had it (ingest_jsonl).
     std::string row_record;
+    /// The input line of the row being ingested, when its reader keeps it alive for the whole
+    /// ingest (ingest_jsonl): copied into a RowError only if the row is rejected.
+    std::string_view row_line;
 
-    void write_event(std::int64_t rid, std::int64_t n, const Event& e, std::int64_t now) {
-        auto& st = stmt(insert_event,
-                        "INSERT INTO events(rid, n, at, at_offset, type, actor, text, payload, recorded_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        st.bind(1, rid)
-            .bind(2, n)
-            .bind(3, micros(e.at))
-            .bind(4, static_cast<std::int64_t>(e.at.offset_minutes))
-            .bind_static(5, to_code(e.type))
-            .bind_static(6, e.actor)
-            .bind_static(7, e.text)
-            .bind_static(8, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload))
-            .bind(9, now);
-        st.run();
+    /// Appends events[i] as history entry first + i, for every i. Up to max_rows_per_insert
+    /// rows go in one multi-row INSERT: SQLite's cost per statement (cursor set-up, its
+    /// allocations, halt and reset) is most of what one event row costs.
+    void write_events(std::int64_t rid, std::size_t first, std::span<const Event> events, std::int64_t now) {
+        while (!events.empty()) {
+            const std::size_t k = std::min(events.size(), max_rows_per_insert);
+            auto& st = stmt_built(insert_events[k - 1], [k] { return events_insert_sql(k); });
+            st.bind(1, rid).bind(2, now);
+            for (std::size_t j = 0; j < k; ++j) {
+                const Event& e = events[j];
+                const int p = 3 + 7 * static_cast<int>(j);
+                st.bind(p, static_cast<std::int64_t>(first + j))
+                    .bind(p + 1, micros(e.at))
+                    .bind(p + 2, static_cast<std::int64_t>(e.at.offset_minutes))
+                    .bind_static(p + 3, to_code(e.type))
+                    .bind_static(p + 4, e.actor)
+                    .bind_static(p + 5, e.text)
+                    .bind_static(p + 6, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload));
+            }
+            st.run_rebinding_all();
+            events = events.subspan(k);
+            first += k;
+        }
+    }
+    /// INSERT of k event rows: ?1 rid, ?2 recorded_at, then seven parameters per row.
+    static std::string events_insert_sql(std::size_t k) {
+        std::string sql = "INSERT OR FAIL INTO events(rid, n, at, at_offset, type, actor, text, payload, recorded_at) VALUES ";
+        for (std::size_t j = 0; j < k; ++j) {
+            const std::size_t p = 3 + 7 * j;
+            sql += j ? ", (?1" : "(?1";
+            for (std::size_t q = 0; q < 7; ++q) sql += ", ?" + std::to_string(p + q);
+            sql += ", ?2)";
+        }
+        return sql;
+    }
+
+    /// INSERT of k facet_index rows: ?1 received_at, ?2 rid, ?3 … the keys.
+    static std::string facets_insert_sql(std::size_t k) {
+        std::string sql = "INSERT OR FAIL INTO facet_index(code, received_at, rid) VALUES ";
+        for (std::size_t j = 0; j < k; ++j) sql += (j ? ", (?" : "(?") + std::to_string(3 + j) + ", ?1, ?2)";
+        return sql;
     }
 
     /// What a stored snapshot's facet_index and tag_index rows were written with (to delete them by key).
@@ -467,11 +508,17 @@ struct Archive::Impl {
             st.bind(8, rid);
             st.run();
         }
-        auto& fi = stmt(insert_facet, "INSERT INTO facet_index(code, received_at, rid) VALUES (?1, ?2, ?3)");
-        each_facet_key(s.facets, [&](std::int64_t key) {
-            fi.bind(1, key).bind(2, received_at).bind(3, rid);
-            fi.run();
-        });
+        // One multi-row INSERT for all of the snapshot's facet_index rows (at most one per
+        // coded facet and "reasonable"); see write_events for why.
+        std::array<std::int64_t, max_facet_keys> keys{};
+        std::size_t nkeys = 0;
+        each_facet_key(s.facets, [&](std::int64_t key) { keys[nkeys++] = key; });
+        if (nkeys) {
+            auto& fi = stmt_built(insert_facets[nkeys - 1], [nkeys] { return facets_insert_sql(nkeys); });
+            fi.bind(1, received_at).bind(2, rid);
+            for (std::size_t j = 0; j < nkeys; ++j) fi.bind(3 + static_cast<int>(j), keys[j]);
+            fi.run_rebinding_all();
+        }
         if (s.facets.tags.empty()) return;
         auto& ti = stmt(insert_tag, "INSERT INTO tag_index(tag, received_at, rid) VALUES (?1, ?2, ?3)");
         each_tag(s.facets, [&](std::string_view tag) {
@@ -548,12 +595,11 @@ struct Archive::Impl {
         const Snapshot snap = derive(c);
         const std::string snap_facets = facets_json(snap.facets);
         bind_complaint(ins, c, record);
-        bind_snapshot(ins, 8, snap, snap_facets);
-        ins.run();
+        bind_snapshot(ins, 8, snap, snap_facets);  // all 14 parameters
+        ins.run_rebinding_all();
         if (sqlite3_changes(db.get()) == 1) {
             const std::int64_t rid = sqlite3_last_insert_rowid(db.get());
-            for (std::size_t i = 0; i < c.events.size(); ++i)
-                write_event(rid, static_cast<std::int64_t>(i), c.events[i], now);
+            write_events(rid, 0, c.events, now);
             write_snapshot(rid, micros(c.received_at), snap, true);
             return 1;
         }
@@ -590,8 +636,7 @@ struct Archive::Impl {
         bind_complaint(st, c, record);
         st.bind(8, rid);
         st.run();
-        for (std::size_t i = stored.size(); i < merged.events.size(); ++i)
-            write_event(rid, static_cast<std::int64_t>(i), merged.events[i], now);
+        write_events(rid, stored.size(), std::span<const Event>(merged.events).subspan(stored.size()), now);
         write_snapshot(rid, micros(c.received_at), upsnap, false, old);
         return 2;
     }
@@ -822,6 +867,7 @@ IngestReport Archive::ingest(const std::function<bool(IncomingRow&)>& next, cons
         while (true) {
             row = IncomingRow{};
             m.row_record.clear();
+            m.row_line = {};
             if (!next(row)) break;
             ++rep.rows;
             if (row.error) {
@@ -851,7 +897,7 @@ IngestReport Archive::ingest(const std::function<bool(IncomingRow&)>& next, cons
                 err.code = e.code();
                 err.message = e.message();
                 err.column = e.path();
-                err.raw = row.raw;
+                err.raw = row.raw.empty() ? std::string(m.row_line) : row.raw;
                 reject(std::move(err));
                 continue;
             }
@@ -895,12 +941,12 @@ IngestReport Archive::ingest_jsonl(std::string_view text, std::string_view sourc
             if (lines.next(line, line_no)) {
                 r.line = line_no;
                 try {
-                    r.complaint = parser->parse(line, parse, m.row_record);
+                    parser->parse(line, parse, m.row_record, r.complaint);
                 } catch (const Error& e) {
                     r.raw = std::string(line);
                     r.error = RowError{src, line_no, e.path(), "", e.code(), e.message(), r.raw};
                 }
-                if (r.complaint && !options.stop_on_error) r.raw = std::string(line);
+                if (r.complaint) m.row_line = line;  // `text` outlives the ingest
                 return true;
             }
             return false;
@@ -1035,8 +1081,7 @@ Complaint Archive::update(std::string_view id, const std::function<void(Complain
     if (c.events.size() == old_n) return c;  // nothing to store; the transaction rolls back
     const auto old = m.indexed_facets(*rid);
     const std::int64_t now = wall_clock_micros();
-    for (std::size_t i = old_n; i < c.events.size(); ++i)
-        m.write_event(*rid, static_cast<std::int64_t>(i), c.events[i], now);
+    m.write_events(*rid, old_n, std::span<const Event>(c.events).subspan(old_n), now);
     m.write_snapshot(*rid, micros(c.received_at), m.derive(c), false, old);
     t.commit();
     return c;

@@ -70,6 +70,14 @@ public:
         sqlite3_reset(st_);
         sqlite3_clear_bindings(st_);
     }
+    /// As run(), but keeps the bindings: for a hot statement whose every parameter is bound
+    /// again before each run (clearing 58 parameters costs more than binding them). The
+    /// statically bound strings it keeps pointing to are never read before they are rebound.
+    void run_rebinding_all() {
+        while (step()) {
+        }
+        sqlite3_reset(st_);
+    }
 
     [[nodiscard]] std::int64_t int64(int col) const { return sqlite3_column_int64(st_, col); }
     [[nodiscard]] bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }

@@ -133,6 +133,61 @@ TEST_CASE("archive: create, ingest, read back exactly", "[archive]") {
     }
 }
 
+TEST_CASE("archive: long histories and fully classified complaints go in multi-row inserts", "[archive]") {
+    // Events are written up to eight per statement and facet_index rows all in one: the
+    // counts around those limits, and every facet set at once.
+    TempDir tmp;
+    auto a = Archive::open(tmp / "a.db");
+    std::vector<Complaint> cs;
+    const int histories[] = {0, 1, 7, 8, 9, 16, 17, 25};
+    for (int i = 0; i < 8; ++i) cs.push_back(make_complaint(i, histories[i]));
+    Facets& f = cs[3].facets;
+    f.kind = Kind::grievance;
+    f.category = Category::service_quality;
+    f.subcategory = Subcategory::staff_behaviour;
+    f.cause = Cause::service;
+    f.sub_cause = SubCause::poor_attitude;
+    f.attribution = Attribution::enterprise;
+    f.dimension = Dimension::empathy;
+    f.severity = Severity::critical;
+    f.personality = Personality::powerful;
+    f.motive = Motive::respect;
+    f.reasonable = true;
+    f.tags = {"media", "repeat"};
+    REQUIRE(a.ingest(cs).inserted == 8);
+    std::size_t total = 0;
+    for (int i = 0; i < 8; ++i) {
+        const auto got = a.get(cs[static_cast<std::size_t>(i)].id);
+        REQUIRE(got);
+        CHECK(*got == cs[static_cast<std::size_t>(i)]);  // every event, in order
+        total += static_cast<std::size_t>(histories[i]);
+    }
+    CHECK(a.event_count() == total);
+    for (const auto& [facet, value] : std::vector<std::pair<std::string, std::string>>{
+             {"kind", "grievance"}, {"subcategory", "staff_behaviour"}, {"cause", "service"},
+             {"sub_cause", "poor_attitude"}, {"attribution", "enterprise"}, {"dimension", "empathy"},
+             {"severity", "critical"}, {"personality", "powerful"}, {"motive", "respect"},
+             {"reasonable", "true"}, {"tag", "media"}}) {
+        INFO(facet << " = " << value);
+        const auto ids = a.query(Query{.facets = {{facet, value}}});
+        REQUIRE(ids.size() == 1);
+        CHECK(ids[0].id == "T-3");
+    }
+    CHECK(a.count(Query{.facets = {{"category", "service_quality"}}}) == 3);  // T-1, T-3 and T-5
+
+    // An upsert appends the new tail of a long history after the stored one.
+    IngestOptions up;
+    up.duplicates = DuplicatePolicy::upsert;
+    Complaint longer = make_complaint(6, 30);  // 16 stored, 14 new
+    REQUIRE(a.ingest(std::vector<Complaint>{longer}, up).updated == 1);
+    CHECK(a.events("T-6").size() == 30);
+    CHECK(*a.get("T-6") == longer);
+    CHECK(a.verify_snapshots() == 0);
+    CHECK(a.rebuild() == 8);
+    CHECK(a.verify_snapshots() == 0);
+    CHECK(a.integrity_check() == "ok");
+}
+
 TEST_CASE("archive: events are append-only and snapshots rebuild from them", "[archive]") {
     TempDir tmp;
     auto a = Archive::open(tmp / "a.db");
