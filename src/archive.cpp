@@ -302,8 +302,10 @@ public:
             const detail::Utf8AlreadyValid valid;          // the parser checked every string and key
             out.emplace(detail::complaint_from_value(v, po));  // validation errors: the canonical ones
         }
-        v.as_object().erase("events");  // an object: validated above
-        record = json::serialize(v);
+        if (!detail::object_without_member(line, "events", record)) {
+            v.as_object().erase("events");  // an object: validated above
+            record = json::serialize(v);
+        }
     }
 
 private:

@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace ck::detail {
 
 std::string pointer_escape(std::string_view key) {
@@ -752,6 +756,111 @@ Complaint complaint_from_value(const json::value& v, const ParseOptions& options
         o.reject_unknown();
     }
     return c;
+}
+
+namespace {
+
+// --- Cutting a member out of validated JSON text (object_without_member) ------------------
+// The text has already been parsed and validated, so these skippers may trust its syntax;
+// they only find where each top-level member starts and ends.
+
+/// The first byte at or after p that is one of `"` `\` (strings) or, with `nested`, also
+/// one of `[ ] { }` (composite values); `end` if none.
+template <bool nested> const char* find_special(const char* p, const char* end) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    // '[' and ']' differ from '{' and '}' only by 0x20: an OR folds them together.
+    [[maybe_unused]] const __m128i case_bit = _mm_set1_epi8(0x20), lbrace = _mm_set1_epi8('{'), rbrace = _mm_set1_epi8('}');
+    for (; end - p >= 16; p += 16) {
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash));
+        if constexpr (nested) {
+            const __m128i lower = _mm_or_si128(b, case_bit);
+            hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(lower, lbrace), _mm_cmpeq_epi8(lower, rbrace)));
+        }
+        if (const int m = _mm_movemask_epi8(hit)) return p + __builtin_ctz(static_cast<unsigned>(m));
+    }
+#endif
+    for (; p < end; ++p) {
+        const char c = *p;
+        if (c == '"' || c == '\\') return p;
+        if (nested && (c == '[' || c == ']' || c == '{' || c == '}')) return p;
+    }
+    return end;
+}
+
+/// p: just after a string's opening quote; returns just after its closing quote.
+const char* skip_json_string(const char* p, const char* end) {
+    while ((p = find_special<false>(p, end)) < end) {
+        if (*p == '"') return p + 1;
+        p += 2;  // a backslash and the byte it escapes (a \u escape's hex digits are no quotes)
+    }
+    return end;
+}
+
+/// p: at the first byte of a value; returns just after it.
+const char* skip_json_value(const char* p, const char* end) {
+    if (*p == '"') return skip_json_string(p + 1, end);
+    if (*p == '[' || *p == '{') {
+        int depth = 0;
+        while ((p = find_special<true>(p, end)) < end) {
+            switch (*p) {
+            case '"': p = skip_json_string(p + 1, end); break;
+            case '[':
+            case '{': ++depth, ++p; break;
+            default:  // ']' or '}' (a backslash occurs only inside strings)
+                ++p;
+                if (--depth == 0) return p;
+            }
+        }
+        return end;
+    }
+    while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') ++p;
+    return p;  // a number, true, false or null
+}
+
+const char* skip_json_ws(const char* p, const char* end) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+    return p;
+}
+
+}  // namespace
+
+bool object_without_member(std::string_view text, std::string_view name, std::string& out) {
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    p = skip_json_ws(p, end);
+    if (p == end || *p != '{') return false;
+    ++p;
+    out.clear();
+    out.reserve(text.size());
+    out += '{';
+    bool first = true;
+    while (true) {
+        p = skip_json_ws(p, end);
+        if (p == end) return false;
+        if (*p == '}') break;
+        if (*p == ',') {
+            ++p;
+            continue;
+        }
+        if (*p != '"') return false;
+        const char* const member = p;
+        const char* const key_end = skip_json_string(p + 1, end);  // after the closing quote
+        const std::string_view key(member + 1, static_cast<std::size_t>(key_end - member - 2));
+        if (key.find('\\') != std::string_view::npos) return false;
+        p = skip_json_ws(key_end, end);
+        if (p == end || *p != ':') return false;
+        p = skip_json_ws(p + 1, end);
+        if (p == end) return false;
+        p = skip_json_value(p, end);
+        if (key == name) continue;
+        if (!first) out += ',';
+        out.append(member, static_cast<std::size_t>(p - member));
+        first = false;
+    }
+    out += '}';
+    return true;
 }
 
 }  // namespace ck::detail

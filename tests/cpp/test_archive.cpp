@@ -947,6 +947,12 @@ TEST_CASE("archive: JSONL ingest stores each validated line as the record", "[ar
         R"({"id":"K-4","received_at":"2024-03-04T10:00:00+08:00" ,"events" : [ {"at":"2024-03-04T10:06:00+08:00",)"
         R"("type":"note","text":"} \"events\": ]"} ] , "text":"{\"events\":1}","x_log":{"events":[1,{"events":2}]}})",
         R"({"id":"K-5","received_at":"2024-03-04T10:00:00+08:00","\u0065vents":[{"at":"2024-03-04T10:07:00+08:00","type":"note"}]})",
+        // Strings ending in an escaped backslash, brackets and quotes inside long CJK strings,
+        // numbers, literals and empty composites as members, events last before spaces.
+        R"({"id":"K-6\\","received_at":"2024-03-04T10:00:00+08:00","text":"盒上写[5]个，{里面}只有\"4\"个，要求退款\\",)"
+        R"("amounts":{"paid":{"minor":1250,"currency":"CNY"}},"x_a":[],"x_b":{},"x_c":-1.5e3,"x_d":false,)"
+        R"("x_e":null,"x_f":[[],[{}],"]}"],"events":[{"at":"2024-03-04T10:08:00+08:00","type":"note","text":"\\"}]   })",
+        R"({"events":[],"id":"K-7"	,	"received_at":"2024-03-04T10:00:00+08:00"})",
     };
     std::string text;
     for (const auto& l : lines) text += l + "\n";

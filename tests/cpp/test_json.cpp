@@ -2,6 +2,8 @@
 
 #include <complaintkit/json.hpp>
 
+#include "json_internal.hpp"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -277,4 +279,38 @@ TEST_CASE("the bundled sample complaints parse and round-trip", "[json][data]") 
     CHECK(langs.count("zh-Hans") == 1);
     CHECK(langs.count("zh-Hant") == 1);
     CHECK(langs.count("en") == 1);
+}
+
+TEST_CASE("object_without_member cuts a top-level member out of validated JSON text", "[json]") {
+    auto cut = [](std::string_view text) {
+        std::string out = "stale";
+        const bool ok = detail::object_without_member(text, "events", out);
+        return ok ? out : std::string("<declined>");
+    };
+    // Members are kept as written (inner spacing included), joined by single commas.
+    CHECK(cut(R"({"id":"A","events":[1,2],"text":"x"})") == R"({"id":"A","text":"x"})");
+    CHECK(cut(R"(  {"events":[] , "id" : "A"}  )") == R"({"id" : "A"})");
+    CHECK(cut(R"({"id":"A","events":{"a":[{"b":"]}"}]}})") == R"({"id":"A"})");
+    CHECK(cut(R"({"events":1,"events":[2]})") == "{}");  // every member of that name
+    CHECK(cut("{}") == "{}");
+    CHECK(cut(R"({"id":"A"})") == R"({"id":"A"})");
+    // Escapes inside strings: a quote, a backslash right before the closing quote, \u.
+    CHECK(cut(R"({"t":"a\"b","events":[],"u":"c\\"})") == R"({"t":"a\"b","u":"c\\"})");
+    CHECK(cut(R"({"t":"\\\"events\\\":[","events":["\"]"],"n":-1.5e3})") == R"({"t":"\\\"events\\\":[","n":-1.5e3})");
+    CHECK(cut(R"({"t":"\u76d2","x":true,"y":null,"z":false,"events":[]})") == R"({"t":"\u76d2","x":true,"y":null,"z":false})");
+    // Look-alikes: nested "events" members and the name inside strings stay.
+    CHECK(cut(R"({"x":{"events":[1]},"t":"\"events\":1","eventsX":2})") == R"({"x":{"events":[1]},"t":"\"events\":1","eventsX":2})");
+    // Long values cross the 16-byte blocks of the scanner at every offset.
+    for (std::size_t pad = 0; pad < 40; ++pad) {
+        const std::string filler(pad, 'a');
+        const std::string cjk = "盒上写[5]个，{里面}只有\\\"4\\\"个" + filler;
+        const std::string in = "{\"a\":\"" + cjk + "\",\"events\":[{\"t\":\"" + filler + "}\\\\\"},[[" + filler.substr(0, pad % 3) +
+                               "]]],\"b\":[\"" + filler + "\"]}";
+        INFO(in);
+        CHECK(cut(in) == "{\"a\":\"" + cjk + "\",\"b\":[\"" + filler + "\"]}");
+    }
+    // Declined: a key spelled with an escape (only a parsed document can compare it), not an object.
+    CHECK(cut(R"({"\u0065vents":[1],"id":"A"})") == "<declined>");
+    CHECK(cut("[1,2]") == "<declined>");
+    CHECK(cut("") == "<declined>");
 }
