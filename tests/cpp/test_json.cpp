@@ -290,6 +290,7 @@ TEST_CASE("object_without_member cuts a top-level member out of validated JSON t
     // Members are kept as written (inner spacing included), joined by single commas.
     CHECK(cut(R"({"id":"A","events":[1,2],"text":"x"})") == R"({"id":"A","text":"x"})");
     CHECK(cut(R"(  {"events":[] , "id" : "A"}  )") == R"({"id" : "A"})");
+    CHECK(cut("{\"id\" : \"A\" ,\n \"events\":[] ,\"t\":1\t}") == R"({"id" : "A","t":1})");  // spaces around commas go
     CHECK(cut(R"({"id":"A","events":{"a":[{"b":"]}"}]}})") == R"({"id":"A"})");
     CHECK(cut(R"({"events":1,"events":[2]})") == "{}");  // every member of that name
     CHECK(cut("{}") == "{}");
