@@ -956,6 +956,13 @@ IngestReport Archive::ingest_jsonl(std::string_view text, std::string_view sourc
         [&] {
             IngestOptions o = options;
             o.source = src;
+            if (options.on_progress)  // with the bytes read, for a rate and an ETA
+                o.on_progress = [&lines, total = text.size(), user = options.on_progress](const IngestProgress& p) {
+                    IngestProgress q = p;
+                    q.bytes = lines.position();
+                    q.total_bytes = total;
+                    user(q);
+                };
             return o;
         }());
 }

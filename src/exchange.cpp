@@ -811,6 +811,9 @@ IngestReport import_file(Archive& archive, const std::string& path, RecordFormat
         ss << in.rdbuf();
         text = std::move(ss).str();
     }
+    // Complaint JSON lines take the archive's own JSONL path: one parse per line, the
+    // record cut from the line (Archive::ingest_jsonl; same rows, errors and progress).
+    if (format == RecordFormat::jsonl && !mapping) return archive.ingest_jsonl(text, path, options, parse);
     RecordReader reader(text, format, mapping, path, parse);
     IngestOptions o = options;
     o.source = path;

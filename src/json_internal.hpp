@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,6 +102,8 @@ public:
         }
         return false;
     }
+    /// Bytes of the text consumed so far.
+    [[nodiscard]] std::size_t position() const noexcept { return std::min(pos_, text_.size()); }
 
 private:
     std::string_view text_;

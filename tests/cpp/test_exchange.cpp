@@ -191,6 +191,44 @@ TEST_CASE("import: the helpdesk sample through the built-in mapping, with a reje
     CHECK(a.count(Query{.facets = {{"tag", "repeat"}}}) == 2);
 }
 
+TEST_CASE("import: a complaint JSONL file takes the archive's JSONL path, with rows, rejects and progress",
+          "[exchange][archive]") {
+    TempDb tmp;
+    const std::string path = tmp.path("in.jsonl");
+    {
+        std::ofstream f(path, std::ios::binary);
+        for (int i = 0; i < 9000; ++i) {
+            if (i == 4321) f << R"({"id":"J-bad","received_at":"yesterday"})" << "\r\n";
+            f << R"({"id":"J-)" << i << R"(","received_at":"2024-05-01T08:00:00+08:00","text":"退款#)" << i
+              << R"(","events":[{"at":"2024-05-01T09:00:00+08:00","type":"acknowledged"}]})" << "\r\n";
+            if (i == 10) f << "   \r\n";  // blank lines are skipped but counted
+        }
+    }
+    auto a = Archive::open(tmp.path("j.db"));
+    IngestOptions o;
+    o.stop_on_error = false;
+    std::vector<IngestProgress> seen;
+    o.on_progress = [&](const IngestProgress& p) { seen.push_back(p); };
+    const auto rep = import_file(a, path, RecordFormat::jsonl, nullptr, o);
+    CHECK(rep.inserted == 9000);
+    REQUIRE(rep.rejected == 1);
+    CHECK(rep.errors[0].source == path);
+    CHECK(rep.errors[0].line == 4323);  // after the blank line 12
+    CHECK(rep.errors[0].column == "/received_at");
+    CHECK(rep.errors[0].raw == R"({"id":"J-bad","received_at":"yesterday"})");
+    CHECK(a.events("J-8999").size() == 1);
+    CHECK(a.get("J-17")->text == "退款#17");
+    // Progress reports the bytes read, rising to the file's size at the end.
+    REQUIRE(seen.size() >= 2);
+    const auto size = static_cast<std::size_t>(fs::file_size(path));
+    for (std::size_t i = 1; i < seen.size(); ++i) CHECK(seen[i].bytes >= seen[i - 1].bytes);
+    CHECK(seen.front().bytes > 0);
+    CHECK(seen.front().bytes < size);
+    CHECK(seen.back().bytes == size);
+    CHECK(seen.back().total_bytes == size);
+    CHECK(seen.back().committed == 9000);
+}
+
 TEST_CASE("import: the CFPB export through the built-in mapping", "[exchange][archive][cfpb]") {
     const char* env = std::getenv("CK_SHARED_DATA");
     const std::string path = std::string(env && *env ? env : CK_SHARED_DATA_DIR) + "/cfpb-sample/complaints_sample.csv";
