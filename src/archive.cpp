@@ -548,11 +548,21 @@ struct Archive::Impl {
         }
     }
 
+    /// Prepared once: for_each and export read one history per complaint.
+    mutable std::optional<Statement> history;
     std::vector<Event> load_events(std::int64_t rid) const {
-        Statement st(db.get(), "SELECT at, at_offset, type, actor, text, payload FROM events WHERE rid = ?1 ORDER BY n");
+        if (!history)
+            history.emplace(db.get(), "SELECT at, at_offset, type, actor, text, payload FROM events WHERE rid = ?1 ORDER BY n");
+        Statement& st = *history;
         st.bind(1, rid);
         std::vector<Event> out;
-        while (st.step()) out.push_back(event_of(st, 0));
+        try {
+            while (st.step()) out.push_back(event_of(st, 0));
+        } catch (...) {
+            st.reset();
+            throw;
+        }
+        st.reset();
         return out;
     }
 
