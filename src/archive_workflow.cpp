@@ -11,6 +11,39 @@ namespace ck {
 
 namespace json = boost::json;
 
+namespace {
+
+/// Appends `v` as a JSON string, escaped as Boost.JSON's serializer escapes it.
+void put_json_string(std::string& out, std::string_view v) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t plain = 0;  // start of the run not yet copied
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const auto c = static_cast<unsigned char>(v[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(v.data() + plain, i - plain);
+        plain = i + 1;
+        out += '\\';
+        switch (c) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '\b': out += 'b'; break;
+        case '\f': out += 'f'; break;
+        case '\n': out += 'n'; break;
+        case '\r': out += 'r'; break;
+        case '\t': out += 't'; break;
+        default:
+            out += "u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    out.append(v.data() + plain, v.size() - plain);
+    out += '"';
+}
+
+}  // namespace
+
 SnapshotDeriver sla_snapshot_deriver(std::shared_ptr<const Workflow> workflow) {
     if (!workflow) throw Error(ErrorCode::invalid_argument, "sla_snapshot_deriver needs a workflow");
     return [wf = std::move(workflow)](const Complaint& c) {
@@ -57,26 +90,53 @@ SnapshotDeriver sla_snapshot_deriver(std::shared_ptr<const Workflow> workflow) {
                           s.status != Status::closed && s.status != Status::withdrawn;
         s.facets = st.facets;
         if (!c.events.empty()) s.last_event_at = c.events.back().at;
-        json::array targets;
+        // The SLA JSON is written directly (members in this order, strings escaped as
+        // Boost.JSON escapes them): building it as a JSON value copied every target object
+        // and cost more than the rest of the snapshot.
+        std::string& sla = s.sla;
+        sla = "{\"targets\":[";
+        bool first = true;
         for (const auto& t : st.targets) {
-            json::object o{{"name", target_code(t.target)}, {"cycle", t.cycle}, {"policy", t.policy}};
-            if (t.deadline) o["due"] = format_timestamp(*t.deadline);
-            if (t.met_at) o["met_at"] = format_timestamp(*t.met_at);
-            if (t.breached_at) o["breached_at"] = format_timestamp(*t.breached_at);
-            if (t.breached_at) o["met"] = false;  // a failed SLA stays failed
-            else if (t.met_at) o["met"] = true;
-            if (t.paused) o["paused"] = true;
-            targets.push_back(std::move(o));
+            if (!first) sla += ',';
+            first = false;
+            sla += "{\"name\":";
+            put_json_string(sla, target_code(t.target));
+            sla += ",\"cycle\":";
+            sla += std::to_string(t.cycle);
+            sla += ",\"policy\":";
+            put_json_string(sla, t.policy);
+            const auto time = [&sla](const char* key, const std::optional<Timestamp>& v) {
+                if (!v) return;
+                sla += key;
+                sla += format_timestamp(*v);
+                sla += '"';
+            };
+            time(",\"due\":\"", t.deadline);
+            time(",\"met_at\":\"", t.met_at);
+            time(",\"breached_at\":\"", t.breached_at);
+            if (t.breached_at) sla += ",\"met\":false";  // a failed SLA stays failed
+            else if (t.met_at) sla += ",\"met\":true";
+            if (t.paused) sla += ",\"paused\":true";
+            sla += '}';
             if (open && !t.met_at && t.deadline && !t.paused && (!s.due_at || *t.deadline < *s.due_at)) s.due_at = t.deadline;
         }
+        sla += "],\"level\":";
+        sla += std::to_string(st.level);
+        if (!ignored.empty()) {
+            sla += ",\"ignored_events\":";
+            sla += detail::serialize(ignored);
+        }
+        const auto text = [&sla](const char* key, const std::string& v) {
+            if (v.empty()) return;
+            sla += key;
+            put_json_string(sla, v);
+        };
+        text(",\"level_name\":", st.level_name);
+        text(",\"owner_unit\":", st.owner_unit);
+        text(",\"assignee\":", st.assignee);
+        sla += '}';
         if (open) s.next_wakeup = st.next_wakeup;
         if (s.due_at) s.at_risk_at = (st.next_wakeup && *st.next_wakeup < *s.due_at) ? *st.next_wakeup : *s.due_at;
-        json::object sla{{"targets", std::move(targets)}, {"level", st.level}};
-        if (!ignored.empty()) sla["ignored_events"] = std::move(ignored);
-        if (!st.level_name.empty()) sla["level_name"] = st.level_name;
-        if (!st.owner_unit.empty()) sla["owner_unit"] = st.owner_unit;
-        if (!st.assignee.empty()) sla["assignee"] = st.assignee;
-        s.sla = detail::serialize(sla);
         return s;
     };
 }

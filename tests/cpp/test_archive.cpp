@@ -1,9 +1,11 @@
 // The complaint archive: schema, migrations, ingest, queries, durability, bad input.
 #include <complaintkit/archive.hpp>
 #include <complaintkit/exchange.hpp>
+#include <complaintkit/workflow.hpp>
 
 #include "archive_schema.hpp"
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -479,6 +481,91 @@ TEST_CASE("archive: overdue, at-risk and next wake-up from a snapshot deriver", 
     CHECK(a.verify_snapshots() == 10);
     a.rebuild();
     CHECK(a.count(Query{.overdue_at = now}) == 0);
+}
+
+TEST_CASE("archive: the SLA snapshot's JSON is the workflow state's, member for member", "[archive][workflow]") {
+    // The deriver writes the SLA JSON directly; the reference builds it as a JSON value from
+    // the same workflow state, and the two must be the same bytes.
+    namespace json = boost::json;
+    auto wf = std::make_shared<const Workflow>();
+    const auto deriver = sla_snapshot_deriver(wf);
+    const auto cmd = [](CommandType t, const char* at, const std::string& payload = "{}") {
+        Command c;
+        c.type = t;
+        c.at = parse_timestamp(at);
+        c.actor = "li";
+        c.payload = payload;
+        return c;
+    };
+    std::vector<Complaint> cs;
+    const auto received = [&](const char* id) {
+        return complaint_from_json(std::string(R"({"id":")") + id +
+                                   R"(","received_at":"2024-03-05T09:00:00+08:00","branch":"SZ-01","customer":{"id":"K9"}})");
+    };
+    cs.push_back(received("open"));
+    Complaint c = received("assigned");
+    wf->apply(c, cmd(CommandType::acknowledge, "2024-03-05T09:20:00+08:00"));
+    wf->apply(c, cmd(CommandType::assign, "2024-03-05T09:30:00+08:00", R"({"assignee":"王\"五\"\\ \n\t\u0001 é"})"));
+    cs.push_back(c);
+    wf->apply(c, cmd(CommandType::escalate, "2024-03-05T10:00:00+08:00", R"({"reason":"slow"})"));
+    cs.push_back(c);
+    wf->apply(c, cmd(CommandType::await_customer, "2024-03-05T10:30:00+08:00"));
+    cs.push_back(c);  // paused clocks
+    wf->apply(c, cmd(CommandType::customer_replied, "2024-03-08T10:30:00+08:00"));
+    wf->apply(c, cmd(CommandType::resolve, "2024-03-20T12:00:00+08:00"));
+    cs.push_back(c);  // met and breached targets
+    Complaint late = received("late");
+    wf->apply(late, cmd(CommandType::acknowledge, "2024-03-09T09:20:00.25+08:00"));
+    cs.push_back(late);
+    Complaint foreign = received("foreign");  // an event this workflow does not accept
+    Event odd;
+    odd.at = parse_timestamp("2024-03-05T09:10:00+08:00");
+    odd.type = EventType::follow_up;
+    odd.payload = R"({"satisfaction":9})";  // outside 1…5
+    foreign.append(odd);
+    cs.push_back(foreign);
+
+    for (const auto& comp : cs) {
+        INFO(comp.id);
+        const Snapshot s = deriver(comp);
+        if (comp.id == "foreign") {
+            CHECK_THAT(s.sla, Catch::Contains(R"("ignored_events":[{"index":0,"type":"follow_up","reason":)"));
+            CHECK_NOTHROW(json::parse(s.sla));
+            continue;
+        }
+        Timestamp as_of = comp.received_at;
+        if (!comp.events.empty() && as_of < comp.events.back().at) as_of = comp.events.back().at;
+        const WorkflowState st = wf->state(comp, as_of);
+        json::array targets;
+        for (const auto& t : st.targets) {
+            json::object o;
+            o["name"] = target_code(t.target);
+            o["cycle"] = t.cycle;
+            o["policy"] = t.policy;
+            if (t.deadline) o["due"] = format_timestamp(*t.deadline);
+            if (t.met_at) o["met_at"] = format_timestamp(*t.met_at);
+            if (t.breached_at) o["breached_at"] = format_timestamp(*t.breached_at);
+            if (t.breached_at) o["met"] = false;
+            else if (t.met_at) o["met"] = true;
+            if (t.paused) o["paused"] = true;
+            targets.push_back(std::move(o));
+        }
+        json::object sla;
+        sla["targets"] = std::move(targets);
+        sla["level"] = st.level;
+        if (!st.level_name.empty()) sla["level_name"] = st.level_name;
+        if (!st.owner_unit.empty()) sla["owner_unit"] = st.owner_unit;
+        if (!st.assignee.empty()) sla["assignee"] = st.assignee;
+        CHECK(s.sla == json::serialize(sla));
+        CHECK(json::parse(s.sla) == sla);
+    }
+    // The cases cover what they claim.
+    const auto sla_of = [&](std::size_t i) { return deriver(cs[i]).sla; };
+    CHECK_THAT(sla_of(1), Catch::Contains(R"("assignee":"王\"五\"\\ \n\t\u0001 é")"));
+    CHECK_THAT(sla_of(2), Catch::Contains(R"("level":1)"));
+    CHECK_THAT(sla_of(3), Catch::Contains(R"("paused":true)"));
+    CHECK_THAT(sla_of(4), Catch::Contains(R"("met":true)") && Catch::Contains(R"("met":false)"));
+    CHECK_THAT(sla_of(5), Catch::Contains(".250+08:00"));
 }
 
 /// Inserts a complaint's row and its events as schemas 1 to 3 wrote them; returns its rid.

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include <complaintkit/error.hpp>
 #include <complaintkit/time.hpp>
 #include <complaintkit/utf8.hpp>
@@ -32,6 +34,54 @@ TEST_CASE("ISO-8601 timestamps parse to the right instant and keep their offset"
     CHECK(parse_timestamp("1969-12-31T23:59:59Z").unix_seconds() == -1);
     CHECK(format_timestamp(parse_timestamp("1969-12-31T23:59:59.25Z")) == "1969-12-31T23:59:59.250Z");
     CHECK(format_timestamp(Timestamp::from_unix_seconds(0)) == "1970-01-01T00:00:00Z");
+}
+
+TEST_CASE("format_timestamp writes what printf writes, for every kind of instant and offset", "[time]") {
+    using namespace std::chrono;
+    // The reference: the same fields through printf.
+    const auto printf_str = [](const char* format, auto... args) {
+        char buf[96];
+        return std::string(buf, static_cast<std::size_t>(std::snprintf(buf, sizeof buf, format, args...)));
+    };
+    const auto reference = [&](const Timestamp& t) {
+        const auto local = t.utc + minutes(t.offset_minutes);
+        const auto day = floor<days>(local);
+        const year_month_day ymd{day};
+        const long long us = duration_cast<microseconds>(local - day).count();
+        const long long secs = us / 1000000, frac = us % 1000000;
+        std::string out = printf_str("%04d-%02u-%02uT%02lld:%02lld:%02lld", static_cast<int>(ymd.year()),
+                                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), secs / 3600,
+                                     (secs / 60) % 60, secs % 60);
+        if (frac && frac % 1000 == 0) out += printf_str(".%03lld", frac / 1000);
+        else if (frac) out += printf_str(".%06lld", frac);
+        const int o = t.offset_minutes < 0 ? -t.offset_minutes : t.offset_minutes;
+        if (t.offset_minutes == 0) out += 'Z';
+        else out += printf_str("%c%02d:%02d", t.offset_minutes < 0 ? '-' : '+', o / 60, o % 60);
+        return out;
+    };
+    std::uint64_t x = 0x9E3779B97F4A7C15ull;
+    const auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    // From before year 0 to after year 9999 (those two take the general path), in µs.
+    const std::int64_t lo = -62198755200LL * 1000000 - 86400LL * 400 * 1000000, hi = 253402300800LL * 1000000 + 86400LL * 400 * 1000000;
+    for (int i = 0; i < 200000; ++i) {
+        std::int64_t us = lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo));
+        switch (i % 4) {  // whole seconds, whole milliseconds, microseconds, and anything
+        case 0: us -= us % 1000000; break;
+        case 1: us -= us % 1000; break;
+        default: break;
+        }
+        const auto off = static_cast<std::int16_t>(static_cast<int>(next() % 2879) - 1439);
+        const Timestamp t(Micros(microseconds(us)), i % 5 == 0 ? std::int16_t{0} : off);
+        INFO(us << " " << t.offset_minutes);
+        REQUIRE(format_timestamp(t) == reference(t));
+    }
+    for (const char* s : {"0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999+14:00", "2000-02-29T12:00:00.010-00:01"})
+        CHECK(format_timestamp(parse_timestamp(s)) == s);
 }
 
 TEST_CASE("impossible and malformed timestamps are clear errors", "[time][bad-input]") {
