@@ -538,6 +538,48 @@ private:
     }
 
     // ------------------------------------------------------------ after parsing
+    /// The fast path's form of a rule's condition (facet value masks must be set).
+    FastRule fast_rule(const CompiledRule& r) {
+        FastRule f;
+        f.order = r.order;
+        if (!r.when) {
+            f.kind = FastRule::Kind::always;
+            return f;
+        }
+        const auto& preds = impl_->preds;
+        auto facet_test = [&](const Condition& c) {
+            if (c.type != Condition::Type::pred) return false;
+            const Predicate& p = preds[static_cast<std::size_t>(c.pred)];
+            return p.kind == PredKind::facet && p.facet != FacetId::tags;
+        };
+        auto add_leaf = [&](const Condition& c) {
+            const Predicate& p = preds[static_cast<std::size_t>(c.pred)];
+            impl_->facet_leaves.push_back({p.value_mask, static_cast<std::uint8_t>(p.facet)});
+        };
+        const Condition& c = *r.when;
+        if (c.type == Condition::Type::pred) {
+            const PredKind k = preds[static_cast<std::size_t>(c.pred)].kind;
+            if (k == PredKind::text_any || k == PredKind::regex) {
+                f.kind = FastRule::Kind::keywords;
+                f.arg = static_cast<std::uint32_t>(c.pred);
+            } else if (facet_test(c)) {
+                f.kind = FastRule::Kind::facets_all;
+                f.leaves = 1;
+                f.arg = static_cast<std::uint32_t>(impl_->facet_leaves.size());
+                add_leaf(c);
+            }
+            return f;
+        }
+        if ((c.type == Condition::Type::all || c.type == Condition::Type::any) && !c.children.empty() &&
+            c.children.size() <= 8 && std::all_of(c.children.begin(), c.children.end(), facet_test)) {
+            f.kind = c.type == Condition::Type::all ? FastRule::Kind::facets_all : FastRule::Kind::facets_any;
+            f.leaves = static_cast<std::uint8_t>(c.children.size());
+            f.arg = static_cast<std::uint32_t>(impl_->facet_leaves.size());
+            for (const auto& ch : c.children) add_leaf(ch);
+        }
+        return f;
+    }
+
     std::optional<std::vector<std::uint32_t>> required_patterns(const Condition& c) const {
         switch (c.type) {
         case Condition::Type::pred: {
@@ -669,6 +711,9 @@ private:
             }
         }
         impl_->always_words.assign((rules.size() + 63) / 64, 0);
+        impl_->fast_rules.clear();
+        impl_->facet_leaves.clear();
+        for (const auto& r : rules) impl_->fast_rules.push_back(fast_rule(r));
         for (std::size_t rank = 0; rank < rules.size(); ++rank) {
             auto& r = rules[rank];
             r.set_mask = 0;

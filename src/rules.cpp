@@ -352,17 +352,40 @@ private:
         std::size_t i = 0;
         const std::uint32_t* const cd = cand.data();
         const std::size_t nc = cand.size();
+        const detail::FastRule* const fr = rs_.fast_rules.data();
+        const detail::FacetLeaf* const leaves = rs_.facet_leaves.data();
+        auto leaf_holds = [&](const detail::FacetLeaf& l) {
+            const auto bit = static_cast<unsigned>(st_[l.facet].value + 1);  // unknown (-1) is bit 0
+            return bit < 256 && ((l.mask[bit / 64] >> (bit % 64)) & 1);
+        };
         while (i < nc) {  // tier by tier (same order), as evaluate()
-            const int order = rules[cd[i]].order;
+            const int order = fr[cd[i]].order;
             std::size_t j = i;
             fired.clear();
             collected.clear();
             for (; j < nc; ++j) {
-                const CompiledRule& r = rules[cd[j]];
-                if (r.order != order) break;
+                const detail::FastRule& f = fr[cd[j]];
+                if (f.order != order) break;
                 const std::size_t mark = collected.size();
-                if (!r.when || eval(*r.when, true)) fired.emplace_back(cd[j], mark);
-                else collected.resize(mark);
+                bool ok = false;
+                switch (f.kind) {  // as eval() on the rule's condition, without the walk
+                case detail::FastRule::Kind::always: ok = true; break;
+                case detail::FastRule::Kind::keywords:
+                    ok = pred_hits(static_cast<int>(f.arg)) != 0;
+                    if (ok) collected.emplace_back(static_cast<int>(f.arg), -1);
+                    break;
+                case detail::FastRule::Kind::facets_all:
+                    ok = std::all_of(leaves + f.arg, leaves + f.arg + f.leaves, leaf_holds);
+                    break;
+                case detail::FastRule::Kind::facets_any:
+                    ok = std::any_of(leaves + f.arg, leaves + f.arg + f.leaves, leaf_holds);
+                    break;
+                case detail::FastRule::Kind::general:
+                    ok = eval(*rules[cd[j]].when, true);
+                    if (!ok) collected.resize(mark);
+                    break;
+                }
+                if (ok) fired.emplace_back(cd[j], mark);
             }
             const std::size_t nf = fired.size();
             for (std::size_t k = 0; k < nf; ++k) {
