@@ -162,6 +162,26 @@ inline char32_t fold_with(const T2sIndex& t2s, char32_t c) noexcept {
     return fold_non_han(c);
 }
 
+/// fold_with() of every BMP code point in one table (128 KiB): one load per code point in
+/// the folding loops instead of the range tests and the two-level Han lookup. Every BMP
+/// code point folds into the BMP (the Han table's BMP pages hold 16-bit targets).
+class BmpFold {
+public:
+    BmpFold() : table_(std::make_unique<char16_t[]>(0x10000)) {
+        const T2sIndex& t2s = t2s_index();
+        for (char32_t c = 0; c < 0x10000; ++c) table_[c] = static_cast<char16_t>(fold_with(t2s, c));
+    }
+    [[nodiscard]] char32_t operator()(char32_t c) const noexcept { return table_[c]; }
+
+private:
+    std::unique_ptr<char16_t[]> table_;
+};
+
+const BmpFold& bmp_fold() {
+    static const BmpFold table;
+    return table;
+}
+
 constexpr std::array<char, 256> make_ascii_lower() {
     std::array<char, 256> t{};
     for (int i = 0; i < 256; ++i) t[i] = static_cast<char>((i >= 'A' && i <= 'Z') ? i + 32 : i);
@@ -183,6 +203,7 @@ template <bool WithOffsets>
 std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* offsets,
                  std::size_t* first_invalid = nullptr) {
     const auto& t2s = t2s_index();
+    const BmpFold& bmp = bmp_fold();
     const auto* s = reinterpret_cast<const unsigned char*>(in.data());
     const std::size_t n = in.size();
     // Valid text never grows; each invalid byte grows by 2 (U+FFFD), handled by regrowth.
@@ -224,7 +245,7 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             if ((c0 & 0xF0) != 0xE0 || (c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) break;
             if ((c0 == 0xE0 && c1 < 0xA0) || (c0 == 0xED && c1 > 0x9F)) break;
             const char32_t c = (char32_t(c0 & 0x0F) << 12) | (char32_t(c1 & 0x3F) << 6) | (c2 & 0x3F);
-            const char32_t f = fold_with(t2s, c);
+            const char32_t f = bmp(c);
             std::size_t k = 3;
             if (f == c) {
                 o[w] = static_cast<char>(c0);
@@ -251,7 +272,8 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             c = kReplacement;
             len = 1;
         } else {
-            c = fold_with(t2s, decode(s + i, len));
+            const char32_t d = decode(s + i, len);
+            c = d < 0x10000 ? bmp(d) : fold_with(t2s, d);
         }
         if (w + 4 > cap) {
             cap = std::max<std::size_t>(cap * 2, w + 8);

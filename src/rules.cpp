@@ -374,11 +374,12 @@ private:
                     ok = pred_hits(static_cast<int>(f.arg)) != 0;
                     if (ok) collected.emplace_back(static_cast<int>(f.arg), -1);
                     break;
-                case detail::FastRule::Kind::facets_all:
-                    ok = std::all_of(leaves + f.arg, leaves + f.arg + f.leaves, leaf_holds);
+                case detail::FastRule::Kind::facets_all:  // (plain loops: the lists are 1–3 long)
+                    ok = true;
+                    for (const auto* l = leaves + f.arg; l != leaves + f.arg + f.leaves && ok; ++l) ok = leaf_holds(*l);
                     break;
                 case detail::FastRule::Kind::facets_any:
-                    ok = std::any_of(leaves + f.arg, leaves + f.arg + f.leaves, leaf_holds);
+                    for (const auto* l = leaves + f.arg; l != leaves + f.arg + f.leaves && !ok; ++l) ok = leaf_holds(*l);
                     break;
                 case detail::FastRule::Kind::general:
                     ok = eval(*rules[cd[j]].when, true);
