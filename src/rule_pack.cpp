@@ -580,6 +580,39 @@ private:
         return f;
     }
 
+    /// RuleSet::Impl's key_start / key_ranks / tier_end; keyed rules leave always_words.
+    void key_facet_rules() {
+        const auto& rules = impl_->rules;
+        const std::size_t n = rules.size();
+        impl_->tier_end.assign(n, 0);
+        for (std::size_t rank = n; rank-- > 0;)
+            impl_->tier_end[rank] = rank + 1 < n && rules[rank + 1].order == rules[rank].order
+                                        ? impl_->tier_end[rank + 1]
+                                        : static_cast<std::uint32_t>(rank + 1);
+        constexpr std::size_t values = 256;
+        std::vector<std::vector<std::uint32_t>> keyed(static_cast<std::size_t>(facet_count) * values);
+        for (std::size_t rank = 0; rank < n; ++rank) {
+            const FastRule& f = impl_->fast_rules[rank];
+            if (f.kind != FastRule::Kind::facets_all) continue;
+            const FacetLeaf* key = nullptr;
+            for (std::size_t k = 0; k < f.leaves && !key; ++k) {
+                const FacetLeaf& l = impl_->facet_leaves[f.arg + k];
+                if (!(l.mask[0] & 1)) key = &l;  // does not hold while the facet is unknown
+            }
+            if (!key) continue;
+            for (std::size_t v = 0; v + 1 < values; ++v)
+                if ((key->mask[(v + 1) / 64] >> ((v + 1) % 64)) & 1) keyed[key->facet * values + v].push_back(static_cast<std::uint32_t>(rank));
+            impl_->always_words[rank / 64] &= ~(1ULL << (rank % 64));
+        }
+        impl_->key_start.assign(keyed.size() + 1, 0);
+        impl_->key_ranks.clear();
+        for (std::size_t i = 0; i < keyed.size(); ++i) {
+            impl_->key_start[i] = static_cast<std::uint32_t>(impl_->key_ranks.size());
+            impl_->key_ranks.insert(impl_->key_ranks.end(), keyed[i].begin(), keyed[i].end());
+        }
+        impl_->key_start[keyed.size()] = static_cast<std::uint32_t>(impl_->key_ranks.size());
+    }
+
     std::optional<std::vector<std::uint32_t>> required_patterns(const Condition& c) const {
         switch (c.type) {
         case Condition::Type::pred: {
@@ -731,6 +764,7 @@ private:
             req->erase(std::unique(req->begin(), req->end()), req->end());
             for (auto p : *req) impl_->pattern_rules[p].push_back(static_cast<std::uint32_t>(rank));
         }
+        key_facet_rules();
         std::size_t literal = 0;
         for (const auto& p : impl_->patterns) literal += p.regex ? 0 : 1;
         impl_->keyword_count = literal;

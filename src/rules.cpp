@@ -336,12 +336,6 @@ private:
     }
 
     void evaluate_fast(Classification& out) {
-        auto& cand = ws_.candidates;
-        cand.clear();
-        const auto& words = ws_.rule_words;
-        for (std::size_t w = 0; w < words.size(); ++w)
-            for (std::uint64_t bits = words[w]; bits; bits &= bits - 1)
-                cand.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
         out.evidence = std::move(ws_.evidence);  // capacity kept from earlier texts
         out.evidence.clear();
         ws_.hit_store.clear();
@@ -349,23 +343,36 @@ private:
         const auto& rules = rs_.rules;
         auto& fired = fired_;
         auto& collected = ws_.collected;
-        std::size_t i = 0;
-        const std::uint32_t* const cd = cand.data();
-        const std::size_t nc = cand.size();
+        // Candidates in rank order straight from the bitset, which firing extends with the
+        // keyed facet rules of later tiers.
+        std::uint64_t* const words = ws_.rule_words.data();
+        const std::size_t nw = ws_.rule_words.size();
+        constexpr std::uint32_t none = UINT32_MAX;
+        auto next_rank = [&](std::uint32_t from) -> std::uint32_t {
+            std::size_t w = from / 64;
+            if (w >= nw) return none;
+            std::uint64_t bits = words[w] & (~0ULL << (from % 64));
+            while (!bits) {
+                if (++w >= nw) return none;
+                bits = words[w];
+            }
+            return static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+        };
         const detail::FastRule* const fr = rs_.fast_rules.data();
         const detail::FacetLeaf* const leaves = rs_.facet_leaves.data();
+        const std::uint32_t* const key_start = rs_.key_start.data();
+        const std::uint32_t* const key_ranks = rs_.key_ranks.data();
         auto leaf_holds = [&](const detail::FacetLeaf& l) {
             const auto bit = static_cast<unsigned>(st_[l.facet].value + 1);  // unknown (-1) is bit 0
             return bit < 256 && ((l.mask[bit / 64] >> (bit % 64)) & 1);
         };
-        while (i < nc) {  // tier by tier (same order), as evaluate()
-            const int order = fr[cd[i]].order;
-            std::size_t j = i;
+        std::uint32_t rank = next_rank(0);
+        while (rank != none) {  // tier by tier (same order), as evaluate()
+            const std::uint32_t tier_end = rs_.tier_end[rank];
             fired.clear();
             collected.clear();
-            for (; j < nc; ++j) {
-                const detail::FastRule& f = fr[cd[j]];
-                if (f.order != order) break;
+            for (; rank != none && rank < tier_end; rank = next_rank(rank + 1)) {
+                const detail::FastRule& f = fr[rank];
                 const std::size_t mark = collected.size();
                 bool ok = false;
                 switch (f.kind) {  // as eval() on the rule's condition, without the walk
@@ -382,20 +389,30 @@ private:
                     for (const auto* l = leaves + f.arg; l != leaves + f.arg + f.leaves && !ok; ++l) ok = leaf_holds(*l);
                     break;
                 case detail::FastRule::Kind::general:
-                    ok = eval(*rules[cd[j]].when, true);
+                    ok = eval(*rules[rank].when, true);
                     if (!ok) collected.resize(mark);
                     break;
                 }
-                if (ok) fired.emplace_back(cd[j], mark);
+                if (ok) fired.emplace_back(rank, mark);
             }
             const std::size_t nf = fired.size();
             for (std::size_t k = 0; k < nf; ++k) {
                 const std::size_t begin = fired[k].second;
                 const std::size_t end = k + 1 < nf ? fired[k + 1].second : collected.size();
-                fire_fast(out, rules[fired[k].first], begin, end);
+                const CompiledRule& r = rules[fired[k].first];
+                fire_fast(out, r, begin, end);
                 ws_.hit_ends.push_back(static_cast<std::uint32_t>(ws_.hit_store.size()));
+                // The facet values it left make the rules keyed on them candidates (later tiers only).
+                for (unsigned bits = r.set_mask & ~(1u << static_cast<unsigned>(FacetId::tags)); bits; bits &= bits - 1) {
+                    const int fi = std::countr_zero(bits);
+                    const int v = st_[fi].value;
+                    if (v < 0 || v > 254) continue;
+                    const std::size_t key = static_cast<std::size_t>(fi) * 256 + static_cast<std::size_t>(v);
+                    for (std::uint32_t q = key_start[key]; q < key_start[key + 1]; ++q)
+                        if (const std::uint32_t kr = key_ranks[q]; kr >= tier_end) words[kr / 64] |= 1ULL << (kr % 64);
+                }
             }
-            i = j;
+            rank = next_rank(tier_end);
         }
         if (!ws_.hit_store.empty()) detail::HitsAccess::attach(out.evidence, ws_.hit_store, ws_.hit_ends);
         finish(out);

@@ -117,7 +117,17 @@ struct RuleSet::Impl {
     std::vector<detail::FastRule> fast_rules;               ///< by rank: the fast path's test of each rule
     std::vector<detail::FacetLeaf> facet_leaves;            ///< the facet tests of fast_rules
     std::vector<std::uint32_t> always_rules;                ///< ranks evaluated for every text
-    std::vector<std::uint64_t> always_words;                ///< always_rules as a bitset over ranks
+    /// The fast path's first candidates, a bitset over ranks: always_rules but the keyed
+    /// facet rules (below).
+    std::vector<std::uint64_t> always_words;
+    /// Keyed facet rules: a rule whose condition is all of some facet tests, one of which
+    /// cannot hold while its facet is unknown, can only fire once a lower tier set that
+    /// facet to one of the tested values. The fast path makes it a candidate then: the
+    /// ranks keyed on facet f, value v are key_ranks[key_start[f * 256 + v] …
+    /// key_start[f * 256 + v + 1]) (values 0–254).
+    std::vector<std::uint32_t> key_start;
+    std::vector<std::uint32_t> key_ranks;
+    std::vector<std::uint32_t> tier_end;                    ///< by rank: the first rank of a later order
     std::vector<std::string> tag_names;                     ///< every tag a rule sets, interned
     std::vector<std::uint8_t> pattern_regex;                ///< 1 when the pattern is a regex
     std::vector<std::uint8_t> pattern_word_edges;  ///< bit 0: first char is a word char, bit 1: last
