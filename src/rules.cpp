@@ -199,7 +199,8 @@ class Evaluation {
 public:
     Evaluation(const RuleSet::Impl& rs, Workspace& ws, const Complaint* complaint, std::optional<int> prior,
                const ClassifyOptions& opt)
-        : rs_(rs), ws_(ws), c_(complaint), prior_(prior), opt_(opt) {}
+        : rs_(rs), ws_(ws), c_(complaint), prior_(prior), opt_(opt),
+          full_(opt.explain || opt.evidence == EvidenceLevel::full) {}
 
     Classification run(std::string_view title, std::string_view text) {
         Classification out;
@@ -243,6 +244,7 @@ private:
     const Complaint* c_;
     std::optional<int> prior_;
     const ClassifyOptions& opt_;
+    const bool full_;  ///< hits are wanted (full evidence or explain mode)
     std::string_view scanned_, title_src_, text_src_;
     bool has_title_ = false;
     std::size_t title_len_ = 0;
@@ -976,7 +978,7 @@ private:
         ev.score = weight * static_cast<double>(std::max<std::size_t>(1, patterns.size()));
     }
 
-    [[nodiscard]] bool full_evidence() const { return opt_.explain || opt_.evidence == EvidenceLevel::full; }
+    [[nodiscard]] bool full_evidence() const { return full_; }
 
     void fire(Classification& out, const CompiledRule& r, std::size_t begin, std::size_t end) {
         RuleEvidence ev;
