@@ -171,7 +171,7 @@ public:
         const T2sIndex& t2s = t2s_index();
         for (char32_t c = 0; c < 0x10000; ++c) table_[c] = static_cast<char16_t>(fold_with(t2s, c));
     }
-    [[nodiscard]] char32_t operator()(char32_t c) const noexcept { return table_[c]; }
+    [[nodiscard]] const char16_t* data() const noexcept { return table_.get(); }
 
 private:
     std::unique_ptr<char16_t[]> table_;
@@ -203,7 +203,8 @@ template <bool WithOffsets>
 std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* offsets,
                  std::size_t* first_invalid = nullptr) {
     const auto& t2s = t2s_index();
-    const BmpFold& bmp = bmp_fold();
+    // A local copy of the table's address: the byte stores below may alias any object.
+    const char16_t* const bmp = bmp_fold().data();
     const auto* s = reinterpret_cast<const unsigned char*>(in.data());
     const std::size_t n = in.size();
     // Valid text never grows; each invalid byte grows by 2 (U+FFFD), handled by regrowth.
@@ -245,22 +246,20 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             if ((c0 & 0xF0) != 0xE0 || (c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) break;
             if ((c0 == 0xE0 && c1 < 0xA0) || (c0 == 0xED && c1 > 0x9F)) break;
             const char32_t c = (char32_t(c0 & 0x0F) << 12) | (char32_t(c1 & 0x3F) << 6) | (c2 & 0x3F);
-            const char32_t f = bmp(c);
-            std::size_t k = 3;
-            if (f == c) {
+            const char32_t f = bmp[c];
+            const auto at = static_cast<std::uint32_t>(i);
+            if (f == c) {  // the common case: the code point stays, three bytes
                 o[w] = static_cast<char>(c0);
                 o[w + 1] = static_cast<char>(c1);
                 o[w + 2] = static_cast<char>(c2);
+                if constexpr (WithOffsets) off[w] = off[w + 1] = off[w + 2] = at;
+                w += 3;
             } else {
-                k = encode(f, o + w);
+                const std::size_t k = encode(f, o + w);
+                if constexpr (WithOffsets)
+                    for (std::size_t j = 0; j < k; ++j) off[w + j] = at;
+                w += k;
             }
-            if constexpr (WithOffsets) {
-                const auto at = static_cast<std::uint32_t>(i);
-                off[w] = at;
-                if (k > 1) off[w + 1] = at;
-                if (k > 2) off[w + 2] = at;
-            }
-            w += k;
             i += 3;
         }
         if (i >= n) break;
@@ -273,7 +272,7 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             len = 1;
         } else {
             const char32_t d = decode(s + i, len);
-            c = d < 0x10000 ? bmp(d) : fold_with(t2s, d);
+            c = d < 0x10000 ? char32_t{bmp[d]} : fold_with(t2s, d);
         }
         if (w + 4 > cap) {
             cap = std::max<std::size_t>(cap * 2, w + 8);
