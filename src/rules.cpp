@@ -91,7 +91,7 @@ constexpr std::size_t kMaxHitsPerKeyword = 16;
 
 /// Per-thread scratch reused across calls (no allocation in the steady state).
 struct Workspace {
-    NormalizedText title, text;
+    detail::FoldedText title, text;
     std::string joined;
     std::vector<ScanMatch> matches;
     std::vector<std::uint32_t> pattern_stamp, pattern_first, pattern_count;
@@ -253,9 +253,9 @@ private:
     std::vector<std::pair<std::uint32_t, std::size_t>>& fired_{ws_.fired};
     bool fast_ = false;  ///< collected entries are whole predicates (the fast path)
 
-    void fold_checked(std::string_view src, NormalizedText& dst, const char* field, Classification& out) {
+    void fold_checked(std::string_view src, detail::FoldedText& dst, const char* field, Classification& out) {
         std::size_t first_bad = 0;
-        const std::size_t bad = detail::normalize_checked(src, dst, &first_bad);
+        const std::size_t bad = detail::fold_checked(src, dst, &first_bad, full_);  // offsets for hits only
         if (bad == 0) return;
         if (opt_.strict_utf8)
             throw Error(ErrorCode::invalid_utf8, "invalid UTF-8 at byte " + std::to_string(first_bad), field);
@@ -479,7 +479,7 @@ private:
             const ScanMatch& m = ws_.matches[j];
             KeywordHit h;
             h.keyword = k.written;
-            const NormalizedText* nt = &ws_.text;
+            const detail::FoldedText* nt = &ws_.text;
             std::uint32_t from = m.from, to = m.to;
             if (has_title_) {
                 if (m.to <= title_len_) {
@@ -490,8 +490,10 @@ private:
                     to -= static_cast<std::uint32_t>(title_len_ + 1);
                 }
             }
-            h.begin = nt->source_offset[from];
-            h.end = nt->source_offset[to];
+            h.begin = nt->byte_offset(from);
+            h.end = nt->byte_offset(to);
+            h.char_begin = nt->char_offset(from);
+            h.char_end = nt->char_offset(to);
             ws_.hit_store.push_back(h);
             ++added;
         };
@@ -874,7 +876,7 @@ private:
                 if (((k.combo & 1) && !left_ok) || ((k.combo & 2) && !right_ok)) continue;
                 KeywordHit h;
                 h.keyword = k.written;
-                const NormalizedText* nt = &ws_.text;
+                const detail::FoldedText* nt = &ws_.text;
                 std::string_view src = text_src_;
                 std::uint32_t from = m.from, to = m.to;
                 if (has_title_) {
@@ -887,8 +889,8 @@ private:
                         to -= static_cast<std::uint32_t>(title_len_ + 1);
                     }
                 }
-                h.begin = nt->source_offset[from];
-                h.end = nt->source_offset[to];
+                h.begin = nt->byte_offset(from);
+                h.end = nt->byte_offset(to);
                 ev.hits.push_back(std::move(h));
                 ++added;
             }
@@ -1086,7 +1088,8 @@ private:
     }
 
     void finish(Classification& out) {
-        if (full_evidence()) char_offsets(out);
+        // The reference evaluation counts code points itself; the fast path took the fold's.
+        if (full_evidence() && !fast_) char_offsets(out);
         auto drop_child = [&](FacetId child, FacetId parent, int parent_value) {
             FacetState& c = st_[static_cast<int>(child)];
             FacetState& p = st_[static_cast<int>(parent)];

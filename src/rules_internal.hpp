@@ -2,6 +2,7 @@
 // (rule_pack.cpp) and the evaluator (rules.cpp). Not installed.
 #pragma once
 
+#include "fold_internal.hpp"
 #include "scanner.hpp"
 
 #include <complaintkit/normalize.hpp>
@@ -144,12 +145,6 @@ std::shared_ptr<RuleSet::Impl> compile_pack(std::string_view json, std::vector<R
 struct Node;  // json_internal.hpp
 /// The pack's "models" array (facet_models.cpp).
 std::vector<FacetModelBinding> parse_model_bindings(const Node& models);
-}  // namespace detail
-
-namespace detail {
-/// normalize_into() that also validates: returns the number of invalid UTF-8 bytes (each
-/// folded to U+FFFD) and sets *first_invalid to the offset of the first one (normalize.cpp).
-std::size_t normalize_checked(std::string_view utf8, NormalizedText& out, std::size_t* first_invalid);
 }  // namespace detail
 
 /// Fills the facets bound to models that no rule decided (facet_models.cpp).
