@@ -94,21 +94,34 @@ struct Workspace {
     detail::FoldedText title, text;
     std::string joined;
     std::vector<ScanMatch> matches;
-    std::vector<std::uint32_t> pattern_stamp, pattern_first, pattern_count;
-    std::vector<std::uint8_t> pattern_mask;  ///< bit c set: some match satisfies boundary combo c
+    /// Per pattern, what one text's matches left (`stamp` == gen: set for this text), in one
+    /// record: a match touches one cache line, not one per array.
+    struct PatternState {
+        std::uint32_t stamp = 0;
+        std::uint32_t first = 0;  ///< first match
+        std::uint32_t count = 0;  ///< matches
+        std::uint32_t last = 0;   ///< fast path: last match (list tail)
+        std::uint8_t mask = 0;    ///< bit c set: some match satisfies boundary combo c
+    };
+    std::vector<PatternState> pattern_state;
     std::vector<std::uint32_t> rule_stamp;
     std::vector<std::uint32_t> candidates;
     std::vector<std::pair<int, int>> collected;  ///< (predicate, keyword index) that held
     std::vector<std::pair<std::uint32_t, std::uint32_t>> uses_hit;  ///< (predicate, keyword) whose keyword matched
-    std::vector<std::uint32_t> pred_stamp, pred_first, pred_count;
+    /// Per predicate, its keywords hit in one text (`stamp` == gen: set for this text).
+    struct PredState {
+        std::uint32_t stamp = 0;
+        std::uint32_t first = 0;     ///< explain: first in uses_hit
+        std::uint32_t count = 0;     ///< keyword uses hit
+        std::uint32_t patterns = 0;  ///< fast path: distinct patterns among them
+        std::uint32_t head = 0, tail = 0;  ///< fast path: the predicate's list in `entries`
+    };
+    std::vector<PredState> pred_state;
     std::vector<std::uint32_t> patterns_seen;
     // The fast path (everything but explain mode).
     std::vector<std::uint64_t> rule_words;          ///< candidate rules, a bitset over ranks
-    std::vector<std::uint32_t> pattern_last;        ///< last match of a pattern (list tail)
     std::vector<std::uint32_t> match_next;          ///< next match of the same pattern, in end order
     std::vector<std::uint8_t> match_mask;           ///< boundary combos a match satisfies
-    std::vector<std::uint32_t> pred_patterns;       ///< distinct patterns among a predicate's keywords hit
-    std::vector<std::uint32_t> pred_head, pred_tail;  ///< the predicate's list in `entries`
     struct Entry {
         std::uint32_t keyword, pattern, next;
     };
@@ -126,32 +139,19 @@ struct Workspace {
 
     void begin(std::size_t patterns, std::size_t rules, std::size_t preds) {
         if (++gen == 0) {  // wrapped: forget every stamp
-            std::fill(pattern_stamp.begin(), pattern_stamp.end(), 0);
+            for (auto& p : pattern_state) p.stamp = 0;
             std::fill(rule_stamp.begin(), rule_stamp.end(), 0);
-            std::fill(pred_stamp.begin(), pred_stamp.end(), 0);
+            for (auto& p : pred_state) p.stamp = 0;
             gen = 1;
         }
-        if (pred_stamp.size() < preds) {
-            pred_stamp.resize(preds, 0);
-            pred_first.resize(preds, 0);
-            pred_count.resize(preds, 0);
-            pred_patterns.resize(preds, 0);
-            pred_head.resize(preds, 0);
-            pred_tail.resize(preds, 0);
-        }
+        if (pred_state.size() < preds) pred_state.resize(preds);
         uses_hit.clear();
         entries.clear();
         tags.clear();
         fired.clear();
         char_blocks_ready[0] = char_blocks_ready[1] = false;
 
-        if (pattern_stamp.size() < patterns) {
-            pattern_stamp.resize(patterns, 0);
-            pattern_first.resize(patterns, 0);
-            pattern_count.resize(patterns, 0);
-            pattern_mask.resize(patterns, 0);
-            pattern_last.resize(patterns, 0);
-        }
+        if (pattern_state.size() < patterns) pattern_state.resize(patterns);
         if (rule_stamp.size() < rules) rule_stamp.resize(rules, 0);
         matches.clear();
         candidates.clear();
@@ -291,46 +291,46 @@ private:
                 const bool right_ok = !(edges & 2) || !is_word_at(scanned_, x.to);
                 mask = static_cast<std::uint8_t>(1 | (left_ok ? 2 : 0) | (right_ok ? 4 : 0) | (left_ok && right_ok ? 8 : 0));
             }
-            if (ws_.pattern_stamp[x.id] != gen) {
-                ws_.pattern_stamp[x.id] = gen;
-                ws_.pattern_mask[x.id] = 0;
-                ws_.pattern_count[x.id] = 0;
-                ws_.pattern_first[x.id] = i;
+            if (ws_.pattern_state[x.id].stamp != gen) {
+                ws_.pattern_state[x.id].stamp = gen;
+                ws_.pattern_state[x.id].mask = 0;
+                ws_.pattern_state[x.id].count = 0;
+                ws_.pattern_state[x.id].first = i;
                 seen.push_back(x.id);
             } else if (hits) {
-                ws_.match_next[ws_.pattern_last[x.id]] = i;
+                ws_.match_next[ws_.pattern_state[x.id].last] = i;
             }
             if (hits) {
-                ws_.pattern_last[x.id] = i;
+                ws_.pattern_state[x.id].last = i;
                 ws_.match_next[i] = UINT32_MAX;
                 ws_.match_mask[i] = mask;
             }
-            ++ws_.pattern_count[x.id];
-            ws_.pattern_mask[x.id] |= mask;
+            ++ws_.pattern_state[x.id].count;
+            ws_.pattern_state[x.id].mask |= mask;
         }
         std::uint64_t* words = ws_.rule_words.data();
         auto& entries = ws_.entries;
         for (const std::uint32_t p : seen) {
             for (const auto rank : rs_.pattern_rules[p]) words[rank >> 6] |= 1ULL << (rank & 63);
-            const std::uint8_t mask = ws_.pattern_mask[p];
+            const std::uint8_t mask = ws_.pattern_state[p].mask;
             std::uint32_t last_pred = UINT32_MAX;
             for (const auto& u : rs_.pattern_uses[p]) {  // sorted by predicate
                 if (!(mask & (1u << u.combo))) continue;
                 const std::uint32_t pr = u.pred;
                 const auto e = static_cast<std::uint32_t>(entries.size());
                 entries.push_back({u.keyword, p, UINT32_MAX});
-                if (ws_.pred_stamp[pr] != gen) {
-                    ws_.pred_stamp[pr] = gen;
-                    ws_.pred_count[pr] = 0;
-                    ws_.pred_patterns[pr] = 0;
-                    ws_.pred_head[pr] = e;
+                if (ws_.pred_state[pr].stamp != gen) {
+                    ws_.pred_state[pr].stamp = gen;
+                    ws_.pred_state[pr].count = 0;
+                    ws_.pred_state[pr].patterns = 0;
+                    ws_.pred_state[pr].head = e;
                 } else {
-                    entries[ws_.pred_tail[pr]].next = e;
+                    entries[ws_.pred_state[pr].tail].next = e;
                 }
-                ws_.pred_tail[pr] = e;
-                ++ws_.pred_count[pr];
+                ws_.pred_state[pr].tail = e;
+                ++ws_.pred_state[pr].count;
                 if (pr != last_pred) {
-                    ++ws_.pred_patterns[pr];
+                    ++ws_.pred_state[pr].patterns;
                     last_pred = pr;
                 }
             }
@@ -431,7 +431,7 @@ private:
     void pred_entries(int pi) {
         auto& o = ws_.order_scratch;
         o.clear();
-        for (std::uint32_t e = ws_.pred_head[static_cast<std::size_t>(pi)]; e != UINT32_MAX; e = ws_.entries[e].next) {
+        for (std::uint32_t e = ws_.pred_state[static_cast<std::size_t>(pi)].head; e != UINT32_MAX; e = ws_.entries[e].next) {
             // insertion by keyword index (lists are short)
             std::size_t at = o.size();
             o.push_back(e);
@@ -449,7 +449,7 @@ private:
         std::size_t distinct = 0;
         const bool hits = full_evidence();
         if (!hits && end - begin == 1) {
-            distinct = ws_.pred_patterns[static_cast<std::size_t>(ws_.collected[begin].first)];
+            distinct = ws_.pred_state[static_cast<std::size_t>(ws_.collected[begin].first)].patterns;
         } else if (end > begin) {
             auto& patterns = ws_.patterns_seen;  // free again after scan_fast
             patterns.clear();
@@ -472,7 +472,7 @@ private:
 
     /// The hits of one keyword into ws_.hit_store.
     void add_pattern_hits(const KeywordUse& k, std::uint32_t pattern) {
-        const std::uint32_t first = ws_.pattern_first[pattern];
+        const std::uint32_t first = ws_.pattern_state[pattern].first;
         std::size_t added = 0;
         auto add = [&](std::uint32_t j) {
             if (!(ws_.match_mask[j] & (1u << k.combo))) return;
@@ -532,40 +532,40 @@ private:
             if (left_ok) mask |= 2;
             if (right_ok) mask |= 4;
             if (left_ok && right_ok) mask |= 8;
-            if (ws_.pattern_stamp[x.id] != gen) {
-                ws_.pattern_stamp[x.id] = gen;
-                ws_.pattern_first[x.id] = static_cast<std::uint32_t>(i);
-                ws_.pattern_count[x.id] = 0;
-                ws_.pattern_mask[x.id] = 0;
+            if (ws_.pattern_state[x.id].stamp != gen) {
+                ws_.pattern_state[x.id].stamp = gen;
+                ws_.pattern_state[x.id].first = static_cast<std::uint32_t>(i);
+                ws_.pattern_state[x.id].count = 0;
+                ws_.pattern_state[x.id].mask = 0;
                 for (auto rank : rs_.pattern_rules[x.id]) ws_.rule_stamp[rank] = gen;
             }
-            ++ws_.pattern_count[x.id];
-            ws_.pattern_mask[x.id] |= mask;
+            ++ws_.pattern_state[x.id].count;
+            ws_.pattern_state[x.id].mask |= mask;
         }
         // Keyword uses whose boundary needs are met, grouped by predicate.
         auto& uses = ws_.uses_hit;
         std::uint32_t last = UINT32_MAX;
         for (const ScanMatch& x : m) {
-            if (x.id == last || ws_.pattern_stamp[x.id] != gen) continue;
+            if (x.id == last || ws_.pattern_state[x.id].stamp != gen) continue;
             last = x.id;
-            const std::uint8_t mask = ws_.pattern_mask[x.id];
+            const std::uint8_t mask = ws_.pattern_state[x.id].mask;
             for (const auto& u : rs_.pattern_uses[x.id])
                 if (mask & (1u << u.combo)) uses.emplace_back(u.pred, u.keyword);
         }
         std::sort(uses.begin(), uses.end());
         for (std::size_t i = 0; i < uses.size(); ++i) {
             const std::uint32_t p = uses[i].first;
-            if (ws_.pred_stamp[p] != gen) {
-                ws_.pred_stamp[p] = gen;
-                ws_.pred_first[p] = static_cast<std::uint32_t>(i);
-                ws_.pred_count[p] = 0;
+            if (ws_.pred_state[p].stamp != gen) {
+                ws_.pred_state[p].stamp = gen;
+                ws_.pred_state[p].first = static_cast<std::uint32_t>(i);
+                ws_.pred_state[p].count = 0;
             }
-            ++ws_.pred_count[p];
+            ++ws_.pred_state[p].count;
         }
     }
 
     [[nodiscard]] std::uint32_t pred_hits(int pi) const {
-        return ws_.pred_stamp[static_cast<std::size_t>(pi)] == ws_.gen ? ws_.pred_count[static_cast<std::size_t>(pi)] : 0;
+        return ws_.pred_state[static_cast<std::size_t>(pi)].stamp == ws_.gen ? ws_.pred_state[static_cast<std::size_t>(pi)].count : 0;
     }
     void collect_pred(int pi) {
         if (fast_) {
@@ -573,13 +573,13 @@ private:
             return;
         }
         const std::uint32_t n = pred_hits(pi);
-        const std::uint32_t first = ws_.pred_first[static_cast<std::size_t>(pi)];
+        const std::uint32_t first = ws_.pred_state[static_cast<std::size_t>(pi)].first;
         for (std::uint32_t i = 0; i < n; ++i)
             ws_.collected.emplace_back(pi, static_cast<int>(ws_.uses_hit[first + i].second));
     }
 
     [[nodiscard]] bool keyword_hit(const KeywordUse& k) const {
-        return ws_.pattern_stamp[k.pattern] == ws_.gen && (ws_.pattern_mask[k.pattern] & (1u << k.combo));
+        return ws_.pattern_state[k.pattern].stamp == ws_.gen && (ws_.pattern_state[k.pattern].mask & (1u << k.combo));
     }
 
     // ------------------------------------------------------------ predicates
@@ -864,8 +864,8 @@ private:
             const KeywordUse& k = rs_.preds[static_cast<std::size_t>(pi)].keywords[static_cast<std::size_t>(ki)];
             if (std::find(patterns.begin(), patterns.end(), k.pattern) != patterns.end()) continue;
             patterns.push_back(k.pattern);
-            const std::uint32_t first = ws_.pattern_first[k.pattern];
-            const std::uint32_t count = ws_.pattern_count[k.pattern];
+            const std::uint32_t first = ws_.pattern_state[k.pattern].first;
+            const std::uint32_t count = ws_.pattern_state[k.pattern].count;
             std::size_t added = 0;
             for (std::uint32_t j = first; j < ws_.matches.size() && j < first + count + 64 && added < kMaxHitsPerKeyword; ++j) {
                 const ScanMatch& m = ws_.matches[j];
