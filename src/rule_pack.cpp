@@ -589,6 +589,7 @@ private:
             impl_->tier_end[rank] = rank + 1 < n && rules[rank + 1].order == rules[rank].order
                                         ? impl_->tier_end[rank + 1]
                                         : static_cast<std::uint32_t>(rank + 1);
+        impl_->keyed_facets = 0;
         constexpr std::size_t values = 256;
         std::vector<std::vector<std::uint32_t>> keyed(static_cast<std::size_t>(facet_count) * values);
         for (std::size_t rank = 0; rank < n; ++rank) {
@@ -602,6 +603,7 @@ private:
             if (!key) continue;
             for (std::size_t v = 0; v + 1 < values; ++v)
                 if ((key->mask[(v + 1) / 64] >> ((v + 1) % 64)) & 1) keyed[key->facet * values + v].push_back(static_cast<std::uint32_t>(rank));
+            impl_->keyed_facets |= static_cast<std::uint16_t>(1u << key->facet);
             impl_->always_words[rank / 64] &= ~(1ULL << (rank % 64));
         }
         impl_->key_start.assign(keyed.size() + 1, 0);

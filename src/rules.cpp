@@ -405,7 +405,7 @@ private:
                 fire_fast(out, r, begin, end);
                 ws_.hit_ends.push_back(static_cast<std::uint32_t>(ws_.hit_store.size()));
                 // The facet values it left make the rules keyed on them candidates (later tiers only).
-                for (unsigned bits = r.set_mask & ~(1u << static_cast<unsigned>(FacetId::tags)); bits; bits &= bits - 1) {
+                for (unsigned bits = r.set_mask & rs_.keyed_facets; bits; bits &= bits - 1) {  // (never tags)
                     const int fi = std::countr_zero(bits);
                     const int v = st_[fi].value;
                     if (v < 0 || v > 254) continue;

@@ -128,6 +128,7 @@ struct RuleSet::Impl {
     /// key_start[f * 256 + v + 1]) (values 0–254).
     std::vector<std::uint32_t> key_start;
     std::vector<std::uint32_t> key_ranks;
+    std::uint16_t keyed_facets = 0;                         ///< bit f: some rule is keyed on facet f
     std::vector<std::uint32_t> tier_end;                    ///< by rank: the first rank of a later order
     std::vector<std::string> tag_names;                     ///< every tag a rule sets, interned
     std::vector<std::uint8_t> pattern_regex;                ///< 1 when the pattern is a regex
