@@ -450,6 +450,11 @@ private:
         const bool hits = full_evidence();
         if (!hits && end - begin == 1) {
             distinct = ws_.pred_state[static_cast<std::size_t>(ws_.collected[begin].first)].patterns;
+        } else if (const auto pi = static_cast<std::size_t>(end - begin == 1 ? ws_.collected[begin].first : 0);
+                   end - begin == 1 && ws_.pred_state[pi].count == 1) {  // one predicate, one keyword hit: the common case
+            const auto& en = ws_.entries[ws_.pred_state[pi].head];
+            distinct = 1;
+            add_pattern_hits(rs_.preds[pi].keywords[en.keyword], en.pattern);
         } else if (end > begin) {
             auto& patterns = ws_.patterns_seen;  // free again after scan_fast
             patterns.clear();
