@@ -7,6 +7,7 @@
 #include <complaintkit/utf8.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -163,14 +164,26 @@ Workspace& workspace() {
     return w;
 }
 
+/// script_class(c) == word for the ASCII code points (the common neighbours: answered here
+/// without decoding).
+constexpr std::array<bool, 128> make_ascii_word() {
+    std::array<bool, 128> t{};
+    for (int c = 0; c < 128; ++c)
+        t[static_cast<std::size_t>(c)] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    return t;
+}
+constexpr auto kAsciiWord = make_ascii_word();
+
 bool is_word_before(std::string_view s, std::size_t at) {
     if (at == 0) return false;
     std::size_t i = at - 1;
+    if (const auto c = static_cast<unsigned char>(s[i]); c < 0x80) return kAsciiWord[c];
     while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
     return script_class(decode_utf8(s, i, nullptr)) == ScriptClass::word;
 }
 bool is_word_at(std::string_view s, std::size_t at) {
     if (at >= s.size()) return false;
+    if (const auto c = static_cast<unsigned char>(s[at]); c < 0x80) return kAsciiWord[c];
     return script_class(decode_utf8(s, at, nullptr)) == ScriptClass::word;
 }
 
