@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
-#include <iterator>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -133,7 +132,14 @@ struct Workspace {
     bool char_blocks_ready[2] = {false, false};
     std::vector<std::pair<std::uint16_t, int>> tags;
     std::vector<std::pair<std::uint32_t, std::size_t>> fired;
-    std::vector<RuleEvidence> evidence;  ///< the fast path builds evidence here, then copies it out at its size
+    /// The fast path's fired rules, in evaluation order: the result's evidence is made from
+    /// them at its exact size once every tier is done.
+    struct Fired {
+        const CompiledRule* rule;
+        double score;
+        std::uint16_t decided_mask;
+    };
+    std::vector<Fired> fired_rules;
     std::vector<KeywordHit> hit_store;   ///< the fast path's hits of every fired rule, in evidence order
     std::vector<std::uint32_t> hit_ends; ///< end of fired rule k's hits in hit_store
     std::uint32_t gen = 0;
@@ -351,8 +357,7 @@ private:
     }
 
     void evaluate_fast(Classification& out) {
-        out.evidence = std::move(ws_.evidence);  // capacity kept from earlier texts
-        out.evidence.clear();
+        ws_.fired_rules.clear();
         ws_.hit_store.clear();
         ws_.hit_ends.clear();
         const auto& rules = rs_.rules;
@@ -429,15 +434,16 @@ private:
             }
             rank = next_rank(tier_end);
         }
+        // The evidence at its exact size, made in place (one allocation, no copy).
+        out.evidence.reserve(ws_.fired_rules.size());
+        for (const auto& f : ws_.fired_rules) {
+            RuleEvidence& ev = out.evidence.emplace_back();
+            ev.rule_id = f.rule->id;
+            ev.score = f.score;
+            ev.decided_mask = f.decided_mask;
+        }
         if (!ws_.hit_store.empty()) detail::HitsAccess::attach(out.evidence, ws_.hit_store, ws_.hit_ends);
         finish(out);
-        // Hand the result an exactly sized copy; keep the roomy buffer for the next text.
-        std::vector<RuleEvidence> exact;
-        exact.reserve(out.evidence.size());
-        std::move(out.evidence.begin(), out.evidence.end(), std::back_inserter(exact));
-        ws_.evidence = std::move(out.evidence);
-        ws_.evidence.clear();
-        out.evidence = std::move(exact);
     }
 
     /// The keywords hit of predicate `pi`, in keyword order, into ws_.order_scratch (entry indices).
@@ -457,8 +463,6 @@ private:
     }
 
     void fire_fast(Classification& out, const CompiledRule& r, std::size_t begin, std::size_t end) {
-        RuleEvidence& ev = out.evidence.emplace_back();
-        ev.rule_id = r.id;
         std::size_t distinct = 0;
         const bool hits = full_evidence();
         if (!hits && end - begin == 1) {
@@ -484,8 +488,9 @@ private:
             }
             distinct = patterns.size();
         }
-        ev.score = r.weight * static_cast<double>(std::max<std::size_t>(1, distinct));
-        propose(out, r, static_cast<int>(out.evidence.size() - 1));
+        auto& f = ws_.fired_rules.emplace_back(
+            Workspace::Fired{&r, r.weight * static_cast<double>(std::max<std::size_t>(1, distinct)), 0});
+        propose(out, r, static_cast<int>(ws_.fired_rules.size() - 1), f.score, f.decided_mask);
     }
 
     /// The hits of one keyword into ws_.hit_store.
@@ -918,15 +923,18 @@ private:
     }
 
     // ------------------------------------------------------------ resolution
-    void propose(Classification& out, const CompiledRule& r, int ev_index) {
-        RuleEvidence& ev = out.evidence[static_cast<std::size_t>(ev_index)];
+    /// Resolution of the facets rule `r` (evidence `ev_index`, of `score`) proposes; sets the
+    /// tags bit of `decided`. The messages of explain mode go to out.evidence (the fast path
+    /// never explains, and builds its evidence afterwards).
+    void propose(Classification& out, const CompiledRule& r, int ev_index, double score, std::uint16_t& decided) {
+        auto evidence = [&](int k) -> RuleEvidence& { return out.evidence[static_cast<std::size_t>(k)]; };  // explain only
         for (unsigned bits = r.set_mask; bits; bits &= bits - 1) {  // the facets it sets, in FacetId order
             const int f = std::countr_zero(bits);
             FacetState& s = st_[f];
             auto fname = [f] { return std::string(kFacetNames[f]); };  // explain only
             if (s.locked_by >= 0) {
-                if (opt_.explain) ev.overridden.push_back(fname() + ": fixed by stop rule \"" +
-                                        std::string(out.evidence[static_cast<std::size_t>(s.locked_by)].rule_id) + "\"");
+                if (opt_.explain) evidence(ev_index).overridden.push_back(fname() + ": fixed by stop rule \"" +
+                                                                        std::string(evidence(s.locked_by).rule_id) + "\"");
                 continue;
             }
             if (f == static_cast<int>(FacetId::tags)) {
@@ -936,43 +944,40 @@ private:
                         tags_.emplace_back(t, ev_index);
                         added = true;
                     }
-                if (added) ev.decided_mask |= 1u << static_cast<unsigned>(FacetId::tags);
+                if (added) decided |= 1u << static_cast<unsigned>(FacetId::tags);
                 continue;
             }
             if (f == static_cast<int>(FacetId::severity)) {
                 if (r.set[f] > s.value) {
                     s.value = r.set[f];
                     s.winner = ev_index;
-                    s.score = ev.score;
+                    s.score = score;
                 }
                 continue;
             }
             if (s.winner >= 0 && s.order < r.order) {
-                if (opt_.explain) ev.overridden.push_back(fname() + ": already decided by rule \"" +
-                                        std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) + "\" (order " +
-                                        std::to_string(s.order) + ")");
+                if (opt_.explain) evidence(ev_index).overridden.push_back(fname() + ": already decided by rule \"" +
+                                                                        std::string(evidence(s.winner).rule_id) + "\" (order " +
+                                                                        std::to_string(s.order) + ")");
                 continue;
             }
             if (s.winner >= 0) {  // same order: priority, then score, then pack position
-                const bool better = r.priority > s.priority || (r.priority == s.priority && ev.score > s.score);
-                RuleEvidence& loser = better ? ev : out.evidence[static_cast<std::size_t>(s.winner)];
-                const RuleEvidence& winner = better ? out.evidence[static_cast<std::size_t>(s.winner)] : ev;
-                (void)winner;
+                const bool better = r.priority > s.priority || (r.priority == s.priority && score > s.score);
                 if (!better) {
-                    if (opt_.explain) loser.overridden.push_back(fname() + ": rule \"" + std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) +
-                                               "\" wins (priority " + std::to_string(s.priority) + ", score " +
-                                               format_score(s.score) + ")");
+                    if (opt_.explain) evidence(ev_index).overridden.push_back(
+                        fname() + ": rule \"" + std::string(evidence(s.winner).rule_id) + "\" wins (priority " +
+                        std::to_string(s.priority) + ", score " + format_score(s.score) + ")");
                     continue;
                 }
-                if (opt_.explain) out.evidence[static_cast<std::size_t>(s.winner)].overridden.push_back(
-                    fname() + ": rule \"" + std::string(ev.rule_id) + "\" wins (priority " + std::to_string(r.priority) + ", score " +
-                    format_score(ev.score) + ")");
+                if (opt_.explain) evidence(s.winner).overridden.push_back(
+                    fname() + ": rule \"" + std::string(evidence(ev_index).rule_id) + "\" wins (priority " +
+                    std::to_string(r.priority) + ", score " + format_score(score) + ")");
             }
             s.value = r.set[f];
             s.winner = ev_index;
             s.order = r.order;
             s.priority = r.priority;
-            s.score = ev.score;
+            s.score = score;
         }
         if (r.stop)
             for (unsigned bits = r.set_mask; bits; bits &= bits - 1)
@@ -1006,7 +1011,8 @@ private:
         if (full_evidence()) add_hits(ev, begin, end, r.weight);
         else add_score(ev, begin, end, r.weight);
         out.evidence.push_back(std::move(ev));
-        propose(out, r, static_cast<int>(out.evidence.size() - 1));
+        RuleEvidence& e = out.evidence.back();
+        propose(out, r, static_cast<int>(out.evidence.size() - 1), e.score, e.decided_mask);
     }
 
     void evaluate(Classification& out) {
