@@ -1,10 +1,13 @@
 // complaintkit — text folding for matching (see normalize.hpp).
 #include <complaintkit/normalize.hpp>
 
+#include "fold_internal.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 namespace ck {
 namespace detail {
@@ -162,6 +165,26 @@ inline char32_t fold_with(const T2sIndex& t2s, char32_t c) noexcept {
     return fold_non_han(c);
 }
 
+/// fold_with() of every BMP code point in one table (128 KiB): one load per code point in
+/// the folding loops instead of the range tests and the two-level Han lookup. Every BMP
+/// code point folds into the BMP (the Han table's BMP pages hold 16-bit targets).
+class BmpFold {
+public:
+    BmpFold() : table_(std::make_unique<char16_t[]>(0x10000)) {
+        const T2sIndex& t2s = t2s_index();
+        for (char32_t c = 0; c < 0x10000; ++c) table_[c] = static_cast<char16_t>(fold_with(t2s, c));
+    }
+    [[nodiscard]] const char16_t* data() const noexcept { return table_.get(); }
+
+private:
+    std::unique_ptr<char16_t[]> table_;
+};
+
+const BmpFold& bmp_fold() {
+    static const BmpFold table;
+    return table;
+}
+
 constexpr std::array<char, 256> make_ascii_lower() {
     std::array<char, 256> t{};
     for (int i = 0; i < 256; ++i) t[i] = static_cast<char>((i >= 'A' && i <= 'Z') ? i + 32 : i);
@@ -177,12 +200,24 @@ inline std::uint64_t ascii_lower8(std::uint64_t w) noexcept {
     return w | (((ge_a & ~gt_z) & (ones * 0x80)) >> 2);       // 0x80 >> 2 == 0x20
 }
 
-/// Folds `in` into `text` (and the source offset of every output byte). Returns the number
-/// of invalid UTF-8 bytes (each became U+FFFD); *first_invalid gets the first one's offset.
-template <bool WithOffsets>
-std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32_t>* offsets,
-                 std::size_t* first_invalid = nullptr) {
+/// Where an output byte came from, as `Off` holds it: the source byte offset (uint32_t:
+/// NormalizedText), or that offset and the code points before it (uint64_t: FoldedText).
+template <class Off> constexpr Off source_entry(std::size_t byte, std::uint64_t chars) noexcept {
+    if constexpr (sizeof(Off) == 8) return static_cast<Off>(byte | (chars << 32));
+    else return static_cast<Off>(byte);
+}
+
+/// Folds `in` into `text` (and, unless Off is void, where every output byte came from).
+/// Returns the number of invalid UTF-8 bytes (each became U+FFFD); *first_invalid gets
+/// the first one's offset.
+template <class Off>
+std::size_t fold(std::string_view in, std::string& text, std::vector<Off>* offsets, std::size_t* first_invalid = nullptr) {
+    constexpr bool WithOffsets = !std::is_void_v<Off>;
+    using Entry = std::conditional_t<WithOffsets, Off, std::uint32_t>;
+    std::uint64_t chars = 0;  // code points before s[i] (source bytes that are not continuation bytes)
     const auto& t2s = t2s_index();
+    // A local copy of the table's address: the byte stores below may alias any object.
+    const char16_t* const bmp = bmp_fold().data();
     const auto* s = reinterpret_cast<const unsigned char*>(in.data());
     const std::size_t n = in.size();
     // Valid text never grows; each invalid byte grows by 2 (U+FFFD), handled by regrowth.
@@ -190,7 +225,8 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
     text.resize(cap);
     if constexpr (WithOffsets) offsets->resize(cap + 1);
     char* o = text.data();
-    std::uint32_t* off = WithOffsets ? offsets->data() : nullptr;
+    Entry* off = nullptr;
+    if constexpr (WithOffsets) off = offsets->data();
     std::size_t w = 0;
     std::size_t i = 0;
     std::size_t invalid = 0;
@@ -203,14 +239,16 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             if (x & 0x8080808080808080ULL) break;
             x = ascii_lower8(x);
             std::memcpy(o + w, &x, 8);
-            if constexpr (WithOffsets)
-                for (std::size_t j = 0; j < 8; ++j) off[w + j] = static_cast<std::uint32_t>(i + j);
+            if constexpr (WithOffsets) {
+                for (std::size_t j = 0; j < 8; ++j) off[w + j] = source_entry<Entry>(i + j, chars + j);
+                chars += 8;
+            }
             w += 8;
             i += 8;
         }
         while (i < n && s[i] < 0x80 && w < cap) {
             o[w] = kAsciiLower[s[i]];
-            if constexpr (WithOffsets) off[w] = static_cast<std::uint32_t>(i);
+            if constexpr (WithOffsets) off[w] = source_entry<Entry>(i, chars++);
             ++w;
             ++i;
         }
@@ -224,22 +262,21 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             if ((c0 & 0xF0) != 0xE0 || (c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) break;
             if ((c0 == 0xE0 && c1 < 0xA0) || (c0 == 0xED && c1 > 0x9F)) break;
             const char32_t c = (char32_t(c0 & 0x0F) << 12) | (char32_t(c1 & 0x3F) << 6) | (c2 & 0x3F);
-            const char32_t f = fold_with(t2s, c);
-            std::size_t k = 3;
-            if (f == c) {
+            const char32_t f = bmp[c];
+            const Entry at = source_entry<Entry>(i, chars);
+            if constexpr (WithOffsets) ++chars;
+            if (f == c) {  // the common case: the code point stays, three bytes
                 o[w] = static_cast<char>(c0);
                 o[w + 1] = static_cast<char>(c1);
                 o[w + 2] = static_cast<char>(c2);
+                if constexpr (WithOffsets) off[w] = off[w + 1] = off[w + 2] = at;
+                w += 3;
             } else {
-                k = encode(f, o + w);
+                const std::size_t k = encode(f, o + w);
+                if constexpr (WithOffsets)
+                    for (std::size_t j = 0; j < k; ++j) off[w + j] = at;
+                w += k;
             }
-            if constexpr (WithOffsets) {
-                const auto at = static_cast<std::uint32_t>(i);
-                off[w] = at;
-                if (k > 1) off[w + 1] = at;
-                if (k > 2) off[w + 2] = at;
-            }
-            w += k;
             i += 3;
         }
         if (i >= n) break;
@@ -251,7 +288,8 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             c = kReplacement;
             len = 1;
         } else {
-            c = fold_with(t2s, decode(s + i, len));
+            const char32_t d = decode(s + i, len);
+            c = d < 0x10000 ? char32_t{bmp[d]} : fold_with(t2s, d);
         }
         if (w + 4 > cap) {
             cap = std::max<std::size_t>(cap * 2, w + 8);
@@ -263,15 +301,18 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
             }
         }
         const std::size_t k = encode(c, o + w);
-        if constexpr (WithOffsets)
-            for (std::size_t j = 0; j < k; ++j) off[w + j] = static_cast<std::uint32_t>(i);
+        if constexpr (WithOffsets) {
+            const Entry at = source_entry<Entry>(i, chars);
+            for (std::size_t j = 0; j < k; ++j) off[w + j] = at;
+            chars += (s[i] & 0xC0) != 0x80 ? 1 : 0;  // a stray continuation byte counts no code point
+        }
         w += k;
         i += len;
     }
     text.resize(w);
     if constexpr (WithOffsets) {
         offsets->resize(w + 1);
-        (*offsets)[w] = static_cast<std::uint32_t>(n);
+        (*offsets)[w] = source_entry<Entry>(n, chars);
     }
     return invalid;
 }
@@ -280,11 +321,13 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<std::uint32
 
 char32_t fold_codepoint(char32_t c) noexcept { return fold_with(t2s_index(), c); }
 
-void normalize_into(std::string_view utf8, NormalizedText& out) { fold<true>(utf8, out.text, &out.source_offset); }
+void normalize_into(std::string_view utf8, NormalizedText& out) { fold(utf8, out.text, &out.source_offset); }
 
 namespace detail {
-std::size_t normalize_checked(std::string_view utf8, NormalizedText& out, std::size_t* first_invalid) {
-    return fold<true>(utf8, out.text, &out.source_offset, first_invalid);
+std::size_t fold_checked(std::string_view utf8, FoldedText& out, std::size_t* first_invalid, bool sources) {
+    if (sources) return fold(utf8, out.text, &out.source, first_invalid);
+    out.source.clear();
+    return fold<void>(utf8, out.text, nullptr, first_invalid);
 }
 }  // namespace detail
 
@@ -296,7 +339,7 @@ NormalizedText normalize(std::string_view utf8) {
 
 std::string normalize_text(std::string_view utf8) {
     std::string out;
-    fold<false>(utf8, out, nullptr);
+    fold<void>(utf8, out, nullptr);
     return out;
 }
 

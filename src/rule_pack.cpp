@@ -538,6 +538,83 @@ private:
     }
 
     // ------------------------------------------------------------ after parsing
+    /// The fast path's form of a rule's condition (facet value masks must be set).
+    FastRule fast_rule(const CompiledRule& r) {
+        FastRule f;
+        f.order = r.order;
+        if (!r.when) {
+            f.kind = FastRule::Kind::always;
+            return f;
+        }
+        const auto& preds = impl_->preds;
+        auto facet_test = [&](const Condition& c) {
+            if (c.type != Condition::Type::pred) return false;
+            const Predicate& p = preds[static_cast<std::size_t>(c.pred)];
+            return p.kind == PredKind::facet && p.facet != FacetId::tags;
+        };
+        auto add_leaf = [&](const Condition& c) {
+            const Predicate& p = preds[static_cast<std::size_t>(c.pred)];
+            impl_->facet_leaves.push_back({p.value_mask, static_cast<std::uint8_t>(p.facet)});
+        };
+        const Condition& c = *r.when;
+        if (c.type == Condition::Type::pred) {
+            const PredKind k = preds[static_cast<std::size_t>(c.pred)].kind;
+            if (k == PredKind::text_any || k == PredKind::regex) {
+                f.kind = FastRule::Kind::keywords;
+                f.arg = static_cast<std::uint32_t>(c.pred);
+            } else if (facet_test(c)) {
+                f.kind = FastRule::Kind::facets_all;
+                f.leaves = 1;
+                f.arg = static_cast<std::uint32_t>(impl_->facet_leaves.size());
+                add_leaf(c);
+            }
+            return f;
+        }
+        if ((c.type == Condition::Type::all || c.type == Condition::Type::any) && !c.children.empty() &&
+            c.children.size() <= 8 && std::all_of(c.children.begin(), c.children.end(), facet_test)) {
+            f.kind = c.type == Condition::Type::all ? FastRule::Kind::facets_all : FastRule::Kind::facets_any;
+            f.leaves = static_cast<std::uint8_t>(c.children.size());
+            f.arg = static_cast<std::uint32_t>(impl_->facet_leaves.size());
+            for (const auto& ch : c.children) add_leaf(ch);
+        }
+        return f;
+    }
+
+    /// RuleSet::Impl's key_start / key_ranks / tier_end; keyed rules leave always_words.
+    void key_facet_rules() {
+        const auto& rules = impl_->rules;
+        const std::size_t n = rules.size();
+        impl_->tier_end.assign(n, 0);
+        for (std::size_t rank = n; rank-- > 0;)
+            impl_->tier_end[rank] = rank + 1 < n && rules[rank + 1].order == rules[rank].order
+                                        ? impl_->tier_end[rank + 1]
+                                        : static_cast<std::uint32_t>(rank + 1);
+        impl_->keyed_facets = 0;
+        constexpr std::size_t values = 256;
+        std::vector<std::vector<std::uint32_t>> keyed(static_cast<std::size_t>(facet_count) * values);
+        for (std::size_t rank = 0; rank < n; ++rank) {
+            const FastRule& f = impl_->fast_rules[rank];
+            if (f.kind != FastRule::Kind::facets_all) continue;
+            const FacetLeaf* key = nullptr;
+            for (std::size_t k = 0; k < f.leaves && !key; ++k) {
+                const FacetLeaf& l = impl_->facet_leaves[f.arg + k];
+                if (!(l.mask[0] & 1)) key = &l;  // does not hold while the facet is unknown
+            }
+            if (!key) continue;
+            for (std::size_t v = 0; v + 1 < values; ++v)
+                if ((key->mask[(v + 1) / 64] >> ((v + 1) % 64)) & 1) keyed[key->facet * values + v].push_back(static_cast<std::uint32_t>(rank));
+            impl_->keyed_facets |= static_cast<std::uint16_t>(1u << key->facet);
+            impl_->always_words[rank / 64] &= ~(1ULL << (rank % 64));
+        }
+        impl_->key_start.assign(keyed.size() + 1, 0);
+        impl_->key_ranks.clear();
+        for (std::size_t i = 0; i < keyed.size(); ++i) {
+            impl_->key_start[i] = static_cast<std::uint32_t>(impl_->key_ranks.size());
+            impl_->key_ranks.insert(impl_->key_ranks.end(), keyed[i].begin(), keyed[i].end());
+        }
+        impl_->key_start[keyed.size()] = static_cast<std::uint32_t>(impl_->key_ranks.size());
+    }
+
     std::optional<std::vector<std::uint32_t>> required_patterns(const Condition& c) const {
         switch (c.type) {
         case Condition::Type::pred: {
@@ -669,6 +746,9 @@ private:
             }
         }
         impl_->always_words.assign((rules.size() + 63) / 64, 0);
+        impl_->fast_rules.clear();
+        impl_->facet_leaves.clear();
+        for (const auto& r : rules) impl_->fast_rules.push_back(fast_rule(r));
         for (std::size_t rank = 0; rank < rules.size(); ++rank) {
             auto& r = rules[rank];
             r.set_mask = 0;
@@ -686,6 +766,7 @@ private:
             req->erase(std::unique(req->begin(), req->end()), req->end());
             for (auto p : *req) impl_->pattern_rules[p].push_back(static_cast<std::uint32_t>(rank));
         }
+        key_facet_rules();
         std::size_t literal = 0;
         for (const auto& p : impl_->patterns) literal += p.regex ? 0 : 1;
         impl_->keyword_count = literal;

@@ -7,12 +7,12 @@
 #include <complaintkit/utf8.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
 #include <cstring>
 #include <exception>
-#include <iterator>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -91,24 +91,37 @@ constexpr std::size_t kMaxHitsPerKeyword = 16;
 
 /// Per-thread scratch reused across calls (no allocation in the steady state).
 struct Workspace {
-    NormalizedText title, text;
+    detail::FoldedText title, text;
     std::string joined;
     std::vector<ScanMatch> matches;
-    std::vector<std::uint32_t> pattern_stamp, pattern_first, pattern_count;
-    std::vector<std::uint8_t> pattern_mask;  ///< bit c set: some match satisfies boundary combo c
+    /// Per pattern, what one text's matches left (`stamp` == gen: set for this text), in one
+    /// record: a match touches one cache line, not one per array.
+    struct PatternState {
+        std::uint32_t stamp = 0;
+        std::uint32_t first = 0;  ///< first match
+        std::uint32_t count = 0;  ///< matches
+        std::uint32_t last = 0;   ///< fast path: last match (list tail)
+        std::uint8_t mask = 0;    ///< bit c set: some match satisfies boundary combo c
+    };
+    std::vector<PatternState> pattern_state;
     std::vector<std::uint32_t> rule_stamp;
     std::vector<std::uint32_t> candidates;
     std::vector<std::pair<int, int>> collected;  ///< (predicate, keyword index) that held
     std::vector<std::pair<std::uint32_t, std::uint32_t>> uses_hit;  ///< (predicate, keyword) whose keyword matched
-    std::vector<std::uint32_t> pred_stamp, pred_first, pred_count;
+    /// Per predicate, its keywords hit in one text (`stamp` == gen: set for this text).
+    struct PredState {
+        std::uint32_t stamp = 0;
+        std::uint32_t first = 0;     ///< explain: first in uses_hit
+        std::uint32_t count = 0;     ///< keyword uses hit
+        std::uint32_t patterns = 0;  ///< fast path: distinct patterns among them
+        std::uint32_t head = 0, tail = 0;  ///< fast path: the predicate's list in `entries`
+    };
+    std::vector<PredState> pred_state;
     std::vector<std::uint32_t> patterns_seen;
     // The fast path (everything but explain mode).
     std::vector<std::uint64_t> rule_words;          ///< candidate rules, a bitset over ranks
-    std::vector<std::uint32_t> pattern_last;        ///< last match of a pattern (list tail)
     std::vector<std::uint32_t> match_next;          ///< next match of the same pattern, in end order
     std::vector<std::uint8_t> match_mask;           ///< boundary combos a match satisfies
-    std::vector<std::uint32_t> pred_patterns;       ///< distinct patterns among a predicate's keywords hit
-    std::vector<std::uint32_t> pred_head, pred_tail;  ///< the predicate's list in `entries`
     struct Entry {
         std::uint32_t keyword, pattern, next;
     };
@@ -119,39 +132,33 @@ struct Workspace {
     bool char_blocks_ready[2] = {false, false};
     std::vector<std::pair<std::uint16_t, int>> tags;
     std::vector<std::pair<std::uint32_t, std::size_t>> fired;
-    std::vector<RuleEvidence> evidence;  ///< the fast path builds evidence here, then copies it out at its size
+    /// The fast path's fired rules, in evaluation order: the result's evidence is made from
+    /// them at its exact size once every tier is done.
+    struct Fired {
+        const CompiledRule* rule;
+        double score;
+        std::uint16_t decided_mask;
+    };
+    std::vector<Fired> fired_rules;
     std::vector<KeywordHit> hit_store;   ///< the fast path's hits of every fired rule, in evidence order
     std::vector<std::uint32_t> hit_ends; ///< end of fired rule k's hits in hit_store
     std::uint32_t gen = 0;
 
     void begin(std::size_t patterns, std::size_t rules, std::size_t preds) {
         if (++gen == 0) {  // wrapped: forget every stamp
-            std::fill(pattern_stamp.begin(), pattern_stamp.end(), 0);
+            for (auto& p : pattern_state) p.stamp = 0;
             std::fill(rule_stamp.begin(), rule_stamp.end(), 0);
-            std::fill(pred_stamp.begin(), pred_stamp.end(), 0);
+            for (auto& p : pred_state) p.stamp = 0;
             gen = 1;
         }
-        if (pred_stamp.size() < preds) {
-            pred_stamp.resize(preds, 0);
-            pred_first.resize(preds, 0);
-            pred_count.resize(preds, 0);
-            pred_patterns.resize(preds, 0);
-            pred_head.resize(preds, 0);
-            pred_tail.resize(preds, 0);
-        }
+        if (pred_state.size() < preds) pred_state.resize(preds);
         uses_hit.clear();
         entries.clear();
         tags.clear();
         fired.clear();
         char_blocks_ready[0] = char_blocks_ready[1] = false;
 
-        if (pattern_stamp.size() < patterns) {
-            pattern_stamp.resize(patterns, 0);
-            pattern_first.resize(patterns, 0);
-            pattern_count.resize(patterns, 0);
-            pattern_mask.resize(patterns, 0);
-            pattern_last.resize(patterns, 0);
-        }
+        if (pattern_state.size() < patterns) pattern_state.resize(patterns);
         if (rule_stamp.size() < rules) rule_stamp.resize(rules, 0);
         matches.clear();
         candidates.clear();
@@ -163,14 +170,26 @@ Workspace& workspace() {
     return w;
 }
 
+/// script_class(c) == word for the ASCII code points (the common neighbours: answered here
+/// without decoding).
+constexpr std::array<bool, 128> make_ascii_word() {
+    std::array<bool, 128> t{};
+    for (int c = 0; c < 128; ++c)
+        t[static_cast<std::size_t>(c)] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    return t;
+}
+constexpr auto kAsciiWord = make_ascii_word();
+
 bool is_word_before(std::string_view s, std::size_t at) {
     if (at == 0) return false;
     std::size_t i = at - 1;
+    if (const auto c = static_cast<unsigned char>(s[i]); c < 0x80) return kAsciiWord[c];
     while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
     return script_class(decode_utf8(s, i, nullptr)) == ScriptClass::word;
 }
 bool is_word_at(std::string_view s, std::size_t at) {
     if (at >= s.size()) return false;
+    if (const auto c = static_cast<unsigned char>(s[at]); c < 0x80) return kAsciiWord[c];
     return script_class(decode_utf8(s, at, nullptr)) == ScriptClass::word;
 }
 
@@ -199,7 +218,8 @@ class Evaluation {
 public:
     Evaluation(const RuleSet::Impl& rs, Workspace& ws, const Complaint* complaint, std::optional<int> prior,
                const ClassifyOptions& opt)
-        : rs_(rs), ws_(ws), c_(complaint), prior_(prior), opt_(opt) {}
+        : rs_(rs), ws_(ws), c_(complaint), prior_(prior), opt_(opt),
+          full_(opt.explain || opt.evidence == EvidenceLevel::full) {}
 
     Classification run(std::string_view title, std::string_view text) {
         Classification out;
@@ -243,6 +263,7 @@ private:
     const Complaint* c_;
     std::optional<int> prior_;
     const ClassifyOptions& opt_;
+    const bool full_;  ///< hits are wanted (full evidence or explain mode)
     std::string_view scanned_, title_src_, text_src_;
     bool has_title_ = false;
     std::size_t title_len_ = 0;
@@ -251,9 +272,9 @@ private:
     std::vector<std::pair<std::uint32_t, std::size_t>>& fired_{ws_.fired};
     bool fast_ = false;  ///< collected entries are whole predicates (the fast path)
 
-    void fold_checked(std::string_view src, NormalizedText& dst, const char* field, Classification& out) {
+    void fold_checked(std::string_view src, detail::FoldedText& dst, const char* field, Classification& out) {
         std::size_t first_bad = 0;
-        const std::size_t bad = detail::normalize_checked(src, dst, &first_bad);
+        const std::size_t bad = detail::fold_checked(src, dst, &first_bad, full_);  // offsets for hits only
         if (bad == 0) return;
         if (opt_.strict_utf8)
             throw Error(ErrorCode::invalid_utf8, "invalid UTF-8 at byte " + std::to_string(first_bad), field);
@@ -289,46 +310,46 @@ private:
                 const bool right_ok = !(edges & 2) || !is_word_at(scanned_, x.to);
                 mask = static_cast<std::uint8_t>(1 | (left_ok ? 2 : 0) | (right_ok ? 4 : 0) | (left_ok && right_ok ? 8 : 0));
             }
-            if (ws_.pattern_stamp[x.id] != gen) {
-                ws_.pattern_stamp[x.id] = gen;
-                ws_.pattern_mask[x.id] = 0;
-                ws_.pattern_count[x.id] = 0;
-                ws_.pattern_first[x.id] = i;
+            if (ws_.pattern_state[x.id].stamp != gen) {
+                ws_.pattern_state[x.id].stamp = gen;
+                ws_.pattern_state[x.id].mask = 0;
+                ws_.pattern_state[x.id].count = 0;
+                ws_.pattern_state[x.id].first = i;
                 seen.push_back(x.id);
             } else if (hits) {
-                ws_.match_next[ws_.pattern_last[x.id]] = i;
+                ws_.match_next[ws_.pattern_state[x.id].last] = i;
             }
             if (hits) {
-                ws_.pattern_last[x.id] = i;
+                ws_.pattern_state[x.id].last = i;
                 ws_.match_next[i] = UINT32_MAX;
                 ws_.match_mask[i] = mask;
             }
-            ++ws_.pattern_count[x.id];
-            ws_.pattern_mask[x.id] |= mask;
+            ++ws_.pattern_state[x.id].count;
+            ws_.pattern_state[x.id].mask |= mask;
         }
         std::uint64_t* words = ws_.rule_words.data();
         auto& entries = ws_.entries;
         for (const std::uint32_t p : seen) {
             for (const auto rank : rs_.pattern_rules[p]) words[rank >> 6] |= 1ULL << (rank & 63);
-            const std::uint8_t mask = ws_.pattern_mask[p];
+            const std::uint8_t mask = ws_.pattern_state[p].mask;
             std::uint32_t last_pred = UINT32_MAX;
             for (const auto& u : rs_.pattern_uses[p]) {  // sorted by predicate
                 if (!(mask & (1u << u.combo))) continue;
                 const std::uint32_t pr = u.pred;
                 const auto e = static_cast<std::uint32_t>(entries.size());
                 entries.push_back({u.keyword, p, UINT32_MAX});
-                if (ws_.pred_stamp[pr] != gen) {
-                    ws_.pred_stamp[pr] = gen;
-                    ws_.pred_count[pr] = 0;
-                    ws_.pred_patterns[pr] = 0;
-                    ws_.pred_head[pr] = e;
+                if (ws_.pred_state[pr].stamp != gen) {
+                    ws_.pred_state[pr].stamp = gen;
+                    ws_.pred_state[pr].count = 0;
+                    ws_.pred_state[pr].patterns = 0;
+                    ws_.pred_state[pr].head = e;
                 } else {
-                    entries[ws_.pred_tail[pr]].next = e;
+                    entries[ws_.pred_state[pr].tail].next = e;
                 }
-                ws_.pred_tail[pr] = e;
-                ++ws_.pred_count[pr];
+                ws_.pred_state[pr].tail = e;
+                ++ws_.pred_state[pr].count;
                 if (pr != last_pred) {
-                    ++ws_.pred_patterns[pr];
+                    ++ws_.pred_state[pr].patterns;
                     last_pred = pr;
                 }
             }
@@ -336,59 +357,100 @@ private:
     }
 
     void evaluate_fast(Classification& out) {
-        auto& cand = ws_.candidates;
-        cand.clear();
-        const auto& words = ws_.rule_words;
-        for (std::size_t w = 0; w < words.size(); ++w)
-            for (std::uint64_t bits = words[w]; bits; bits &= bits - 1)
-                cand.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
-        out.evidence = std::move(ws_.evidence);  // capacity kept from earlier texts
-        out.evidence.clear();
+        ws_.fired_rules.clear();
         ws_.hit_store.clear();
         ws_.hit_ends.clear();
         const auto& rules = rs_.rules;
         auto& fired = fired_;
         auto& collected = ws_.collected;
-        std::size_t i = 0;
-        const std::uint32_t* const cd = cand.data();
-        const std::size_t nc = cand.size();
-        while (i < nc) {  // tier by tier (same order), as evaluate()
-            const int order = rules[cd[i]].order;
-            std::size_t j = i;
+        // Candidates in rank order straight from the bitset, which firing extends with the
+        // keyed facet rules of later tiers.
+        std::uint64_t* const words = ws_.rule_words.data();
+        const std::size_t nw = ws_.rule_words.size();
+        constexpr std::uint32_t none = UINT32_MAX;
+        auto next_rank = [&](std::uint32_t from) -> std::uint32_t {
+            std::size_t w = from / 64;
+            if (w >= nw) return none;
+            std::uint64_t bits = words[w] & (~0ULL << (from % 64));
+            while (!bits) {
+                if (++w >= nw) return none;
+                bits = words[w];
+            }
+            return static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+        };
+        const detail::FastRule* const fr = rs_.fast_rules.data();
+        const detail::FacetLeaf* const leaves = rs_.facet_leaves.data();
+        const std::uint32_t* const key_start = rs_.key_start.data();
+        const std::uint32_t* const key_ranks = rs_.key_ranks.data();
+        auto leaf_holds = [&](const detail::FacetLeaf& l) {
+            const auto bit = static_cast<unsigned>(st_[l.facet].value + 1);  // unknown (-1) is bit 0
+            return bit < 256 && ((l.mask[bit / 64] >> (bit % 64)) & 1);
+        };
+        std::uint32_t rank = next_rank(0);
+        while (rank != none) {  // tier by tier (same order), as evaluate()
+            const std::uint32_t tier_end = rs_.tier_end[rank];
             fired.clear();
             collected.clear();
-            for (; j < nc; ++j) {
-                const CompiledRule& r = rules[cd[j]];
-                if (r.order != order) break;
+            for (; rank != none && rank < tier_end; rank = next_rank(rank + 1)) {
+                const detail::FastRule& f = fr[rank];
                 const std::size_t mark = collected.size();
-                if (!r.when || eval(*r.when, true)) fired.emplace_back(cd[j], mark);
-                else collected.resize(mark);
+                bool ok = false;
+                switch (f.kind) {  // as eval() on the rule's condition, without the walk
+                case detail::FastRule::Kind::always: ok = true; break;
+                case detail::FastRule::Kind::keywords:
+                    ok = pred_hits(static_cast<int>(f.arg)) != 0;
+                    if (ok) collected.emplace_back(static_cast<int>(f.arg), -1);
+                    break;
+                case detail::FastRule::Kind::facets_all:  // (plain loops: the lists are 1–3 long)
+                    ok = true;
+                    for (const auto* l = leaves + f.arg; l != leaves + f.arg + f.leaves && ok; ++l) ok = leaf_holds(*l);
+                    break;
+                case detail::FastRule::Kind::facets_any:
+                    for (const auto* l = leaves + f.arg; l != leaves + f.arg + f.leaves && !ok; ++l) ok = leaf_holds(*l);
+                    break;
+                case detail::FastRule::Kind::general:
+                    ok = eval(*rules[rank].when, true);
+                    if (!ok) collected.resize(mark);
+                    break;
+                }
+                if (ok) fired.emplace_back(rank, mark);
             }
             const std::size_t nf = fired.size();
             for (std::size_t k = 0; k < nf; ++k) {
                 const std::size_t begin = fired[k].second;
                 const std::size_t end = k + 1 < nf ? fired[k + 1].second : collected.size();
-                fire_fast(out, rules[fired[k].first], begin, end);
+                const CompiledRule& r = rules[fired[k].first];
+                fire_fast(out, r, begin, end);
                 ws_.hit_ends.push_back(static_cast<std::uint32_t>(ws_.hit_store.size()));
+                // The facet values it left make the rules keyed on them candidates (later tiers only).
+                for (unsigned bits = r.set_mask & rs_.keyed_facets; bits; bits &= bits - 1) {  // (never tags)
+                    const int fi = std::countr_zero(bits);
+                    const int v = st_[fi].value;
+                    if (v < 0 || v > 254) continue;
+                    const std::size_t key = static_cast<std::size_t>(fi) * 256 + static_cast<std::size_t>(v);
+                    for (std::uint32_t q = key_start[key]; q < key_start[key + 1]; ++q)
+                        if (const std::uint32_t kr = key_ranks[q]; kr >= tier_end) words[kr / 64] |= 1ULL << (kr % 64);
+                }
             }
-            i = j;
+            rank = next_rank(tier_end);
+        }
+        // The evidence at its exact size, made in place (one allocation, no copy).
+        out.evidence.reserve(ws_.fired_rules.size());
+        for (const auto& f : ws_.fired_rules) {
+            RuleEvidence& ev = out.evidence.emplace_back();
+            ev.rule_id = f.rule->id;
+            ev.score = f.score;
+            ev.decided_mask = f.decided_mask;
         }
         if (!ws_.hit_store.empty()) detail::HitsAccess::attach(out.evidence, ws_.hit_store, ws_.hit_ends);
         finish(out);
-        // Hand the result an exactly sized copy; keep the roomy buffer for the next text.
-        std::vector<RuleEvidence> exact;
-        exact.reserve(out.evidence.size());
-        std::move(out.evidence.begin(), out.evidence.end(), std::back_inserter(exact));
-        ws_.evidence = std::move(out.evidence);
-        ws_.evidence.clear();
-        out.evidence = std::move(exact);
     }
 
     /// The keywords hit of predicate `pi`, in keyword order, into ws_.order_scratch (entry indices).
     void pred_entries(int pi) {
         auto& o = ws_.order_scratch;
         o.clear();
-        for (std::uint32_t e = ws_.pred_head[static_cast<std::size_t>(pi)]; e != UINT32_MAX; e = ws_.entries[e].next) {
+        for (std::uint32_t e = ws_.pred_state[static_cast<std::size_t>(pi)].head; e != UINT32_MAX; e = ws_.entries[e].next) {
             // insertion by keyword index (lists are short)
             std::size_t at = o.size();
             o.push_back(e);
@@ -401,12 +463,15 @@ private:
     }
 
     void fire_fast(Classification& out, const CompiledRule& r, std::size_t begin, std::size_t end) {
-        RuleEvidence& ev = out.evidence.emplace_back();
-        ev.rule_id = r.id;
         std::size_t distinct = 0;
         const bool hits = full_evidence();
         if (!hits && end - begin == 1) {
-            distinct = ws_.pred_patterns[static_cast<std::size_t>(ws_.collected[begin].first)];
+            distinct = ws_.pred_state[static_cast<std::size_t>(ws_.collected[begin].first)].patterns;
+        } else if (const auto pi = static_cast<std::size_t>(end - begin == 1 ? ws_.collected[begin].first : 0);
+                   end - begin == 1 && ws_.pred_state[pi].count == 1) {  // one predicate, one keyword hit: the common case
+            const auto& en = ws_.entries[ws_.pred_state[pi].head];
+            distinct = 1;
+            add_pattern_hits(rs_.preds[pi].keywords[en.keyword], en.pattern);
         } else if (end > begin) {
             auto& patterns = ws_.patterns_seen;  // free again after scan_fast
             patterns.clear();
@@ -423,20 +488,21 @@ private:
             }
             distinct = patterns.size();
         }
-        ev.score = r.weight * static_cast<double>(std::max<std::size_t>(1, distinct));
-        propose(out, r, static_cast<int>(out.evidence.size() - 1));
+        auto& f = ws_.fired_rules.emplace_back(
+            Workspace::Fired{&r, r.weight * static_cast<double>(std::max<std::size_t>(1, distinct)), 0});
+        propose(out, r, static_cast<int>(ws_.fired_rules.size() - 1), f.score, f.decided_mask);
     }
 
     /// The hits of one keyword into ws_.hit_store.
     void add_pattern_hits(const KeywordUse& k, std::uint32_t pattern) {
-        const std::uint32_t first = ws_.pattern_first[pattern];
+        const std::uint32_t first = ws_.pattern_state[pattern].first;
         std::size_t added = 0;
         auto add = [&](std::uint32_t j) {
             if (!(ws_.match_mask[j] & (1u << k.combo))) return;
             const ScanMatch& m = ws_.matches[j];
             KeywordHit h;
             h.keyword = k.written;
-            const NormalizedText* nt = &ws_.text;
+            const detail::FoldedText* nt = &ws_.text;
             std::uint32_t from = m.from, to = m.to;
             if (has_title_) {
                 if (m.to <= title_len_) {
@@ -447,8 +513,10 @@ private:
                     to -= static_cast<std::uint32_t>(title_len_ + 1);
                 }
             }
-            h.begin = nt->source_offset[from];
-            h.end = nt->source_offset[to];
+            h.begin = nt->byte_offset(from);
+            h.end = nt->byte_offset(to);
+            h.char_begin = nt->char_offset(from);
+            h.char_end = nt->char_offset(to);
             ws_.hit_store.push_back(h);
             ++added;
         };
@@ -487,40 +555,40 @@ private:
             if (left_ok) mask |= 2;
             if (right_ok) mask |= 4;
             if (left_ok && right_ok) mask |= 8;
-            if (ws_.pattern_stamp[x.id] != gen) {
-                ws_.pattern_stamp[x.id] = gen;
-                ws_.pattern_first[x.id] = static_cast<std::uint32_t>(i);
-                ws_.pattern_count[x.id] = 0;
-                ws_.pattern_mask[x.id] = 0;
+            if (ws_.pattern_state[x.id].stamp != gen) {
+                ws_.pattern_state[x.id].stamp = gen;
+                ws_.pattern_state[x.id].first = static_cast<std::uint32_t>(i);
+                ws_.pattern_state[x.id].count = 0;
+                ws_.pattern_state[x.id].mask = 0;
                 for (auto rank : rs_.pattern_rules[x.id]) ws_.rule_stamp[rank] = gen;
             }
-            ++ws_.pattern_count[x.id];
-            ws_.pattern_mask[x.id] |= mask;
+            ++ws_.pattern_state[x.id].count;
+            ws_.pattern_state[x.id].mask |= mask;
         }
         // Keyword uses whose boundary needs are met, grouped by predicate.
         auto& uses = ws_.uses_hit;
         std::uint32_t last = UINT32_MAX;
         for (const ScanMatch& x : m) {
-            if (x.id == last || ws_.pattern_stamp[x.id] != gen) continue;
+            if (x.id == last || ws_.pattern_state[x.id].stamp != gen) continue;
             last = x.id;
-            const std::uint8_t mask = ws_.pattern_mask[x.id];
+            const std::uint8_t mask = ws_.pattern_state[x.id].mask;
             for (const auto& u : rs_.pattern_uses[x.id])
                 if (mask & (1u << u.combo)) uses.emplace_back(u.pred, u.keyword);
         }
         std::sort(uses.begin(), uses.end());
         for (std::size_t i = 0; i < uses.size(); ++i) {
             const std::uint32_t p = uses[i].first;
-            if (ws_.pred_stamp[p] != gen) {
-                ws_.pred_stamp[p] = gen;
-                ws_.pred_first[p] = static_cast<std::uint32_t>(i);
-                ws_.pred_count[p] = 0;
+            if (ws_.pred_state[p].stamp != gen) {
+                ws_.pred_state[p].stamp = gen;
+                ws_.pred_state[p].first = static_cast<std::uint32_t>(i);
+                ws_.pred_state[p].count = 0;
             }
-            ++ws_.pred_count[p];
+            ++ws_.pred_state[p].count;
         }
     }
 
     [[nodiscard]] std::uint32_t pred_hits(int pi) const {
-        return ws_.pred_stamp[static_cast<std::size_t>(pi)] == ws_.gen ? ws_.pred_count[static_cast<std::size_t>(pi)] : 0;
+        return ws_.pred_state[static_cast<std::size_t>(pi)].stamp == ws_.gen ? ws_.pred_state[static_cast<std::size_t>(pi)].count : 0;
     }
     void collect_pred(int pi) {
         if (fast_) {
@@ -528,13 +596,13 @@ private:
             return;
         }
         const std::uint32_t n = pred_hits(pi);
-        const std::uint32_t first = ws_.pred_first[static_cast<std::size_t>(pi)];
+        const std::uint32_t first = ws_.pred_state[static_cast<std::size_t>(pi)].first;
         for (std::uint32_t i = 0; i < n; ++i)
             ws_.collected.emplace_back(pi, static_cast<int>(ws_.uses_hit[first + i].second));
     }
 
     [[nodiscard]] bool keyword_hit(const KeywordUse& k) const {
-        return ws_.pattern_stamp[k.pattern] == ws_.gen && (ws_.pattern_mask[k.pattern] & (1u << k.combo));
+        return ws_.pattern_state[k.pattern].stamp == ws_.gen && (ws_.pattern_state[k.pattern].mask & (1u << k.combo));
     }
 
     // ------------------------------------------------------------ predicates
@@ -819,8 +887,8 @@ private:
             const KeywordUse& k = rs_.preds[static_cast<std::size_t>(pi)].keywords[static_cast<std::size_t>(ki)];
             if (std::find(patterns.begin(), patterns.end(), k.pattern) != patterns.end()) continue;
             patterns.push_back(k.pattern);
-            const std::uint32_t first = ws_.pattern_first[k.pattern];
-            const std::uint32_t count = ws_.pattern_count[k.pattern];
+            const std::uint32_t first = ws_.pattern_state[k.pattern].first;
+            const std::uint32_t count = ws_.pattern_state[k.pattern].count;
             std::size_t added = 0;
             for (std::uint32_t j = first; j < ws_.matches.size() && j < first + count + 64 && added < kMaxHitsPerKeyword; ++j) {
                 const ScanMatch& m = ws_.matches[j];
@@ -831,7 +899,7 @@ private:
                 if (((k.combo & 1) && !left_ok) || ((k.combo & 2) && !right_ok)) continue;
                 KeywordHit h;
                 h.keyword = k.written;
-                const NormalizedText* nt = &ws_.text;
+                const detail::FoldedText* nt = &ws_.text;
                 std::string_view src = text_src_;
                 std::uint32_t from = m.from, to = m.to;
                 if (has_title_) {
@@ -844,8 +912,8 @@ private:
                         to -= static_cast<std::uint32_t>(title_len_ + 1);
                     }
                 }
-                h.begin = nt->source_offset[from];
-                h.end = nt->source_offset[to];
+                h.begin = nt->byte_offset(from);
+                h.end = nt->byte_offset(to);
                 ev.hits.push_back(std::move(h));
                 ++added;
             }
@@ -855,15 +923,18 @@ private:
     }
 
     // ------------------------------------------------------------ resolution
-    void propose(Classification& out, const CompiledRule& r, int ev_index) {
-        RuleEvidence& ev = out.evidence[static_cast<std::size_t>(ev_index)];
+    /// Resolution of the facets rule `r` (evidence `ev_index`, of `score`) proposes; sets the
+    /// tags bit of `decided`. The messages of explain mode go to out.evidence (the fast path
+    /// never explains, and builds its evidence afterwards).
+    void propose(Classification& out, const CompiledRule& r, int ev_index, double score, std::uint16_t& decided) {
+        auto evidence = [&](int k) -> RuleEvidence& { return out.evidence[static_cast<std::size_t>(k)]; };  // explain only
         for (unsigned bits = r.set_mask; bits; bits &= bits - 1) {  // the facets it sets, in FacetId order
             const int f = std::countr_zero(bits);
             FacetState& s = st_[f];
             auto fname = [f] { return std::string(kFacetNames[f]); };  // explain only
             if (s.locked_by >= 0) {
-                if (opt_.explain) ev.overridden.push_back(fname() + ": fixed by stop rule \"" +
-                                        std::string(out.evidence[static_cast<std::size_t>(s.locked_by)].rule_id) + "\"");
+                if (opt_.explain) evidence(ev_index).overridden.push_back(fname() + ": fixed by stop rule \"" +
+                                                                        std::string(evidence(s.locked_by).rule_id) + "\"");
                 continue;
             }
             if (f == static_cast<int>(FacetId::tags)) {
@@ -873,43 +944,40 @@ private:
                         tags_.emplace_back(t, ev_index);
                         added = true;
                     }
-                if (added) ev.decided_mask |= 1u << static_cast<unsigned>(FacetId::tags);
+                if (added) decided |= 1u << static_cast<unsigned>(FacetId::tags);
                 continue;
             }
             if (f == static_cast<int>(FacetId::severity)) {
                 if (r.set[f] > s.value) {
                     s.value = r.set[f];
                     s.winner = ev_index;
-                    s.score = ev.score;
+                    s.score = score;
                 }
                 continue;
             }
             if (s.winner >= 0 && s.order < r.order) {
-                if (opt_.explain) ev.overridden.push_back(fname() + ": already decided by rule \"" +
-                                        std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) + "\" (order " +
-                                        std::to_string(s.order) + ")");
+                if (opt_.explain) evidence(ev_index).overridden.push_back(fname() + ": already decided by rule \"" +
+                                                                        std::string(evidence(s.winner).rule_id) + "\" (order " +
+                                                                        std::to_string(s.order) + ")");
                 continue;
             }
             if (s.winner >= 0) {  // same order: priority, then score, then pack position
-                const bool better = r.priority > s.priority || (r.priority == s.priority && ev.score > s.score);
-                RuleEvidence& loser = better ? ev : out.evidence[static_cast<std::size_t>(s.winner)];
-                const RuleEvidence& winner = better ? out.evidence[static_cast<std::size_t>(s.winner)] : ev;
-                (void)winner;
+                const bool better = r.priority > s.priority || (r.priority == s.priority && score > s.score);
                 if (!better) {
-                    if (opt_.explain) loser.overridden.push_back(fname() + ": rule \"" + std::string(out.evidence[static_cast<std::size_t>(s.winner)].rule_id) +
-                                               "\" wins (priority " + std::to_string(s.priority) + ", score " +
-                                               format_score(s.score) + ")");
+                    if (opt_.explain) evidence(ev_index).overridden.push_back(
+                        fname() + ": rule \"" + std::string(evidence(s.winner).rule_id) + "\" wins (priority " +
+                        std::to_string(s.priority) + ", score " + format_score(s.score) + ")");
                     continue;
                 }
-                if (opt_.explain) out.evidence[static_cast<std::size_t>(s.winner)].overridden.push_back(
-                    fname() + ": rule \"" + std::string(ev.rule_id) + "\" wins (priority " + std::to_string(r.priority) + ", score " +
-                    format_score(ev.score) + ")");
+                if (opt_.explain) evidence(s.winner).overridden.push_back(
+                    fname() + ": rule \"" + std::string(evidence(ev_index).rule_id) + "\" wins (priority " +
+                    std::to_string(r.priority) + ", score " + format_score(score) + ")");
             }
             s.value = r.set[f];
             s.winner = ev_index;
             s.order = r.order;
             s.priority = r.priority;
-            s.score = ev.score;
+            s.score = score;
         }
         if (r.stop)
             for (unsigned bits = r.set_mask; bits; bits &= bits - 1)
@@ -935,7 +1003,7 @@ private:
         ev.score = weight * static_cast<double>(std::max<std::size_t>(1, patterns.size()));
     }
 
-    [[nodiscard]] bool full_evidence() const { return opt_.explain || opt_.evidence == EvidenceLevel::full; }
+    [[nodiscard]] bool full_evidence() const { return full_; }
 
     void fire(Classification& out, const CompiledRule& r, std::size_t begin, std::size_t end) {
         RuleEvidence ev;
@@ -943,7 +1011,8 @@ private:
         if (full_evidence()) add_hits(ev, begin, end, r.weight);
         else add_score(ev, begin, end, r.weight);
         out.evidence.push_back(std::move(ev));
-        propose(out, r, static_cast<int>(out.evidence.size() - 1));
+        RuleEvidence& e = out.evidence.back();
+        propose(out, r, static_cast<int>(out.evidence.size() - 1), e.score, e.decided_mask);
     }
 
     void evaluate(Classification& out) {
@@ -1043,7 +1112,8 @@ private:
     }
 
     void finish(Classification& out) {
-        if (full_evidence()) char_offsets(out);
+        // The reference evaluation counts code points itself; the fast path took the fold's.
+        if (full_evidence() && !fast_) char_offsets(out);
         auto drop_child = [&](FacetId child, FacetId parent, int parent_value) {
             FacetState& c = st_[static_cast<int>(child)];
             FacetState& p = st_[static_cast<int>(parent)];

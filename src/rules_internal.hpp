@@ -2,6 +2,7 @@
 // (rule_pack.cpp) and the evaluator (rules.cpp). Not installed.
 #pragma once
 
+#include "fold_internal.hpp"
 #include "scanner.hpp"
 
 #include <complaintkit/normalize.hpp>
@@ -73,6 +74,30 @@ struct CompiledRule {
     bool always_evaluate = true;    ///< false when some keyword must match for it to fire
 };
 
+/// How the fast path tests a rule's condition: the common shapes without walking the
+/// condition tree (the default pack: 72 of 141 rules test one keyword predicate, 60 only
+/// facet values), the rest with the tree walk (`general`).
+struct FastRule {
+    enum class Kind : std::uint8_t {
+        always,      ///< no condition
+        keywords,    ///< one text_any / regex predicate: `arg`
+        facets_all,  ///< every one of `leaves` facet tests from facet_leaves[arg]
+        facets_any,  ///< at least one of them
+        general,
+    };
+    Kind kind = Kind::general;
+    std::uint8_t leaves = 0;
+    int order = 0;
+    std::uint32_t arg = 0;
+};
+
+/// A facet test of a FastRule (not on tags): bit v+1 of `mask` set for each wanted value
+/// v (bit 0: unknown), as Predicate::value_mask.
+struct FacetLeaf {
+    std::array<std::uint64_t, 4> mask{};
+    std::uint8_t facet = 0;
+};
+
 }  // namespace detail
 
 struct RuleSet::Impl {
@@ -90,8 +115,21 @@ struct RuleSet::Impl {
         std::uint8_t combo;
     };
     std::vector<std::vector<Use>> pattern_uses;
+    std::vector<detail::FastRule> fast_rules;               ///< by rank: the fast path's test of each rule
+    std::vector<detail::FacetLeaf> facet_leaves;            ///< the facet tests of fast_rules
     std::vector<std::uint32_t> always_rules;                ///< ranks evaluated for every text
-    std::vector<std::uint64_t> always_words;                ///< always_rules as a bitset over ranks
+    /// The fast path's first candidates, a bitset over ranks: always_rules but the keyed
+    /// facet rules (below).
+    std::vector<std::uint64_t> always_words;
+    /// Keyed facet rules: a rule whose condition is all of some facet tests, one of which
+    /// cannot hold while its facet is unknown, can only fire once a lower tier set that
+    /// facet to one of the tested values. The fast path makes it a candidate then: the
+    /// ranks keyed on facet f, value v are key_ranks[key_start[f * 256 + v] …
+    /// key_start[f * 256 + v + 1]) (values 0–254).
+    std::vector<std::uint32_t> key_start;
+    std::vector<std::uint32_t> key_ranks;
+    std::uint16_t keyed_facets = 0;                         ///< bit f: some rule is keyed on facet f
+    std::vector<std::uint32_t> tier_end;                    ///< by rank: the first rank of a later order
     std::vector<std::string> tag_names;                     ///< every tag a rule sets, interned
     std::vector<std::uint8_t> pattern_regex;                ///< 1 when the pattern is a regex
     std::vector<std::uint8_t> pattern_word_edges;  ///< bit 0: first char is a word char, bit 1: last
@@ -108,12 +146,6 @@ std::shared_ptr<RuleSet::Impl> compile_pack(std::string_view json, std::vector<R
 struct Node;  // json_internal.hpp
 /// The pack's "models" array (facet_models.cpp).
 std::vector<FacetModelBinding> parse_model_bindings(const Node& models);
-}  // namespace detail
-
-namespace detail {
-/// normalize_into() that also validates: returns the number of invalid UTF-8 bytes (each
-/// folded to U+FFFD) and sets *first_invalid to the offset of the first one (normalize.cpp).
-std::size_t normalize_checked(std::string_view utf8, NormalizedText& out, std::size_t* first_invalid);
 }  // namespace detail
 
 /// Fills the facets bound to models that no rule decided (facet_models.cpp).

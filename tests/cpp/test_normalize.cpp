@@ -2,6 +2,8 @@
 
 #include <complaintkit/normalize.hpp>
 
+#include "fold_internal.hpp"
+
 using namespace ck;
 
 // The source bytes that produced output bytes [b, e).
@@ -139,4 +141,63 @@ TEST_CASE("3-byte runs fold like single code points, with exact offsets", "[norm
         CHECK(got.text == want.text);
         CHECK(got.source_offset == want.source_offset);
     }
+}
+
+// The rule engine's folding (fold_internal.hpp) gives normalize()'s text and offsets and,
+// per folded byte, the code points before its source offset, counted as the engine
+// counts them (source bytes that are not continuation bytes), whatever changes length or
+// is invalid: full-width forms, ideographic space, 2- and 4-byte sequences, stray
+// continuation bytes, truncated sequences, surrogates, overlong forms.
+TEST_CASE("the rule engine's folding gives normalize()'s offsets and code-point counts", "[normalize]") {
+    const std::vector<std::string> pieces = {
+        "退款", "服務態度", "，", "。", "ＡＢＣ１２", "\xE3\x80\x80", "Café", "ÀÉ", "x", "Fee ", "abcdefgh",
+        "\xED\xA0\x80", "\xE0\x80\xAF", "\xE4\xB8", "\xFF", "\x80", "\xBF\xBF", "\xC3", "😀", "𠀋", "—", "ﾟ",
+        "\xEF\xBF\xA5", "￥", "\xC2\xA0", "Ω", "\n", "",
+    };
+    auto check = [](const std::string& s) {
+        INFO("input bytes: " << s.size());
+        const NormalizedText want = normalize(s);
+        ck::detail::FoldedText got;
+        got.source.assign(3, 7);  // stale content is replaced
+        std::size_t first_bad = 0;
+        const std::size_t bad = ck::detail::fold_checked(s, got, &first_bad, true);
+        REQUIRE(got.text == want.text);
+        REQUIRE(got.source.size() == want.source_offset.size());
+        std::size_t wrong_bytes = 0, wrong_chars = 0;
+        for (std::size_t at = 0; at < got.source.size(); ++at) {
+            const std::uint32_t b = got.byte_offset(at);
+            if (b != want.source_offset[at]) ++wrong_bytes;
+            std::uint32_t chars = 0;
+            for (std::size_t i = 0; i < b && i < s.size(); ++i) chars += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+            if (got.char_offset(at) != chars) ++wrong_chars;
+        }
+        CHECK(wrong_bytes == 0);
+        CHECK(wrong_chars == 0);
+        std::size_t want_bad = 0, want_first = 0;
+        for (std::size_t i = 0; i < s.size();) {
+            std::size_t len = 0;
+            decode_utf8(s, i, &len);
+            if (len == 1 && static_cast<unsigned char>(s[i]) >= 0x80 && want_bad++ == 0) want_first = i;
+            i += len;
+        }
+        CHECK(bad == want_bad);
+        if (want_bad) CHECK(first_bad == want_first);
+        ck::detail::FoldedText lean;  // without offsets: the same text and count
+        CHECK(ck::detail::fold_checked(s, lean, &first_bad, false) == want_bad);
+        CHECK(lean.text == want.text);
+        CHECK(lean.source.empty());
+    };
+    std::uint32_t seed = 11;
+    for (int round = 0; round < 600; ++round) {
+        std::string s;
+        const int parts = 1 + round % 17;
+        for (int p = 0; p < parts; ++p) {
+            seed = seed * 1103515245u + 12345u;
+            s += pieces[(seed >> 16) % pieces.size()];
+        }
+        check(s);
+    }
+    check("");
+    check(std::string(300, 'A') + "，" + std::string(5000, 'z'));
+    check(std::string(2000, '\xFF') + "態度差，ＯＫ" + std::string(9, 'q'));  // output regrowth
 }
