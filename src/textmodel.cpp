@@ -242,11 +242,16 @@ void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out
     const bool sub = m.opt.sublinear_tf;
     s.words.reset(text.size() / 8 + 16);
     s.others.reset(text.size() / 4 + 16);
+    // Features the model does not have add nothing (not even to the norm): most word
+    // bigrams of a text are such, and the filter drops them before they are counted.
     struct Handler {
         Scratch& s;
+        const tm::RecordTable& others;
         void word(std::uint64_t h, std::size_t b, std::size_t e) { s.words.add(h, (std::uint64_t{b} << 32) | e); }
-        void feature(std::uint64_t h) { s.others.add(h); }
-    } handler{s};
+        void feature(std::uint64_t h) {
+            if (others.may_contain(h)) s.others.add(h);
+        }
+    } handler{s, m.feature_records};
     if (!tm::scan_features(text, spec, handler)) throw_invalid_utf8(text);
 
     // All lookups of the document are independent: prefetch the keys, resolve them and

@@ -611,15 +611,35 @@ public:
         slots_.assign(cap, Slot{0, npos});
         mask_ = cap - 1;
         lines_.assign((keys.size() * stride_ + 63) / 64, Line{});
+        // the filter: 2 bits a key in one 64-bit word, at least 16 bits a key (a key that is
+        // absent passes with a probability of about 1/64; 64 KiB for 32 k keys)
+        std::size_t words = 1;
+        unsigned bits = 0;
+        while (words * 64 < keys.size() * 16) {
+            words <<= 1;
+            ++bits;
+        }
+        filter_.assign(words, 0);
+        filter_shift_ = 64 - bits;
         auto* base = reinterpret_cast<unsigned char*>(lines_.data());
         for (std::size_t i = 0; i < keys.size(); ++i) {
             std::size_t s = static_cast<std::size_t>(keys[i]) & mask_;
             while (slots_[s].key != 0) s = (s + 1) & mask_;
             slots_[s] = Slot{keys[i], static_cast<std::uint32_t>(i)};
+            const std::uint64_t fh = filter_hash(keys[i]);
+            filter_[filter_word(fh)] |= filter_bits(fh);
             unsigned char* rec = base + i * stride_;
             std::memcpy(rec, records + i * (n + 1), sizeof(float));
             std::memcpy(rec + 16, records + i * (n + 1) + 1, n * sizeof(float));
         }
+    }
+    /// False when key is certainly absent (one 64-bit word of a small bit filter: most absent
+    /// keys cost no probe of the slots); true when it may be present.
+    [[nodiscard]] bool may_contain(std::uint64_t key) const noexcept {
+        if (filter_.empty()) return false;
+        const std::uint64_t fh = filter_hash(key);
+        const std::uint64_t b = filter_bits(fh);
+        return (filter_[filter_word(fh)] & b) == b;
     }
     /// The record index of key, or npos.
     [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
@@ -646,7 +666,7 @@ public:
     }
     void prefetch_record(std::uint32_t id) const noexcept { __builtin_prefetch(record(id)); }
     [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return lines_.size() * sizeof(Line) + slots_.size() * sizeof(Slot);
+        return lines_.size() * sizeof(Line) + slots_.size() * sizeof(Slot) + filter_.size() * sizeof(std::uint64_t);
     }
 
 private:
@@ -657,8 +677,18 @@ private:
         std::uint64_t key;
         std::uint32_t id;
     };
+    // the filter's word from the top bits of a second hash, the two bits from its low 12
+    static std::uint64_t filter_hash(std::uint64_t key) noexcept { return key * 0x9E3779B97F4A7C15ULL; }
+    [[nodiscard]] std::size_t filter_word(std::uint64_t fh) const noexcept {
+        return filter_shift_ >= 64 ? 0 : static_cast<std::size_t>(fh >> filter_shift_);
+    }
+    static std::uint64_t filter_bits(std::uint64_t fh) noexcept {
+        return (std::uint64_t{1} << (fh & 63)) | (std::uint64_t{1} << ((fh >> 6) & 63));
+    }
     std::vector<Slot> slots_;
     std::vector<Line> lines_;
+    std::vector<std::uint64_t> filter_;
+    unsigned filter_shift_ = 64;
     std::size_t lanes_ = 0;
     std::size_t stride_ = 0;
     std::size_t mask_ = 0;

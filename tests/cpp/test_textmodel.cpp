@@ -271,6 +271,31 @@ TEST_CASE("text model record table: records in zero-padded lanes, absent keys", 
     CHECK(tm::RecordTable().find(42) == tm::RecordTable::npos);
 }
 
+TEST_CASE("text model record table filter: every key passes, most absent keys do not", "[textmodel]") {
+    for (std::size_t count : {0u, 1u, 3u, 100u, 5000u}) {
+        std::vector<std::uint64_t> keys;
+        std::vector<float> rows;
+        for (std::uint64_t i = 0; i < count; ++i) {
+            keys.push_back(tm::mix64(i + 1));
+            rows.insert(rows.end(), {1.0f, 2.0f, 3.0f});
+        }
+        const tm::RecordTable t(keys, 2, rows.data());
+        for (const std::uint64_t k : keys) REQUIRE(t.may_contain(k));
+        std::size_t passed = 0;
+        const std::size_t absent = 20000;
+        for (std::uint64_t i = 0; i < absent; ++i) {
+            const std::uint64_t k = tm::mix64(i + 1'000'000);
+            const bool may = t.may_contain(k);
+            passed += may;
+            if (!may) CHECK(t.find(k) == tm::RecordTable::npos);
+        }
+        // at least 16 filter bits a key, two bits a key: about 1 in 64 absent keys pass
+        CHECK(passed < absent / 20);
+        if (count == 0) CHECK(passed == 0);
+    }
+    CHECK_FALSE(tm::RecordTable().may_contain(42));
+}
+
 TEST_CASE("text model with more classes than one solver group: same model on any thread count", "[textmodel]") {
     // 20 classes: two groups of lanes (at most 16 classes a group), trained in any order
     std::vector<std::string> texts, labels;
