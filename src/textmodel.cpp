@@ -169,6 +169,8 @@ struct Scratch {
     std::vector<tm::Lanes> acc;            // the document's scores (lanes)
     std::vector<float> live;               // scores of a word the model has not cached
     std::vector<std::uint32_t> ids;        // record of each distinct word, then of each other feature
+    std::vector<std::uint64_t> kept;       // other features that passed the filter, in order
+    std::vector<std::uint64_t> word_keys, word_tags;  // word occurrences: hash, source span
     Entries entries;
     std::string norm;
 };
@@ -177,6 +179,33 @@ Scratch& scratch() {
     thread_local Scratch s;
     return s;
 }
+
+/// Collects a text's occurrences as scan_features reports them (word hashes with their
+/// source spans; the other features, those a filter lets through when one is given), then
+/// counts them in one go: the counting loops keep their state in registers and have no
+/// branch on whether a key is new or passed the filter.
+struct DocHandler {
+    Scratch& s;
+    const tm::RecordTable* filter = nullptr;
+    std::size_t nw = 0, no = 0;
+    void word(std::uint64_t h, std::size_t b, std::size_t e) {
+        if (nw == s.word_keys.size()) {
+            s.word_keys.resize(2 * nw + 256);
+            s.word_tags.resize(2 * nw + 256);
+        }
+        s.word_keys[nw] = h;
+        s.word_tags[nw++] = (std::uint64_t{b} << 32) | e;
+    }
+    void feature(std::uint64_t h) {
+        if (no == s.kept.size()) s.kept.resize(2 * no + 256);
+        s.kept[no] = h;  // kept (no advances) only when the model may have it
+        no += filter ? filter->may_contain(h) : 1;
+    }
+    void count() {
+        s.words.add_all(s.word_keys.data(), s.word_tags.data(), nw);
+        s.others.add_all(s.kept.data(), nullptr, no);
+    }
+};
 
 }  // namespace
 
@@ -244,15 +273,9 @@ void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out
     s.others.reset(text.size() / 4 + 16);
     // Features the model does not have add nothing (not even to the norm): most word
     // bigrams of a text are such, and the filter drops them before they are counted.
-    struct Handler {
-        Scratch& s;
-        const tm::RecordTable& others;
-        void word(std::uint64_t h, std::size_t b, std::size_t e) { s.words.add(h, (std::uint64_t{b} << 32) | e); }
-        void feature(std::uint64_t h) {
-            if (others.may_contain(h)) s.others.add(h);
-        }
-    } handler{s, m.feature_records};
+    DocHandler handler{s, &m.feature_records};
     if (!tm::scan_features(text, spec, handler)) throw_invalid_utf8(text);
+    handler.count();
 
     // All lookups of the document are independent: prefetch the keys, resolve them and
     // prefetch the records, then accumulate.
@@ -507,12 +530,9 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         Scratch& s = scratch();
         s.words.reset(texts[i].size() / 8 + 16);
         s.others.reset(texts[i].size() / 4 + 16);
-        struct Handler {
-            Scratch& s;
-            void word(std::uint64_t h, std::size_t b, std::size_t e) { s.words.add(h, (std::uint64_t{b} << 32) | e); }
-            void feature(std::uint64_t h) { s.others.add(h); }
-        } handler{s};
+        DocHandler handler{s};
         if (!tm::scan_features(texts[i], spec, handler)) throw_invalid_utf8(texts[i]);  // checked before
+        handler.count();
         l.words.clear();
         l.spans.clear();
         l.others.clear();

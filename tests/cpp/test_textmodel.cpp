@@ -246,6 +246,34 @@ TEST_CASE("text model per-document counter grows past its expected size, also af
     CHECK(k.add(tm::mix64(5)));
 }
 
+TEST_CASE("text model per-document counter: add_all counts as add does, through growth", "[textmodel]") {
+    // keys with repeats, colliding low bits and more distinct keys than expected
+    std::vector<std::uint64_t> keys, tags;
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+        const std::uint64_t base = (i % 7 == 0) ? (i % 50 + 1) << 20 : tm::mix64(i % 900 + 1);
+        keys.push_back(base);
+        tags.push_back(i);
+    }
+    tm::KeyCounter one, all;
+    for (std::size_t expected : {4u, 100u, 5000u}) {
+        one.reset(expected);
+        all.reset(expected);
+        for (std::size_t i = 0; i < keys.size(); ++i) one.add(keys[i], tags[i]);
+        all.add_all(keys.data(), tags.data(), keys.size());
+        REQUIRE(all.size() == one.size());
+        REQUIRE(all.size() == 950);  // 900 hashed keys, 50 with only high bits set
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            CHECK(all.key(i) == one.key(i));
+            CHECK(all.count(i) == one.count(i));
+            CHECK(all.tag(i) == one.tag(i));
+        }
+        all.reset(1);
+        all.add_all(keys.data(), nullptr, 10);
+        CHECK(all.size() == 10);
+        CHECK(all.tag(3) == 0);
+    }
+}
+
 TEST_CASE("text model record table: records in zero-padded lanes, absent keys", "[textmodel]") {
     for (std::size_t n : {1u, 4u, 9u, 12u, 13u, 40u}) {
         std::vector<std::uint64_t> keys;
