@@ -530,8 +530,13 @@ public:
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t key = keys[i];
             std::size_t s = static_cast<std::size_t>(key) & mask;
-            std::uint64_t k;
-            while ((k = kt[s]) != key && k != 0) s = (s + 1) & mask;
+            std::uint64_t k = kt[s];
+            // one branch for "found or empty" (two would mispredict on a mix of new and
+            // repeated keys)
+            while (!(static_cast<int>(k == key) | static_cast<int>(k == 0))) {
+                s = (s + 1) & mask;
+                k = kt[s];
+            }
             kt[s] = key;
             ++ct[s];
             ot[size] = static_cast<std::uint32_t>(s);
