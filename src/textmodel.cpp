@@ -560,7 +560,8 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
                 c.types.br.emplace_back(cps.begin(), cps.end());
                 tm::word_char_ngrams<false>(cps.data(), cps.size(), spec, [&](std::uint64_t g) {
                     const std::uint32_t gid = gram_ids.id(g);
-                    if (gid == c.gram_hash.size()) c.gram_hash.push_back(g);
+                    if (gid >= c.gram_hash.size()) c.gram_hash.resize(2 * std::size_t{gid} + 1024);
+                    c.gram_hash[gid] = g;  // rewrites the same key when it is not new: no branch
                     c.types.grams.push_back(gid);
                 });
                 c.types.gram_at.push_back(c.types.grams.size());
@@ -570,7 +571,8 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         d.others.reserve(l.others.size());
         for (const auto& [h, tf] : l.others) {
             const std::uint32_t o = other_ids.id(h);
-            if (o == c.other_hash.size()) c.other_hash.push_back(h);
+            if (o >= c.other_hash.size()) c.other_hash.resize(2 * std::size_t{o} + 1024);
+            c.other_hash[o] = h;  // as gram_hash
             d.others.emplace_back(o, tf);
         }
     };
@@ -580,6 +582,8 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             scan_doc(i, l);
             map_doc(i, l);
         }
+        c.gram_hash.resize(gram_ids.size());
+        c.other_hash.resize(other_ids.size());
         return c;
     }
     std::vector<Local> local(texts.size());
@@ -588,6 +592,8 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         map_doc(i, local[i]);
         local[i] = Local{};
     }
+    c.gram_hash.resize(gram_ids.size());
+    c.other_hash.resize(other_ids.size());
     return c;
 }
 
@@ -613,10 +619,8 @@ Vocabulary build_vocabulary(const Corpus& corpus, const std::vector<std::size_t>
             ++df_type[t];
             for (std::size_t q = corpus.types.gram_at[t]; q < corpus.types.gram_at[t + 1]; ++q) {
                 const std::uint32_t g = corpus.types.grams[q];
-                if (stamp[g] != doc) {
-                    stamp[g] = doc;
-                    ++df_gram[g];
-                }
+                df_gram[g] += stamp[g] != doc;  // once a document, without a branch
+                stamp[g] = doc;
             }
         }
         for (const auto& ot : d.others) ++df_other[ot.first];
@@ -708,31 +712,42 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
         m.val.reserve(bound);
     }
     m.row.push_back(0);
-    std::vector<double> acc(voc.keys.size(), 0.0);
+    // A row's features are gathered without branches on whether a feature was seen before
+    // in the row or is in the vocabulary: the slot `sink` (idf 0) takes the other features
+    // outside it, adding exactly 0 to the norm and nothing to the row.
+    const auto sink = static_cast<std::uint32_t>(voc.keys.size());
+    std::vector<double> acc(voc.keys.size() + 1, 0.0);
+    std::vector<float> idf_or_0(idf);
+    idf_or_0.push_back(0.0f);
     std::vector<std::uint32_t> touched;
     for (std::size_t r : rows) {
         const Doc& d = corpus.docs[r];
         double norm2 = 0;
-        touched.clear();
+        std::size_t bound = d.others.size(), nt = 0;
+        for (const auto& wt : d.words) bound += at[wt.first + 1] - at[wt.first];
+        if (touched.size() < bound) touched.resize(2 * bound);
         for (const auto& [t, tf] : d.words) {
             const double a = tf_weight(tf, opt.sublinear_tf);
             norm2 += a * a * e2[t];
             for (std::size_t q = at[t]; q < at[t + 1]; ++q) {
                 const auto [f, v] = entries[q];
-                if (acc[f] == 0) touched.push_back(f);
+                touched[nt] = f;
+                nt += acc[f] == 0;  // (a value in the row is never 0)
                 acc[f] += a * v;
             }
         }
         for (const auto& [o, tf] : d.others) {
-            const std::uint32_t f = voc.of_other[o];
-            if (f == npos) continue;
-            const double v = tf_weight(tf, opt.sublinear_tf) * idf[f];
+            const std::uint32_t f0 = voc.of_other[o];
+            const std::uint32_t f = f0 == npos ? sink : f0;
+            const double v = tf_weight(tf, opt.sublinear_tf) * idf_or_0[f];
             norm2 += v * v;
-            if (acc[f] == 0) touched.push_back(f);
+            touched[nt] = f;
+            nt += static_cast<std::size_t>(acc[f] == 0) & static_cast<std::size_t>(f != sink);
             acc[f] += v;
         }
         const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
-        for (std::uint32_t f : touched) {
+        for (std::size_t j = 0; j < nt; ++j) {
+            const std::uint32_t f = touched[j];
             m.col.push_back(f);
             m.val.push_back(static_cast<float>(acc[f] * inv));
             acc[f] = 0;
