@@ -639,7 +639,20 @@ Vocabulary build_vocabulary(const Corpus& corpus, const std::vector<std::size_t>
         if (df_gram[g] >= min_df) kept.push_back({corpus.gram_hash[g], df_gram[g], (1u << 30) | static_cast<std::uint32_t>(g)});
     for (std::size_t o = 0; o < no; ++o)
         if (df_other[o] >= min_df) kept.push_back({corpus.other_hash[o], df_other[o], (2u << 30) | static_cast<std::uint32_t>(o)});
-    std::sort(kept.begin(), kept.end(), [](const Kept& a, const Kept& b) { return a.key < b.key; });
+    // by key: least-significant-digit radix sort, 11 bits a pass (no comparisons to
+    // mispredict; stable, so a key shared by two kinds keeps the order types, grams, others)
+    {
+        std::vector<Kept> tmp(kept.size());
+        std::vector<std::uint32_t> hist(2048);
+        for (unsigned shift = 0; shift < 64; shift += 11) {
+            std::fill(hist.begin(), hist.end(), 0);
+            for (const Kept& k : kept) ++hist[(k.key >> shift) & 2047];
+            std::uint32_t sum = 0;
+            for (auto& h : hist) sum += std::exchange(h, sum);
+            for (const Kept& k : kept) tmp[hist[(k.key >> shift) & 2047]++] = k;
+            kept.swap(tmp);
+        }
+    }
     Vocabulary v;
     v.of_type.assign(nt, npos);
     v.of_gram.assign(ng, npos);
