@@ -487,6 +487,10 @@ public:
         return static_cast<std::uint32_t>(size_++);
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    /// Hints the CPU to fetch key's home slot (a document's look-ups then overlap).
+    void prefetch(std::uint64_t key) const noexcept {
+        if (!slots_.empty()) __builtin_prefetch(slots_.data() + (static_cast<std::size_t>(key) & mask_));
+    }
 
 private:
     struct Slot {
@@ -569,7 +573,11 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             d.words.emplace_back(t, l.words[k].second);
         }
         d.others.reserve(l.others.size());
-        for (const auto& [h, tf] : l.others) {
+        constexpr std::size_t kAhead = 8;
+        for (std::size_t k = 0; k < std::min(kAhead, l.others.size()); ++k) other_ids.prefetch(l.others[k].first);
+        for (std::size_t k = 0; k < l.others.size(); ++k) {
+            if (k + kAhead < l.others.size()) other_ids.prefetch(l.others[k + kAhead].first);
+            const auto [h, tf] = l.others[k];
             const std::uint32_t o = other_ids.id(h);
             if (o >= c.other_hash.size()) c.other_hash.resize(2 * std::size_t{o} + 1024);
             c.other_hash[o] = h;  // as gram_hash
