@@ -18,6 +18,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ck::tm {
@@ -480,10 +481,12 @@ template <class H>
 }
 
 /// Small counter of 64-bit keys (never 0), reused across documents: the keys and counts in
-/// order of first occurrence (with a 64-bit tag given at the first occurrence), found through
-/// an open-addressing table of 32-bit indices (load ≤ 1/2; 4 bytes a slot keep the table of
-/// a document in the L1 cache). Nothing is allocated once the counter has seen a document as
-/// large as the current one.
+/// order of first occurrence (with a 64-bit tag given at the first occurrence). Open
+/// addressing over the keys themselves (load ≤ 1/2) with the counts beside them; an add has
+/// no branch on whether the key is new (the slot is written either way and the order list
+/// advances by 0 or 1), so a text's mix of repeated and new words costs no mispredictions.
+/// The table of a document stays in the L1 cache; nothing is allocated once the counter has
+/// seen a document as large as the current one.
 class KeyCounter {
 public:
     /// Empties the counter, sized for about `expected` keys: the table in use is as small as
@@ -491,57 +494,108 @@ public:
     void reset(std::size_t expected) {
         std::size_t cap = 64;
         while (cap < expected * 2) cap <<= 1;
-        for (std::size_t i = 0; i < size_; ++i) table_[entries_[i].slot] = 0;
-        if (table_.size() < cap) table_.assign(cap, 0);
+        clear_used();
+        if (keys_.size() < cap) {
+            keys_.assign(cap, 0);
+            counts_.assign(cap, 0);
+        }
         mask_ = cap - 1;
-        size_ = 0;
-        if (entries_.size() < cap / 2 + 1) entries_.resize(cap / 2 + 1);
+        if (order_.size() < cap / 2 + 1) {
+            order_.resize(cap / 2 + 1);
+            tags_.resize(cap / 2 + 1);
+        }
     }
     /// Counts key; true when it is new (then `tag` is kept with it).
     [[gnu::always_inline]] bool add(std::uint64_t key, std::uint64_t tag = 0) {
         std::size_t s = static_cast<std::size_t>(key) & mask_;
-        for (;;) {
-            const std::uint32_t t = table_[s];
-            if (t == 0) break;
-            Entry& e = entries_[t - 1];
-            if (e.key == key) {
-                ++e.count;
-                return false;
-            }
-            s = (s + 1) & mask_;
-        }
-        entries_[size_] = Entry{key, tag, 1, static_cast<std::uint32_t>(s)};
-        table_[s] = static_cast<std::uint32_t>(++size_);
+        std::uint64_t k;
+        while ((k = keys_[s]) != key && k != 0) s = (s + 1) & mask_;
+        const bool fresh = k == 0;
+        keys_[s] = key;
+        ++counts_[s];
+        order_[size_] = static_cast<std::uint32_t>(s);  // slot size_ is free: kept only when fresh
+        tags_[size_] = tag;
+        size_ += fresh;
         if (size_ * 2 > mask_ + 1) grow();
-        return true;
+        return fresh;
+    }
+    /// add(keys[i], tags ? tags[i] : 0) for i < n, with the counter's state in registers
+    /// (the members are 64-bit like the keys, so stores to the table would force reloads).
+    void add_all(const std::uint64_t* keys, const std::uint64_t* tags, std::size_t n) {
+        std::uint64_t* kt = keys_.data();
+        std::uint32_t* ct = counts_.data();
+        std::uint32_t* ot = order_.data();
+        std::uint64_t* tt = tags_.data();
+        std::size_t mask = mask_, size = size_;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t key = keys[i];
+            std::size_t s = static_cast<std::size_t>(key) & mask;
+            std::uint64_t k = kt[s];
+            // one branch for "found or empty" (two would mispredict on a mix of new and
+            // repeated keys)
+            while (!(static_cast<int>(k == key) | static_cast<int>(k == 0))) {
+                s = (s + 1) & mask;
+                k = kt[s];
+            }
+            kt[s] = key;
+            ++ct[s];
+            ot[size] = static_cast<std::uint32_t>(s);
+            tt[size] = tags ? tags[i] : 0;
+            size += k == 0;
+            if (size * 2 > mask + 1) {
+                size_ = size;
+                grow();
+                kt = keys_.data();
+                ct = counts_.data();
+                ot = order_.data();
+                tt = tags_.data();
+                mask = mask_;
+            }
+        }
+        size_ = size;
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return entries_[i].key; }
-    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return entries_[i].count; }
-    [[nodiscard]] std::uint64_t tag(std::size_t i) const noexcept { return entries_[i].tag; }
+    [[nodiscard]] std::uint64_t key(std::size_t i) const noexcept { return keys_[order_[i]]; }
+    [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept { return counts_[order_[i]]; }
+    [[nodiscard]] std::uint64_t tag(std::size_t i) const noexcept { return tags_[i]; }
 
 private:
-    struct Entry {
-        std::uint64_t key;
-        std::uint64_t tag;
-        std::uint32_t count;
-        std::uint32_t slot;
-    };
-    [[gnu::noinline]] void grow() {
-        for (std::size_t i = 0; i < size_; ++i) table_[entries_[i].slot] = 0;
-        const std::size_t cap = (mask_ + 1) * 2;
-        if (table_.size() < cap) table_.assign(cap, 0);
-        mask_ = cap - 1;
-        if (entries_.size() < cap / 2 + 1) entries_.resize(cap / 2 + 1);
+    void clear_used() noexcept {
         for (std::size_t i = 0; i < size_; ++i) {
-            std::size_t s = static_cast<std::size_t>(entries_[i].key) & mask_;
-            while (table_[s] != 0) s = (s + 1) & mask_;
-            table_[s] = static_cast<std::uint32_t>(i + 1);
-            entries_[i].slot = static_cast<std::uint32_t>(s);
+            keys_[order_[i]] = 0;
+            counts_[order_[i]] = 0;
         }
+        size_ = 0;
     }
-    std::vector<std::uint32_t> table_;
-    std::vector<Entry> entries_;
+    [[gnu::noinline]] void grow() {
+        spill_.resize(size_);
+        for (std::size_t i = 0; i < size_; ++i) spill_[i] = {keys_[order_[i]], counts_[order_[i]]};
+        const std::size_t n = size_;
+        clear_used();
+        const std::size_t cap = (mask_ + 1) * 2;
+        if (keys_.size() < cap) {
+            keys_.assign(cap, 0);
+            counts_.assign(cap, 0);
+        }
+        mask_ = cap - 1;
+        if (order_.size() < cap / 2 + 1) {
+            order_.resize(cap / 2 + 1);
+            tags_.resize(cap / 2 + 1);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            std::size_t s = static_cast<std::size_t>(spill_[i].first) & mask_;
+            while (keys_[s] != 0) s = (s + 1) & mask_;
+            keys_[s] = spill_[i].first;
+            counts_[s] = spill_[i].second;
+            order_[i] = static_cast<std::uint32_t>(s);
+        }
+        size_ = n;
+    }
+    std::vector<std::uint64_t> keys_;   // per slot: the key, 0 when empty
+    std::vector<std::uint32_t> counts_;  // per slot
+    std::vector<std::uint32_t> order_;  // slot of the i-th distinct key
+    std::vector<std::uint64_t> tags_;   // tag of the i-th distinct key
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> spill_;
     std::size_t size_ = 0;
     std::size_t mask_ = 0;
 };
@@ -611,15 +665,35 @@ public:
         slots_.assign(cap, Slot{0, npos});
         mask_ = cap - 1;
         lines_.assign((keys.size() * stride_ + 63) / 64, Line{});
+        // the filter: 2 bits a key in one 64-bit word, at least 16 bits a key (a key that is
+        // absent passes with a probability of about 1/64; 64 KiB for 32 k keys)
+        std::size_t words = 1;
+        unsigned bits = 0;
+        while (words * 64 < keys.size() * 16) {
+            words <<= 1;
+            ++bits;
+        }
+        filter_.assign(words, 0);
+        filter_shift_ = 64 - bits;
         auto* base = reinterpret_cast<unsigned char*>(lines_.data());
         for (std::size_t i = 0; i < keys.size(); ++i) {
             std::size_t s = static_cast<std::size_t>(keys[i]) & mask_;
             while (slots_[s].key != 0) s = (s + 1) & mask_;
             slots_[s] = Slot{keys[i], static_cast<std::uint32_t>(i)};
+            const std::uint64_t fh = filter_hash(keys[i]);
+            filter_[filter_word(fh)] |= filter_bits(fh);
             unsigned char* rec = base + i * stride_;
             std::memcpy(rec, records + i * (n + 1), sizeof(float));
             std::memcpy(rec + 16, records + i * (n + 1) + 1, n * sizeof(float));
         }
+    }
+    /// False when key is certainly absent (one 64-bit word of a small bit filter: most absent
+    /// keys cost no probe of the slots); true when it may be present.
+    [[nodiscard]] bool may_contain(std::uint64_t key) const noexcept {
+        if (filter_.empty()) return false;
+        const std::uint64_t fh = filter_hash(key);
+        const std::uint64_t b = filter_bits(fh);
+        return (filter_[filter_word(fh)] & b) == b;
     }
     /// The record index of key, or npos.
     [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
@@ -646,7 +720,7 @@ public:
     }
     void prefetch_record(std::uint32_t id) const noexcept { __builtin_prefetch(record(id)); }
     [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return lines_.size() * sizeof(Line) + slots_.size() * sizeof(Slot);
+        return lines_.size() * sizeof(Line) + slots_.size() * sizeof(Slot) + filter_.size() * sizeof(std::uint64_t);
     }
 
 private:
@@ -657,8 +731,18 @@ private:
         std::uint64_t key;
         std::uint32_t id;
     };
+    // the filter's word from the top bits of a second hash, the two bits from its low 12
+    static std::uint64_t filter_hash(std::uint64_t key) noexcept { return key * 0x9E3779B97F4A7C15ULL; }
+    [[nodiscard]] std::size_t filter_word(std::uint64_t fh) const noexcept {
+        return filter_shift_ >= 64 ? 0 : static_cast<std::size_t>(fh >> filter_shift_);
+    }
+    static std::uint64_t filter_bits(std::uint64_t fh) noexcept {
+        return (std::uint64_t{1} << (fh & 63)) | (std::uint64_t{1} << ((fh >> 6) & 63));
+    }
     std::vector<Slot> slots_;
     std::vector<Line> lines_;
+    std::vector<std::uint64_t> filter_;
+    unsigned filter_shift_ = 64;
     std::size_t lanes_ = 0;
     std::size_t stride_ = 0;
     std::size_t mask_ = 0;

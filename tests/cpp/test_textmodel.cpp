@@ -246,6 +246,34 @@ TEST_CASE("text model per-document counter grows past its expected size, also af
     CHECK(k.add(tm::mix64(5)));
 }
 
+TEST_CASE("text model per-document counter: add_all counts as add does, through growth", "[textmodel]") {
+    // keys with repeats, colliding low bits and more distinct keys than expected
+    std::vector<std::uint64_t> keys, tags;
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+        const std::uint64_t base = (i % 7 == 0) ? (i % 50 + 1) << 20 : tm::mix64(i % 900 + 1);
+        keys.push_back(base);
+        tags.push_back(i);
+    }
+    tm::KeyCounter one, all;
+    for (std::size_t expected : {4u, 100u, 5000u}) {
+        one.reset(expected);
+        all.reset(expected);
+        for (std::size_t i = 0; i < keys.size(); ++i) one.add(keys[i], tags[i]);
+        all.add_all(keys.data(), tags.data(), keys.size());
+        REQUIRE(all.size() == one.size());
+        REQUIRE(all.size() == 950);  // 900 hashed keys, 50 with only high bits set
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            CHECK(all.key(i) == one.key(i));
+            CHECK(all.count(i) == one.count(i));
+            CHECK(all.tag(i) == one.tag(i));
+        }
+        all.reset(1);
+        all.add_all(keys.data(), nullptr, 10);
+        CHECK(all.size() == 10);
+        CHECK(all.tag(3) == 0);
+    }
+}
+
 TEST_CASE("text model record table: records in zero-padded lanes, absent keys", "[textmodel]") {
     for (std::size_t n : {1u, 4u, 9u, 12u, 13u, 40u}) {
         std::vector<std::uint64_t> keys;
@@ -269,6 +297,31 @@ TEST_CASE("text model record table: records in zero-padded lanes, absent keys", 
         CHECK(t.find(tm::mix64(1000)) == tm::RecordTable::npos);
     }
     CHECK(tm::RecordTable().find(42) == tm::RecordTable::npos);
+}
+
+TEST_CASE("text model record table filter: every key passes, most absent keys do not", "[textmodel]") {
+    for (std::size_t count : {0u, 1u, 3u, 100u, 5000u}) {
+        std::vector<std::uint64_t> keys;
+        std::vector<float> rows;
+        for (std::uint64_t i = 0; i < count; ++i) {
+            keys.push_back(tm::mix64(i + 1));
+            rows.insert(rows.end(), {1.0f, 2.0f, 3.0f});
+        }
+        const tm::RecordTable t(keys, 2, rows.data());
+        for (const std::uint64_t k : keys) REQUIRE(t.may_contain(k));
+        std::size_t passed = 0;
+        const std::size_t absent = 20000;
+        for (std::uint64_t i = 0; i < absent; ++i) {
+            const std::uint64_t k = tm::mix64(i + 1'000'000);
+            const bool may = t.may_contain(k);
+            passed += may;
+            if (!may) CHECK(t.find(k) == tm::RecordTable::npos);
+        }
+        // at least 16 filter bits a key, two bits a key: about 1 in 64 absent keys pass
+        CHECK(passed < absent / 20);
+        if (count == 0) CHECK(passed == 0);
+    }
+    CHECK_FALSE(tm::RecordTable().may_contain(42));
 }
 
 TEST_CASE("text model with more classes than one solver group: same model on any thread count", "[textmodel]") {
