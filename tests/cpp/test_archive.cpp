@@ -25,6 +25,7 @@
 
 namespace fs = std::filesystem;
 #include "scratch_dir.hpp"
+#include "workflow_command.hpp"
 
 using namespace ck;
 
@@ -489,14 +490,7 @@ TEST_CASE("archive: the SLA snapshot's JSON is the workflow state's, member for 
     namespace json = boost::json;
     auto wf = std::make_shared<const Workflow>();
     const auto deriver = sla_snapshot_deriver(wf);
-    const auto cmd = [](CommandType t, const char* at, const std::string& payload = "{}") {
-        Command c;
-        c.type = t;
-        c.at = parse_timestamp(at);
-        c.actor = "li";
-        c.payload = payload;
-        return c;
-    };
+    using ck::test::command;
     std::vector<Complaint> cs;
     const auto received = [&](const char* id) {
         return complaint_from_json(std::string(R"({"id":")") + id +
@@ -504,18 +498,18 @@ TEST_CASE("archive: the SLA snapshot's JSON is the workflow state's, member for 
     };
     cs.push_back(received("open"));
     Complaint c = received("assigned");
-    wf->apply(c, cmd(CommandType::acknowledge, "2024-03-05T09:20:00+08:00"));
-    wf->apply(c, cmd(CommandType::assign, "2024-03-05T09:30:00+08:00", R"({"assignee":"王\"五\"\\ \n\t\u0001 é"})"));
+    wf->apply(c, command(CommandType::acknowledge, "2024-03-05T09:20:00+08:00"));
+    wf->apply(c, command(CommandType::assign, "2024-03-05T09:30:00+08:00", R"({"assignee":"王\"五\"\\ \n\t\u0001 é"})"));
     cs.push_back(c);
-    wf->apply(c, cmd(CommandType::escalate, "2024-03-05T10:00:00+08:00", R"({"reason":"slow"})"));
+    wf->apply(c, command(CommandType::escalate, "2024-03-05T10:00:00+08:00", R"({"reason":"slow"})"));
     cs.push_back(c);
-    wf->apply(c, cmd(CommandType::await_customer, "2024-03-05T10:30:00+08:00"));
+    wf->apply(c, command(CommandType::await_customer, "2024-03-05T10:30:00+08:00"));
     cs.push_back(c);  // paused clocks
-    wf->apply(c, cmd(CommandType::customer_replied, "2024-03-08T10:30:00+08:00"));
-    wf->apply(c, cmd(CommandType::resolve, "2024-03-20T12:00:00+08:00"));
+    wf->apply(c, command(CommandType::customer_replied, "2024-03-08T10:30:00+08:00"));
+    wf->apply(c, command(CommandType::resolve, "2024-03-20T12:00:00+08:00"));
     cs.push_back(c);  // met and breached targets
     Complaint late = received("late");
-    wf->apply(late, cmd(CommandType::acknowledge, "2024-03-09T09:20:00.25+08:00"));
+    wf->apply(late, command(CommandType::acknowledge, "2024-03-09T09:20:00.25+08:00"));
     cs.push_back(late);
     Complaint foreign = received("foreign");  // an event this workflow does not accept
     Event odd;

@@ -7,29 +7,24 @@
 #include <complaintkit/metrics.hpp>
 #include <complaintkit/workflow.hpp>
 
+#include "workflow_command.hpp"
+
 using namespace ck;
 
 namespace {
-Command cmd(CommandType t, const char* at, const char* payload = "{}") {
-    Command c;
-    c.type = t;
-    c.at = parse_timestamp(at);
-    c.actor = "li";
-    c.payload = payload;
-    return c;
-}
+using ck::test::command;
 }  // namespace
 
 TEST_CASE("metrics: histories written by the workflow engine", "[metrics][workflow]") {
     Workflow wf;
     Complaint c = complaint_from_json(R"({"id":"WF-1","received_at":"2024-03-05T09:00:00+08:00","branch":"SZ-01",
                                           "customer":{"id":"K9"}})");
-    wf.apply(c, cmd(CommandType::acknowledge, "2024-03-05T09:20:00+08:00"));
-    wf.apply(c, cmd(CommandType::propose_remedy, "2024-03-05T10:00:00+08:00",
+    wf.apply(c, command(CommandType::acknowledge, "2024-03-05T09:20:00+08:00"));
+    wf.apply(c, command(CommandType::propose_remedy, "2024-03-05T10:00:00+08:00",
                     R"({"remedies":[{"type":"replacement","cost":{"minor":4500,"currency":"CNY"}},{"type":"apology"}]})"));
-    wf.apply(c, cmd(CommandType::accept_remedy, "2024-03-05T10:30:00+08:00"));
-    wf.apply(c, cmd(CommandType::resolve, "2024-03-05T12:00:00+08:00"));
-    wf.apply(c, cmd(CommandType::follow_up, "2024-03-06T10:00:00+08:00", R"({"satisfaction":4})"));
+    wf.apply(c, command(CommandType::accept_remedy, "2024-03-05T10:30:00+08:00"));
+    wf.apply(c, command(CommandType::resolve, "2024-03-05T12:00:00+08:00"));
+    wf.apply(c, command(CommandType::follow_up, "2024-03-06T10:00:00+08:00", R"({"satisfaction":4})"));
     // the other instruments of the same follow-up visit, as an informational event
     Event survey;
     survey.at = parse_timestamp("2024-03-06T10:01:00+08:00");

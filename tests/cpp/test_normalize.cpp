@@ -14,6 +14,22 @@ static std::string_view source_of(std::string_view src, const NormalizedText& n,
     return src.substr(from, to - from);
 }
 
+/// `rounds` texts, each 1 … max_parts pieces chosen by a fixed linear congruential sequence.
+static std::vector<std::string> random_texts(const std::vector<std::string>& pieces, std::uint32_t seed, int rounds,
+                                             int max_parts) {
+    std::vector<std::string> out;
+    for (int round = 0; round < rounds; ++round) {
+        std::string s;
+        const int parts = 1 + round % max_parts;
+        for (int p = 0; p < parts; ++p) {
+            seed = seed * 1103515245u + 12345u;
+            s += pieces[(seed >> 16) % pieces.size()];
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
 TEST_CASE("Traditional Chinese folds to Simplified", "[normalize]") {
     CHECK(normalize_text("態度差") == "态度差");
     CHECK(normalize_text("态度差") == "态度差");
@@ -127,15 +143,9 @@ TEST_CASE("3-byte runs fold like single code points, with exact offsets", "[norm
         "退款", "服務態度", "ＡＢＣ１２", "\xE3\x80\x80", "Café", "x", "abcdefgh", "\xED\xA0\x80", "\xE0\x80\xAF",
         "\xE4\xB8", "\xFF", "😀", "—", "ﾟ", "\xEF\xBF\xA5",
     };
-    std::uint32_t seed = 7;
-    for (int round = 0; round < 400; ++round) {
-        std::string s;
-        const int parts = 1 + round % 9;
-        for (int p = 0; p < parts; ++p) {
-            seed = seed * 1103515245u + 12345u;
-            s += pieces[(seed >> 16) % pieces.size()];
-        }
-        INFO("input bytes: " << s.size() << " round " << round);
+    int round = 0;
+    for (const std::string& s : random_texts(pieces, 7, 400, 9)) {
+        INFO("input bytes: " << s.size() << " round " << round++);
         const NormalizedText got = normalize(s);
         const NormalizedText want = reference(s);
         CHECK(got.text == want.text);
@@ -187,16 +197,7 @@ TEST_CASE("the rule engine's folding gives normalize()'s offsets and code-point 
         CHECK(lean.text == want.text);
         CHECK(lean.source.empty());
     };
-    std::uint32_t seed = 11;
-    for (int round = 0; round < 600; ++round) {
-        std::string s;
-        const int parts = 1 + round % 17;
-        for (int p = 0; p < parts; ++p) {
-            seed = seed * 1103515245u + 12345u;
-            s += pieces[(seed >> 16) % pieces.size()];
-        }
-        check(s);
-    }
+    for (const std::string& s : random_texts(pieces, 11, 600, 17)) check(s);
     check("");
     check(std::string(300, 'A') + "，" + std::string(5000, 'z'));
     check(std::string(2000, '\xFF') + "態度差，ＯＫ" + std::string(9, 'q'));  // output regrowth
