@@ -244,7 +244,7 @@ std::string facets_json(const Facets& f) {
         out += "\"tags\":[";
         for (std::size_t i = 0; i < f.tags.size(); ++i) {
             if (i) out += ',';
-            out += detail::json::serialize(detail::json::string_view(f.tags[i]));
+            detail::append_json_string(out, f.tags[i]);
         }
         out += ']';
     }
@@ -460,15 +460,9 @@ struct Archive::Impl {
         auto& of = stmt(old_facets,
                         "SELECT facets, received_at FROM complaints WHERE rid = ?1");
         of.bind(1, rid);
-        std::optional<IndexedFacets> r;
-        try {
-            if (of.step()) r = IndexedFacets{facets_from_json(of.text(0)), of.int64(1)};
-        } catch (...) {
-            of.reset();
-            throw;
-        }
-        of.reset();
-        return r;
+        const detail::ResetOnExit reset(of);
+        if (!of.step()) return std::nullopt;
+        return IndexedFacets{facets_from_json(of.text(0)), of.int64(1)};
     }
 
     /// Binds a snapshot's columns from parameter `first` on (status, last_event_at, due_at,
@@ -555,14 +549,9 @@ struct Archive::Impl {
             history.emplace(db.get(), "SELECT at, at_offset, type, actor, text, payload FROM events WHERE rid = ?1 ORDER BY n");
         Statement& st = *history;
         st.bind(1, rid);
+        const detail::ResetOnExit reset(st);
         std::vector<Event> out;
-        try {
-            while (st.step()) out.push_back(event_of(st, 0));
-        } catch (...) {
-            st.reset();
-            throw;
-        }
-        st.reset();
+        while (st.step()) out.push_back(event_of(st, 0));
         return out;
     }
 

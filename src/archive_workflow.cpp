@@ -11,38 +11,6 @@ namespace ck {
 
 namespace json = boost::json;
 
-namespace {
-
-/// Appends `v` as a JSON string, escaped as Boost.JSON's serializer escapes it.
-void put_json_string(std::string& out, std::string_view v) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
-    std::size_t plain = 0;  // start of the run not yet copied
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        const auto c = static_cast<unsigned char>(v[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(v.data() + plain, i - plain);
-        plain = i + 1;
-        out += '\\';
-        switch (c) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '\b': out += 'b'; break;
-        case '\f': out += 'f'; break;
-        case '\n': out += 'n'; break;
-        case '\r': out += 'r'; break;
-        case '\t': out += 't'; break;
-        default:
-            out += "u00";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    out.append(v.data() + plain, v.size() - plain);
-    out += '"';
-}
-
-}  // namespace
 
 SnapshotDeriver sla_snapshot_deriver(std::shared_ptr<const Workflow> workflow) {
     if (!workflow) throw Error(ErrorCode::invalid_argument, "sla_snapshot_deriver needs a workflow");
@@ -100,11 +68,11 @@ SnapshotDeriver sla_snapshot_deriver(std::shared_ptr<const Workflow> workflow) {
             if (!first) sla += ',';
             first = false;
             sla += "{\"name\":";
-            put_json_string(sla, target_code(t.target));
+            detail::append_json_string(sla, target_code(t.target));
             sla += ",\"cycle\":";
             sla += std::to_string(t.cycle);
             sla += ",\"policy\":";
-            put_json_string(sla, t.policy);
+            detail::append_json_string(sla, t.policy);
             const auto time = [&sla](const char* key, const std::optional<Timestamp>& v) {
                 if (!v) return;
                 sla += key;
@@ -129,7 +97,7 @@ SnapshotDeriver sla_snapshot_deriver(std::shared_ptr<const Workflow> workflow) {
         const auto text = [&sla](const char* key, const std::string& v) {
             if (v.empty()) return;
             sla += key;
-            put_json_string(sla, v);
+            detail::append_json_string(sla, v);
         };
         text(",\"level_name\":", st.level_name);
         text(",\"owner_unit\":", st.owner_unit);

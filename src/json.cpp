@@ -758,6 +758,34 @@ Complaint complaint_from_value(const json::value& v, const ParseOptions& options
     return c;
 }
 
+void append_json_string(std::string& out, std::string_view v) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t plain = 0;  // start of the run not yet copied
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const auto c = static_cast<unsigned char>(v[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(v.data() + plain, i - plain);
+        plain = i + 1;
+        out += '\\';
+        switch (c) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '\b': out += 'b'; break;
+        case '\f': out += 'f'; break;
+        case '\n': out += 'n'; break;
+        case '\r': out += 'r'; break;
+        case '\t': out += 't'; break;
+        default:
+            out += "u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    out.append(v.data() + plain, v.size() - plain);
+    out += '"';
+}
+
 namespace {
 
 // --- Cutting a member out of validated JSON text (object_without_member) ------------------

@@ -111,6 +111,10 @@ private:
     std::size_t line_no_ = 0;
 };
 
+/// Appends `v` (valid UTF-8) as a JSON string, escaped byte for byte as Boost.JSON's
+/// serializer escapes it: for JSON written as text (snapshot facets and SLA).
+void append_json_string(std::string& out, std::string_view v);
+
 /// The JSON object `text` (already parsed and validated) without its top-level member(s)
 /// named `name`, every other member as written: the record of a JSONL line at about a fifth
 /// of the cost of serialising the parsed document again. False (and `out` unspecified) when

@@ -99,6 +99,19 @@ private:
     sqlite3_stmt* st_ = nullptr;
 };
 
+/// Resets a cached statement when the scope ends, also when reading its rows throws: the
+/// next use starts from a clean statement.
+class ResetOnExit {
+public:
+    explicit ResetOnExit(Statement& st) noexcept : st_(st) {}
+    ResetOnExit(const ResetOnExit&) = delete;
+    ResetOnExit& operator=(const ResetOnExit&) = delete;
+    ~ResetOnExit() { st_.reset(); }
+
+private:
+    Statement& st_;
+};
+
 class Connection {
 public:
     Connection() = default;

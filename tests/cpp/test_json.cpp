@@ -315,3 +315,16 @@ TEST_CASE("object_without_member cuts a top-level member out of validated JSON t
     CHECK(cut("[1,2]") == "<declined>");
     CHECK(cut("") == "<declined>");
 }
+
+TEST_CASE("append_json_string escapes as Boost.JSON's serializer does", "[json]") {
+    std::vector<std::string> inputs = {"", "态度差 \"退款\" \\ é 😀\n", std::string(1, '\0')};
+    inputs.emplace_back();
+    for (int c = 1; c < 0x80; ++c) inputs.back() += static_cast<char>(c);  // every ASCII byte
+    for (const std::string& s : inputs) {
+        std::string out = "x";
+        detail::append_json_string(out, s);
+        std::string want = "x";
+        want += boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+        CHECK(out == want);
+    }
+}
