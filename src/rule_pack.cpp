@@ -700,6 +700,60 @@ private:
         }
     }
 
+    /// The fast path's flat per-pattern records (RuleSet::Impl::PatternInfo) and per-rank
+    /// rule records (RuleHot).
+    void flatten_patterns() {
+        auto& im = *impl_;
+        im.pred_keyword_begin.clear();
+        im.keyword_written.clear();
+        im.keyword_combo.clear();
+        for (const auto& p : im.preds) {
+            im.pred_keyword_begin.push_back(static_cast<std::uint32_t>(im.keyword_written.size()));
+            for (const auto& k : p.keywords) {
+                im.keyword_written.emplace_back(k.written);
+                im.keyword_combo.push_back(k.combo);
+            }
+        }
+        im.pattern_info.assign(im.patterns.size(), {});
+        im.pattern_rank_list.clear();
+        im.pattern_use_list.clear();
+        for (std::size_t p = 0; p < im.patterns.size(); ++p) {
+            auto& info = im.pattern_info[p];
+            if (im.pattern_rules[p].size() > UINT16_MAX || im.pattern_uses[p].size() > UINT16_MAX)
+                throw Error(ErrorCode::compile, "a keyword is used by more than 65535 rules or predicates");
+            info.ranks_begin = static_cast<std::uint32_t>(im.pattern_rank_list.size());
+            info.ranks = static_cast<std::uint16_t>(im.pattern_rules[p].size());
+            im.pattern_rank_list.insert(im.pattern_rank_list.end(), im.pattern_rules[p].begin(), im.pattern_rules[p].end());
+            info.uses_begin = static_cast<std::uint32_t>(im.pattern_use_list.size());
+            info.uses = static_cast<std::uint16_t>(im.pattern_uses[p].size());
+            for (const auto& u : im.pattern_uses[p])
+                im.pattern_use_list.push_back({u.pred, im.pred_keyword_begin[u.pred] + u.keyword, u.combo});
+            info.edges = im.pattern_word_edges[p];
+            info.regex = im.pattern_regex[p];
+        }
+        im.rule_hot.assign(im.rules.size(), {});
+        im.rule_id_views.clear();
+        for (std::size_t rank = 0; rank < im.rules.size(); ++rank) {
+            const auto& r = im.rules[rank];
+            auto& h = im.rule_hot[rank];
+            h.weight = r.weight;
+            h.order = r.order;
+            h.priority = r.priority;
+            h.rule = &r;
+            for (std::size_t f = 0; f < facet_count; ++f) {
+                if (r.set[f] < -1 || r.set[f] > INT16_MAX) throw Error(ErrorCode::internal, "facet value out of range");
+                h.set[f] = static_cast<std::int16_t>(r.set[f]);
+            }
+            h.tier_end = im.tier_end[rank];
+            h.arg = im.fast_rules[rank].arg;
+            h.set_mask = r.set_mask;
+            h.stop = r.stop;
+            h.kind = im.fast_rules[rank].kind;
+            h.leaves = im.fast_rules[rank].leaves;
+            im.rule_id_views.emplace_back(r.id);
+        }
+    }
+
     void finish() {
         auto& rules = impl_->rules;
         std::stable_sort(rules.begin(), rules.end(), [](const CompiledRule& a, const CompiledRule& b) {
@@ -767,6 +821,7 @@ private:
             for (auto p : *req) impl_->pattern_rules[p].push_back(static_cast<std::uint32_t>(rank));
         }
         key_facet_rules();
+        flatten_patterns();
         std::size_t literal = 0;
         for (const auto& p : impl_->patterns) literal += p.regex ? 0 : 1;
         impl_->keyword_count = literal;

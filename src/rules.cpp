@@ -135,7 +135,7 @@ struct Workspace {
     /// The fast path's fired rules, in evaluation order: the result's evidence is made from
     /// them at its exact size once every tier is done.
     struct Fired {
-        const CompiledRule* rule;
+        std::uint32_t rank;
         double score;
         std::uint16_t decided_mask;
     };
@@ -300,10 +300,11 @@ private:
             }
         }
         const auto n = static_cast<std::uint32_t>(m.size());
+        const RuleSet::Impl::PatternInfo* const info = rs_.pattern_info.data();
         for (std::uint32_t i = 0; i < n; ++i) {
             const ScanMatch& x = m[i];
             if (has_title_ && x.from <= title_len_ && x.to > title_len_) continue;  // spans title and text
-            const std::uint8_t edges = rs_.pattern_word_edges[x.id];
+            const std::uint8_t edges = info[x.id].edges;
             std::uint8_t mask = 15;
             if (edges) {
                 const bool left_ok = !(edges & 1) || !is_word_before(scanned_, x.from);
@@ -329,11 +330,15 @@ private:
         }
         std::uint64_t* words = ws_.rule_words.data();
         auto& entries = ws_.entries;
+        const std::uint32_t* const rank_list = rs_.pattern_rank_list.data();
+        const RuleSet::Impl::FlatUse* const use_list = rs_.pattern_use_list.data();
         for (const std::uint32_t p : seen) {
-            for (const auto rank : rs_.pattern_rules[p]) words[rank >> 6] |= 1ULL << (rank & 63);
+            const auto& pi = info[p];
+            for (const std::uint32_t* r = rank_list + pi.ranks_begin, *re = r + pi.ranks; r != re; ++r)
+                words[*r >> 6] |= 1ULL << (*r & 63);
             const std::uint8_t mask = ws_.pattern_state[p].mask;
             std::uint32_t last_pred = UINT32_MAX;
-            for (const auto& u : rs_.pattern_uses[p]) {  // sorted by predicate
+            for (const auto& u : std::span(use_list + pi.uses_begin, pi.uses)) {  // sorted by predicate
                 if (!(mask & (1u << u.combo))) continue;
                 const std::uint32_t pr = u.pred;
                 const auto e = static_cast<std::uint32_t>(entries.size());
@@ -378,7 +383,7 @@ private:
             }
             return static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
         };
-        const detail::FastRule* const fr = rs_.fast_rules.data();
+        const detail::RuleHot* const hot = rs_.rule_hot.data();
         const detail::FacetLeaf* const leaves = rs_.facet_leaves.data();
         const std::uint32_t* const key_start = rs_.key_start.data();
         const std::uint32_t* const key_ranks = rs_.key_ranks.data();
@@ -388,11 +393,11 @@ private:
         };
         std::uint32_t rank = next_rank(0);
         while (rank != none) {  // tier by tier (same order), as evaluate()
-            const std::uint32_t tier_end = rs_.tier_end[rank];
+            const std::uint32_t tier_end = hot[rank].tier_end;
             fired.clear();
             collected.clear();
             for (; rank != none && rank < tier_end; rank = next_rank(rank + 1)) {
-                const detail::FastRule& f = fr[rank];
+                const detail::RuleHot& f = hot[rank];
                 const std::size_t mark = collected.size();
                 bool ok = false;
                 switch (f.kind) {  // as eval() on the rule's condition, without the walk
@@ -419,8 +424,8 @@ private:
             for (std::size_t k = 0; k < nf; ++k) {
                 const std::size_t begin = fired[k].second;
                 const std::size_t end = k + 1 < nf ? fired[k + 1].second : collected.size();
-                const CompiledRule& r = rules[fired[k].first];
-                fire_fast(out, r, begin, end);
+                const detail::RuleHot& r = hot[fired[k].first];
+                fire_fast(out, r, fired[k].first, begin, end);
                 ws_.hit_ends.push_back(static_cast<std::uint32_t>(ws_.hit_store.size()));
                 // The facet values it left make the rules keyed on them candidates (later tiers only).
                 for (unsigned bits = r.set_mask & rs_.keyed_facets; bits; bits &= bits - 1) {  // (never tags)
@@ -438,7 +443,7 @@ private:
         out.evidence.reserve(ws_.fired_rules.size());
         for (const auto& f : ws_.fired_rules) {
             RuleEvidence& ev = out.evidence.emplace_back();
-            ev.rule_id = f.rule->id;
+            ev.rule_id = rs_.rule_id_views[f.rank];
             ev.score = f.score;
             ev.decided_mask = f.decided_mask;
         }
@@ -462,7 +467,7 @@ private:
         }
     }
 
-    void fire_fast(Classification& out, const CompiledRule& r, std::size_t begin, std::size_t end) {
+    void fire_fast(Classification& out, const detail::RuleHot& r, std::uint32_t rank, std::size_t begin, std::size_t end) {
         std::size_t distinct = 0;
         const bool hits = full_evidence();
         if (!hits && end - begin == 1) {
@@ -471,37 +476,38 @@ private:
                    end - begin == 1 && ws_.pred_state[pi].count == 1) {  // one predicate, one keyword hit: the common case
             const auto& en = ws_.entries[ws_.pred_state[pi].head];
             distinct = 1;
-            add_pattern_hits(rs_.preds[pi].keywords[en.keyword], en.pattern);
+            add_pattern_hits(en.keyword, en.pattern);
         } else if (end > begin) {
             auto& patterns = ws_.patterns_seen;  // free again after scan_fast
             patterns.clear();
             for (std::size_t c = begin; c < end; ++c) {
                 const int pi = ws_.collected[c].first;
                 pred_entries(pi);
-                const Predicate& pred = rs_.preds[static_cast<std::size_t>(pi)];
                 for (const std::uint32_t e : ws_.order_scratch) {
                     const auto& en = ws_.entries[e];
                     if (std::find(patterns.begin(), patterns.end(), en.pattern) != patterns.end()) continue;
                     patterns.push_back(en.pattern);
-                    if (hits) add_pattern_hits(pred.keywords[en.keyword], en.pattern);
+                    if (hits) add_pattern_hits(en.keyword, en.pattern);
                 }
             }
             distinct = patterns.size();
         }
         auto& f = ws_.fired_rules.emplace_back(
-            Workspace::Fired{&r, r.weight * static_cast<double>(std::max<std::size_t>(1, distinct)), 0});
+            Workspace::Fired{rank, r.weight * static_cast<double>(std::max<std::size_t>(1, distinct)), 0});
         propose(out, r, static_cast<int>(ws_.fired_rules.size() - 1), f.score, f.decided_mask);
     }
 
-    /// The hits of one keyword into ws_.hit_store.
-    void add_pattern_hits(const KeywordUse& k, std::uint32_t pattern) {
+    /// The hits of one keyword (global keyword index) into ws_.hit_store.
+    void add_pattern_hits(std::uint32_t keyword, std::uint32_t pattern) {
         const std::uint32_t first = ws_.pattern_state[pattern].first;
+        const unsigned combo_bit = 1u << rs_.keyword_combo[keyword];
+        const std::string_view written = rs_.keyword_written[keyword];
         std::size_t added = 0;
         auto add = [&](std::uint32_t j) {
-            if (!(ws_.match_mask[j] & (1u << k.combo))) return;
+            if (!(ws_.match_mask[j] & combo_bit)) return;
             const ScanMatch& m = ws_.matches[j];
             KeywordHit h;
-            h.keyword = k.written;
+            h.keyword = written;
             const detail::FoldedText* nt = &ws_.text;
             std::uint32_t from = m.from, to = m.to;
             if (has_title_) {
@@ -520,7 +526,7 @@ private:
             ws_.hit_store.push_back(h);
             ++added;
         };
-        if (!rs_.pattern_regex[pattern]) {  // a literal's matches end in start order
+        if (!rs_.pattern_info[pattern].regex) {  // a literal's matches end in start order
             for (std::uint32_t j = first; j != UINT32_MAX && added < kMaxHitsPerKeyword; j = ws_.match_next[j]) add(j);
             return;
         }
@@ -926,7 +932,13 @@ private:
     /// Resolution of the facets rule `r` (evidence `ev_index`, of `score`) proposes; sets the
     /// tags bit of `decided`. The messages of explain mode go to out.evidence (the fast path
     /// never explains, and builds its evidence afterwards).
-    void propose(Classification& out, const CompiledRule& r, int ev_index, double score, std::uint16_t& decided) {
+    static const std::vector<std::uint16_t>& tag_ids_of(const CompiledRule& r) noexcept { return r.tag_ids; }
+    static const std::vector<std::uint16_t>& tag_ids_of(const detail::RuleHot& r) noexcept { return r.rule->tag_ids; }
+
+    /// `r` is the rule's CompiledRule (explain mode) or its RuleHot (the fast path): the
+    /// same members.
+    template <class Rule>
+    void propose(Classification& out, const Rule& r, int ev_index, double score, std::uint16_t& decided) {
         auto evidence = [&](int k) -> RuleEvidence& { return out.evidence[static_cast<std::size_t>(k)]; };  // explain only
         for (unsigned bits = r.set_mask; bits; bits &= bits - 1) {  // the facets it sets, in FacetId order
             const int f = std::countr_zero(bits);
@@ -939,7 +951,7 @@ private:
             }
             if (f == static_cast<int>(FacetId::tags)) {
                 bool added = false;
-                for (const auto t : r.tag_ids)
+                for (const auto t : tag_ids_of(r))
                     if (std::none_of(tags_.begin(), tags_.end(), [&](const auto& x) { return x.first == t; })) {
                         tags_.emplace_back(t, ev_index);
                         added = true;

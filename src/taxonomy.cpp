@@ -275,14 +275,30 @@ std::optional<Lang> lang_from_tag(std::string_view tag) noexcept {
     return std::nullopt;
 }
 
+namespace {
+/// parent by value (-1: none or no such value), for values 0–255: the rule engine asks for
+/// every classification, and a scan of the entries costs a cache line each.
+template <std::size_t M> constexpr std::array<std::int16_t, 256> parent_table(const TaxonomyEntry (&t)[M]) {
+    std::array<std::int16_t, 256> a{};
+    for (auto& x : a) x = -1;
+    for (const auto& e : t)
+        if (e.value >= 0 && e.value < 256) a[static_cast<std::size_t>(e.value)] = static_cast<std::int16_t>(e.parent);
+    return a;
+}
+constexpr auto kSubcategoryParent = parent_table(kSubcategory);
+constexpr auto kSubCauseParent = parent_table(kSubCause);
+}  // namespace
+
 Category parent_of(Subcategory s) noexcept {
-    const TaxonomyEntry* e = taxonomy_find(TaxonomyId::subcategory, static_cast<int>(s));
-    return e && e->parent >= 0 ? static_cast<Category>(e->parent) : Category::unknown;
+    const auto v = static_cast<unsigned>(s);
+    const int p = v < 256 ? kSubcategoryParent[v] : -1;
+    return p >= 0 ? static_cast<Category>(p) : Category::unknown;
 }
 
 Cause parent_of(SubCause s) noexcept {
-    const TaxonomyEntry* e = taxonomy_find(TaxonomyId::sub_cause, static_cast<int>(s));
-    return e && e->parent >= 0 ? static_cast<Cause>(e->parent) : Cause::unknown;
+    const auto v = static_cast<unsigned>(s);
+    const int p = v < 256 ? kSubCauseParent[v] : -1;
+    return p >= 0 ? static_cast<Cause>(p) : Cause::unknown;
 }
 
 }  // namespace ck

@@ -64,6 +64,15 @@ TEST_CASE("labels in three languages", "[taxonomy]") {
     CHECK(!lang_from_tag("fr").has_value());
 }
 
+TEST_CASE("parent_of agrees with the tables' parent column for every value", "[taxonomy]") {
+    for (const auto& e : taxonomy_entries(TaxonomyId::subcategory))
+        CHECK(static_cast<int>(parent_of(static_cast<Subcategory>(e.value))) == (e.parent >= 0 ? e.parent : 0));
+    for (const auto& e : taxonomy_entries(TaxonomyId::sub_cause))
+        CHECK(static_cast<int>(parent_of(static_cast<SubCause>(e.value))) == (e.parent >= 0 ? e.parent : 0));
+    CHECK(parent_of(static_cast<Subcategory>(250)) == Category::unknown);  // no such value
+    CHECK(parent_of(static_cast<SubCause>(255)) == Cause::unknown);
+}
+
 TEST_CASE("the domain's values are all present", "[taxonomy]") {
     // DOMAIN.md §2: six service sub-causes, five dimensions, four personalities, five motives
     for (auto code : {"improper_handling", "poor_attitude", "poor_explanation", "money_error", "broken_appointment",
