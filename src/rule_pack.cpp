@@ -752,6 +752,7 @@ private:
             h.leaves = im.fast_rules[rank].leaves;
             im.rule_id_views.emplace_back(r.id);
         }
+        im.always_words_text_only = without_complaint(im);
     }
 
     void finish() {

@@ -257,6 +257,40 @@ public:
         return out;
     }
 
+    /// A condition's outcome on this evaluation's complaint whatever the text and facets:
+    /// 0 false, 1 true, 2 depends on them.
+    int outcome_without_text(const Condition& c) {
+        switch (c.type) {
+        case Condition::Type::pred: {
+            const Predicate& p = rs_.preds[static_cast<std::size_t>(c.pred)];
+            switch (p.kind) {
+            case PredKind::text_any: case PredKind::text_all: case PredKind::regex: case PredKind::facet: return 2;
+            default: return pred(p, c.pred, false) ? 1 : 0;
+            }
+        }
+        case Condition::Type::all: {
+            int r = 1;
+            for (const auto& ch : c.children) {
+                const int o = outcome_without_text(ch);
+                if (o == 0) return 0;
+                if (o == 2) r = 2;
+            }
+            return r;
+        }
+        case Condition::Type::any:
+        case Condition::Type::none: {
+            int r = 0;
+            for (const auto& ch : c.children) {
+                const int o = outcome_without_text(ch);
+                if (o == 1) { r = 1; break; }
+                if (o == 2) r = 2;
+            }
+            return c.type == Condition::Type::any || r == 2 ? r : 1 - r;
+        }
+        }
+        return 2;
+    }
+
 private:
     const RuleSet::Impl& rs_;
     Workspace& ws_;
@@ -290,7 +324,8 @@ private:
         const std::uint32_t gen = ws_.gen;
         auto& seen = ws_.patterns_seen;
         seen.clear();
-        ws_.rule_words.assign(rs_.always_words.begin(), rs_.always_words.end());
+        const auto& always = c_ || prior_ ? rs_.always_words : rs_.always_words_text_only;
+        ws_.rule_words.assign(always.begin(), always.end());
         if (m.empty()) return;
         const bool hits = full_evidence();
         if (hits) {
@@ -1206,6 +1241,23 @@ void note_severity(const RuleSet::Impl& rs, Classification& out) {
                                     std::string(to_code(out.facets.severity)) + "\"");
     }
 }
+
+}  // namespace
+
+std::vector<std::uint64_t> detail::without_complaint(const RuleSet::Impl& rs) {
+    std::vector<std::uint64_t> words = rs.always_words;
+    Workspace ws;
+    ws.begin(rs.patterns.size(), rs.rules.size(), rs.preds.size());
+    const ClassifyOptions opt;
+    Evaluation e(rs, ws, nullptr, std::nullopt, opt);
+    for (std::size_t rank = 0; rank < rs.rules.size(); ++rank) {
+        if (!((words[rank / 64] >> (rank % 64)) & 1) || !rs.rules[rank].when) continue;
+        if (e.outcome_without_text(*rs.rules[rank].when) == 0) words[rank / 64] &= ~(1ULL << (rank % 64));
+    }
+    return words;
+}
+
+namespace {
 
 Classification run(const RuleSet::Impl& rs, std::shared_ptr<const void> pack, const Complaint* c, std::string_view title, std::string_view text,
                    std::optional<int> prior, const ClassifyOptions& opt) {

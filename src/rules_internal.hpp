@@ -165,6 +165,10 @@ struct RuleSet::Impl {
     /// The fast path's first candidates, a bitset over ranks: always_rules but the keyed
     /// facet rules (below).
     std::vector<std::uint64_t> always_words;
+    /// always_words without the rules that cannot fire on a text alone (no complaint, no
+    /// prior count): their condition is false whatever the text and the facets, because
+    /// it needs a channel, an amount, a branch … (detail::without_complaint).
+    std::vector<std::uint64_t> always_words_text_only;
     /// Keyed facet rules: a rule whose condition is all of some facet tests, one of which
     /// cannot hold while its facet is unknown, can only fire once a lower tier set that
     /// facet to one of the tested values. The fast path makes it a candidate then: the
@@ -187,6 +191,11 @@ namespace detail {
 /// Parses and lints a pack. Returns the compiled form when there is no error; the
 /// diagnostics (errors and warnings) go to `diagnostics` either way.
 std::shared_ptr<RuleSet::Impl> compile_pack(std::string_view json, std::vector<RuleDiagnostic>& diagnostics);
+/// The ranks of always_words whose condition holds or may hold when there is no
+/// complaint (rules.cpp: each field test evaluated on an empty complaint; keyword and
+/// facet tests may go either way).
+std::vector<std::uint64_t> without_complaint(const RuleSet::Impl& rs);
+
 struct Node;  // json_internal.hpp
 /// The pack's "models" array (facet_models.cpp).
 std::vector<FacetModelBinding> parse_model_bindings(const Node& models);

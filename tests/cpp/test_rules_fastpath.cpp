@@ -389,3 +389,47 @@ TEST_CASE("regex hits keep their leftmost start, in title and text, among litera
     CHECK_FALSE(none.fired("rx"));
     CHECK_FALSE(none.fired("amount"));
 }
+
+// A text alone (no complaint, no prior count) skips the rules whose field tests cannot
+// hold without a complaint; rules whose tests hold without one (none of a channel, an
+// `any` with a keyword) still fire. Same results as the reference evaluation and as the
+// same text in a complaint with no fields.
+TEST_CASE("fast path: a text alone skips the rules that need complaint fields", "[rules][fastpath]") {
+    const auto rs = RuleSet::compile(R"({"version": 1, "name": "fields", "rules": [
+      {"id": "phone", "order": 10, "when": {"channel": ["phone"]}, "set": {"tags": ["phone"]}},
+      {"id": "big", "order": 10, "when": {"amount": {"kind": "claimed", "min_minor": 100000}}, "set": {"severity": "serious"}},
+      {"id": "repeat", "order": 10, "when": {"prior_complaints": {"min": 2}}, "set": {"tags": ["repeat"]}},
+      {"id": "night", "order": 10, "when": {"hour": {"from": 22, "to": 6}}, "set": {"tags": ["night"]}},
+      {"id": "not-phone", "order": 10, "when": {"none": [{"channel": ["phone"]}]}, "set": {"tags": ["not_phone"]}},
+      {"id": "rude-or-phone", "order": 20, "when": {"any": [{"channel": ["phone"]}, {"text_any": ["rude", "态度差"]}]},
+       "set": {"category": "service_quality"}},
+      {"id": "phone-and-rude", "order": 20, "when": {"all": [{"channel": ["phone"]}, {"text_any": ["rude"]}]},
+       "set": {"cause": "service"}},
+      {"id": "unknown-cat", "order": 30, "when": {"facet": {"category": ["unknown"]}}, "set": {"kind": "suggestion"}}
+    ]})");
+    for (const std::string text : {"rude staff", "態度差", "nothing here", "", "RUDE, very rude"}) {
+        const Classification fast = rs.classify(text, lenient(false));
+        check_same(fast, rs.classify(text, lenient(true)), "\"" + text + "\"");
+        Complaint c;
+        c.text = text;
+        check_same(fast, rs.classify(c, lenient(false)), "\"" + text + "\" in a complaint");
+        if (text.empty()) continue;
+        CHECK(fast.fired("not-phone"));
+        CHECK(!fast.fired("phone"));
+        CHECK(!fast.fired("phone-and-rude"));
+        CHECK(fast.fired("rude-or-phone") == (text != "nothing here"));
+    }
+    // With a complaint the field rules are evaluated as before.
+    Complaint c;
+    c.text = "rude";
+    c.channel = Channel::phone;
+    const Classification withc = rs.classify(c, lenient(false));
+    CHECK(withc.fired("phone"));
+    CHECK(withc.fired("phone-and-rude"));
+    CHECK(!withc.fired("not-phone"));
+    ClassifyContext ctx;
+    ctx.prior_complaints = 3;
+    Complaint t;
+    t.text = "x";
+    CHECK(rs.classify(t, lenient(false), ctx).fired("repeat"));
+}
