@@ -705,41 +705,46 @@ private:
     void flatten_patterns() {
         auto& im = *impl_;
         im.pred_keyword_begin.clear();
-        im.keyword_written.clear();
-        im.keyword_combo.clear();
+        std::uint32_t keywords = 0;
         for (const auto& p : im.preds) {
-            im.pred_keyword_begin.push_back(static_cast<std::uint32_t>(im.keyword_written.size()));
-            for (const auto& k : p.keywords) {
-                im.keyword_written.emplace_back(k.written);
-                im.keyword_combo.push_back(k.combo);
-            }
+            im.pred_keyword_begin.push_back(keywords);
+            keywords += static_cast<std::uint32_t>(p.keywords.size());
         }
         im.pattern_info.assign(im.patterns.size(), {});
         im.pattern_rank_list.clear();
         im.pattern_use_list.clear();
         for (std::size_t p = 0; p < im.patterns.size(); ++p) {
             auto& info = im.pattern_info[p];
-            if (im.pattern_rules[p].size() > UINT16_MAX || im.pattern_uses[p].size() > UINT16_MAX)
+            const auto& ranks = im.pattern_rules[p];
+            if (ranks.size() > UINT16_MAX || im.pattern_uses[p].size() > UINT16_MAX)
                 throw Error(ErrorCode::compile, "a keyword is used by more than 65535 rules or predicates");
-            info.ranks_begin = static_cast<std::uint32_t>(im.pattern_rank_list.size());
-            info.ranks = static_cast<std::uint16_t>(im.pattern_rules[p].size());
-            im.pattern_rank_list.insert(im.pattern_rank_list.end(), im.pattern_rules[p].begin(), im.pattern_rules[p].end());
+            info.ranks = static_cast<std::uint16_t>(ranks.size());
+            const bool inline_ranks = ranks.size() <= info.inline_ranks.size() &&
+                                      std::all_of(ranks.begin(), ranks.end(), [](std::uint32_t r) { return r <= UINT16_MAX; });
+            if (inline_ranks) {
+                for (std::size_t k = 0; k < ranks.size(); ++k) info.inline_ranks[k] = static_cast<std::uint16_t>(ranks[k]);
+            } else {
+                info.ranks_begin = static_cast<std::uint32_t>(im.pattern_rank_list.size());
+                im.pattern_rank_list.insert(im.pattern_rank_list.end(), ranks.begin(), ranks.end());
+            }
             info.uses_begin = static_cast<std::uint32_t>(im.pattern_use_list.size());
             info.uses = static_cast<std::uint16_t>(im.pattern_uses[p].size());
             for (const auto& u : im.pattern_uses[p])
-                im.pattern_use_list.push_back({u.pred, im.pred_keyword_begin[u.pred] + u.keyword, u.combo});
+                im.pattern_use_list.push_back({im.preds[u.pred].keywords[u.keyword].written, u.pred,
+                                               im.pred_keyword_begin[u.pred] + u.keyword, u.combo});
             info.edges = im.pattern_word_edges[p];
             info.regex = im.pattern_regex[p];
         }
         im.rule_hot.assign(im.rules.size(), {});
-        im.rule_id_views.clear();
         for (std::size_t rank = 0; rank < im.rules.size(); ++rank) {
             const auto& r = im.rules[rank];
             auto& h = im.rule_hot[rank];
             h.weight = r.weight;
             h.order = r.order;
             h.priority = r.priority;
-            h.rule = &r;
+            if (r.id.size() > UINT16_MAX) throw Error(ErrorCode::compile, "a rule id is longer than 65535 bytes");
+            h.id = r.id.data();
+            h.id_len = static_cast<std::uint16_t>(r.id.size());
             for (std::size_t f = 0; f < facet_count; ++f) {
                 if (r.set[f] < -1 || r.set[f] > INT16_MAX) throw Error(ErrorCode::internal, "facet value out of range");
                 h.set[f] = static_cast<std::int16_t>(r.set[f]);
@@ -750,7 +755,6 @@ private:
             h.stop = r.stop;
             h.kind = im.fast_rules[rank].kind;
             h.leaves = im.fast_rules[rank].leaves;
-            im.rule_id_views.emplace_back(r.id);
         }
         im.always_words_text_only = without_complaint(im);
     }

@@ -124,6 +124,7 @@ struct Workspace {
     std::vector<std::uint8_t> match_mask;           ///< boundary combos a match satisfies
     struct Entry {
         std::uint32_t keyword, pattern, next;
+        std::uint32_t use;  ///< in RuleSet::Impl::pattern_use_list
     };
     std::vector<Entry> entries;                     ///< keywords hit, one list per predicate
     std::vector<std::uint32_t> order_scratch;       ///< a predicate's keywords hit, in keyword order
@@ -369,15 +370,19 @@ private:
         const RuleSet::Impl::FlatUse* const use_list = rs_.pattern_use_list.data();
         for (const std::uint32_t p : seen) {
             const auto& pi = info[p];
-            for (const std::uint32_t* r = rank_list + pi.ranks_begin, *re = r + pi.ranks; r != re; ++r)
-                words[*r >> 6] |= 1ULL << (*r & 63);
+            if (pi.ranks <= pi.inline_ranks.size()) {
+                for (std::size_t k = 0; k < pi.ranks; ++k) words[pi.inline_ranks[k] >> 6] |= 1ULL << (pi.inline_ranks[k] & 63);
+            } else {
+                for (const std::uint32_t* r = rank_list + pi.ranks_begin, *re = r + pi.ranks; r != re; ++r)
+                    words[*r >> 6] |= 1ULL << (*r & 63);
+            }
             const std::uint8_t mask = ws_.pattern_state[p].mask;
             std::uint32_t last_pred = UINT32_MAX;
             for (const auto& u : std::span(use_list + pi.uses_begin, pi.uses)) {  // sorted by predicate
                 if (!(mask & (1u << u.combo))) continue;
                 const std::uint32_t pr = u.pred;
                 const auto e = static_cast<std::uint32_t>(entries.size());
-                entries.push_back({u.keyword, p, UINT32_MAX});
+                entries.push_back({u.keyword, p, UINT32_MAX, static_cast<std::uint32_t>(&u - use_list)});
                 if (ws_.pred_state[pr].stamp != gen) {
                     ws_.pred_state[pr].stamp = gen;
                     ws_.pred_state[pr].count = 0;
@@ -478,7 +483,8 @@ private:
         out.evidence.reserve(ws_.fired_rules.size());
         for (const auto& f : ws_.fired_rules) {
             RuleEvidence& ev = out.evidence.emplace_back();
-            ev.rule_id = rs_.rule_id_views[f.rank];
+            const detail::RuleHot& h = rs_.rule_hot[f.rank];
+            ev.rule_id = std::string_view(h.id, h.id_len);
             ev.score = f.score;
             ev.decided_mask = f.decided_mask;
         }
@@ -511,7 +517,7 @@ private:
                    end - begin == 1 && ws_.pred_state[pi].count == 1) {  // one predicate, one keyword hit: the common case
             const auto& en = ws_.entries[ws_.pred_state[pi].head];
             distinct = 1;
-            add_pattern_hits(en.keyword, en.pattern);
+            add_pattern_hits(en.use, en.pattern);
         } else if (end > begin) {
             auto& patterns = ws_.patterns_seen;  // free again after scan_fast
             patterns.clear();
@@ -522,7 +528,7 @@ private:
                     const auto& en = ws_.entries[e];
                     if (std::find(patterns.begin(), patterns.end(), en.pattern) != patterns.end()) continue;
                     patterns.push_back(en.pattern);
-                    if (hits) add_pattern_hits(en.keyword, en.pattern);
+                    if (hits) add_pattern_hits(en.use, en.pattern);
                 }
             }
             distinct = patterns.size();
@@ -532,11 +538,12 @@ private:
         propose(out, r, static_cast<int>(ws_.fired_rules.size() - 1), f.score, f.decided_mask);
     }
 
-    /// The hits of one keyword (global keyword index) into ws_.hit_store.
-    void add_pattern_hits(std::uint32_t keyword, std::uint32_t pattern) {
+    /// The hits of one keyword use (RuleSet::Impl::pattern_use_list) into ws_.hit_store.
+    void add_pattern_hits(std::uint32_t use, std::uint32_t pattern) {
         const std::uint32_t first = ws_.pattern_state[pattern].first;
-        const unsigned combo_bit = 1u << rs_.keyword_combo[keyword];
-        const std::string_view written = rs_.keyword_written[keyword];
+        const auto& u = rs_.pattern_use_list[use];
+        const unsigned combo_bit = 1u << u.combo;
+        const std::string_view written = u.written;
         std::size_t added = 0;
         auto add = [&](std::uint32_t j) {
             if (!(ws_.match_mask[j] & combo_bit)) return;
@@ -968,7 +975,9 @@ private:
     /// tags bit of `decided`. The messages of explain mode go to out.evidence (the fast path
     /// never explains, and builds its evidence afterwards).
     static const std::vector<std::uint16_t>& tag_ids_of(const CompiledRule& r) noexcept { return r.tag_ids; }
-    static const std::vector<std::uint16_t>& tag_ids_of(const detail::RuleHot& r) noexcept { return r.rule->tag_ids; }
+    const std::vector<std::uint16_t>& tag_ids_of(const detail::RuleHot& r) const noexcept {
+        return rs_.rules[static_cast<std::size_t>(&r - rs_.rule_hot.data())].tag_ids;
+    }
 
     /// `r` is the rule's CompiledRule (explain mode) or its RuleHot (the fast path): the
     /// same members.

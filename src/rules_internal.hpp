@@ -92,17 +92,18 @@ struct FastRule {
 };
 
 /// What the fast path reads of a rule, by rank, in one cache line: its FastRule test, the
-/// tier it belongs to and what it proposes (CompiledRule is five cache lines, most of them
+/// tier it belongs to, what it proposes and its id (tags: from the CompiledRule of that rank) (CompiledRule is five cache lines, most of them
 /// cold; the scan evicts whatever a classification touched from the first-level cache).
 struct alignas(64) RuleHot {
     double weight = 1;
     std::int32_t order = 0;
     std::int32_t priority = 0;
-    const CompiledRule* rule = nullptr;                ///< tags, id, everything else
+    const char* id = nullptr;                          ///< CompiledRule::id (id_len bytes)
     std::array<std::int16_t, facet_count> set{};       ///< as CompiledRule::set (values -1 … 254)
     std::uint32_t tier_end = 0;                        ///< RuleSet::Impl::tier_end
     std::uint32_t arg = 0;                             ///< FastRule::arg
     std::uint16_t set_mask = 0;
+    std::uint16_t id_len = 0;
     bool stop = false;
     FastRule::Kind kind = FastRule::Kind::general;
     std::uint8_t leaves = 0;                           ///< FastRule::leaves
@@ -136,17 +137,21 @@ struct RuleSet::Impl {
     /// The fast path's view of the same, flat (one 16-byte record per pattern, one array
     /// each for its ranks and uses): a match costs no pointer chase through per-pattern
     /// vectors, whose blocks the scan has usually evicted from the caches.
-    struct PatternInfo {
-        std::uint32_t ranks_begin = 0;  ///< into pattern_rank_list
+    struct alignas(32) PatternInfo {
+        static constexpr std::size_t kInlineRanks = 6;
         std::uint32_t uses_begin = 0;   ///< into pattern_use_list
-        std::uint16_t ranks = 0;
+        std::uint32_t ranks_begin = 0;  ///< into pattern_rank_list when ranks > kInlineRanks
         std::uint16_t uses = 0;
+        std::uint16_t ranks = 0;
         std::uint8_t edges = 0;         ///< pattern_word_edges
         std::uint8_t regex = 0;         ///< pattern_regex
+        std::array<std::uint16_t, kInlineRanks> inline_ranks{};  ///< the ranks, when few
     };
     /// A keyword use by global keyword index: keyword k of predicate p is
-    /// pred_keyword_begin[p] + k (so the order within a predicate is the keyword order).
+    /// pred_keyword_begin[p] + k (so the order within a predicate is the keyword order),
+    /// with what a hit of it reports.
     struct FlatUse {
+        std::string_view written;  ///< as in the pack
         std::uint32_t pred;
         std::uint32_t keyword;
         std::uint8_t combo;
@@ -155,11 +160,8 @@ struct RuleSet::Impl {
     std::vector<std::uint32_t> pattern_rank_list;
     std::vector<FlatUse> pattern_use_list;
     std::vector<std::uint32_t> pred_keyword_begin;  ///< by predicate
-    std::vector<std::string_view> keyword_written;  ///< by global keyword index: as in the pack
-    std::vector<std::uint8_t> keyword_combo;        ///< by global keyword index
     std::vector<detail::FastRule> fast_rules;               ///< by rank: the fast path's test of each rule
     std::vector<detail::RuleHot> rule_hot;                  ///< by rank: the fast path's view of each rule
-    std::vector<std::string_view> rule_id_views;            ///< by rank: CompiledRule::id
     std::vector<detail::FacetLeaf> facet_leaves;            ///< the facet tests of fast_rules
     std::vector<std::uint32_t> always_rules;                ///< ranks evaluated for every text
     /// The fast path's first candidates, a bitset over ranks: always_rules but the keyed

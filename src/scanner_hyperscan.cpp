@@ -35,6 +35,18 @@ std::string escape_literal(std::string_view s) {
 
 constexpr unsigned kRegexFlags = HS_FLAG_UTF8 | HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST;
 
+// The id Hyperscan reports carries what the match callback needs, so that it reads no
+// table per match: bits 0–19 the pattern index, bits 20–30 a literal's byte length
+// (kLongLiteral: look it up), bit 31 set for a regular expression.
+constexpr unsigned kIndexBits = 20;
+constexpr unsigned kIndexMask = (1u << kIndexBits) - 1;
+constexpr unsigned kLongLiteral = 0x7FF;
+constexpr unsigned kRegexBit = 1u << 31;
+constexpr unsigned literal_id(std::size_t index, std::size_t length) {
+    return static_cast<unsigned>(index) |
+           (static_cast<unsigned>(length < kLongLiteral ? length : kLongLiteral) << kIndexBits);
+}
+
 // Per-thread scratch, grown for every database the thread scans with.
 struct ThreadScratch {
     hs_scratch_t* scratch = nullptr;
@@ -60,12 +72,10 @@ struct Sink {
     bool regex_matched = false;  ///< the combined scan saw a regex (without its start)
 };
 
+/// The SOM database (regular expressions only): the start comes with the match.
 int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned, void* ctx) {
     auto* sink = static_cast<Sink*>(ctx);
-    const std::uint32_t len = (*sink->lengths)[id];
-    const auto end = static_cast<std::uint32_t>(to);
-    const std::uint32_t start = len == UINT32_MAX ? static_cast<std::uint32_t>(from) : end - len;
-    sink->out->push_back(ScanMatch{id, start, end});
+    sink->out->push_back(ScanMatch{id & kIndexMask, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to)});
     return 0;
 }
 
@@ -73,13 +83,15 @@ int on_match(unsigned id, unsigned long long from, unsigned long long to, unsign
 /// the SOM scan (its matches come from there, as from a database of regexes alone).
 int on_combined_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
     auto* sink = static_cast<Sink*>(ctx);
-    const std::uint32_t len = (*sink->lengths)[id];
-    if (len == UINT32_MAX) {
+    if (id & kRegexBit) {
         sink->regex_matched = true;
         return 0;
     }
+    const unsigned index = id & kIndexMask;
+    std::uint32_t len = (id >> kIndexBits) & kLongLiteral;
+    if (len == kLongLiteral) len = (*sink->lengths)[index];
     const auto end = static_cast<std::uint32_t>(to);
-    sink->out->push_back(ScanMatch{id, end - len, end});
+    sink->out->push_back(ScanMatch{index, end - len, end});
     return 0;
 }
 
@@ -93,7 +105,9 @@ hs_database_t* compile(const std::vector<std::string>& expressions, const std::v
     if (hs_compile_multi(expr_ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(expr_ptrs.size()),
                          HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
         std::string msg = err && err->message ? err->message : "unknown error";
-        const int at = err && err->expression >= 0 ? static_cast<int>(ids[static_cast<std::size_t>(err->expression)]) : -1;
+        const int at = err && err->expression >= 0
+                           ? static_cast<int>(ids[static_cast<std::size_t>(err->expression)] & kIndexMask)
+                           : -1;
         if (err) hs_free_compile_error(err);
         throw Error(ErrorCode::compile,
                     at >= 0 ? "pattern " + std::to_string(at) + " (" + patterns[static_cast<std::size_t>(at)].text +
@@ -126,6 +140,9 @@ Scanner::Scanner(const std::vector<ScanPattern>& patterns) : db_(std::make_uniqu
     serial_ = next_serial.fetch_add(1);
     lengths_.reserve(patterns.size());
     if (patterns.empty()) return;
+    if (patterns.size() > kIndexMask)
+        throw Error(ErrorCode::compile, "too many patterns: " + std::to_string(patterns.size()) + " (at most " +
+                                            std::to_string(kIndexMask) + " keywords and regular expressions)");
     std::vector<std::string> lit_expr, rx_expr;
     std::vector<unsigned> lit_flags, rx_flags, lit_ids, rx_ids;
     for (std::size_t i = 0; i < patterns.size(); ++i) {
@@ -133,13 +150,13 @@ Scanner::Scanner(const std::vector<ScanPattern>& patterns) : db_(std::make_uniqu
         if (p.regex) {
             rx_expr.push_back(p.text);
             rx_flags.push_back(kRegexFlags);
-            rx_ids.push_back(static_cast<unsigned>(i));
+            rx_ids.push_back(static_cast<unsigned>(i) | kRegexBit);
             lengths_.push_back(UINT32_MAX);
         } else {
             if (p.text.empty()) throw Error(ErrorCode::compile, "pattern " + std::to_string(i) + " is empty");
             lit_expr.push_back(escape_literal(p.text));
             lit_flags.push_back(0);
-            lit_ids.push_back(static_cast<unsigned>(i));
+            lit_ids.push_back(literal_id(i, p.text.size()));
             lengths_.push_back(static_cast<std::uint32_t>(p.text.size()));
         }
     }

@@ -433,3 +433,34 @@ TEST_CASE("fast path: a text alone skips the rules that need complaint fields", 
     t.text = "x";
     CHECK(rs.classify(t, lenient(false), ctx).fired("repeat"));
 }
+
+// The scanner reports a literal's length with its id up to 2,046 bytes; longer keywords
+// take their length from a table. Both give exact offsets.
+TEST_CASE("keywords longer than the scanner's packed length give exact offsets", "[rules][fastpath]") {
+    std::string long_kw;
+    for (int i = 0; i < 500; ++i) long_kw += "退款";  // 3,000 bytes
+    const std::string mid_kw(2046, 'q'), edge_kw(2047, 'r');
+    const auto pack = R"({"version": 1, "name": "long", "rules": [
+      {"id": "long", "order": 10, "when": {"text_any": [")" + long_kw + R"("]}, "set": {"tags": ["long"]}},
+      {"id": "mid", "order": 10, "when": {"text_any": [")" + mid_kw + R"("]}, "set": {"tags": ["mid"]}},
+      {"id": "edge", "order": 10, "when": {"text_any": [")" + edge_kw + R"("]}, "set": {"tags": ["edge"]}},
+      {"id": "short", "order": 10, "when": {"text_any": ["fee"]}, "set": {"tags": ["short"]}}
+    ]})";
+    const auto rs = RuleSet::compile(pack);
+    const std::string text = "a fee, " + long_kw + " " + mid_kw + " " + edge_kw + " fee";
+    const Classification c = rs.classify(text, lenient(false));
+    check_same(c, rs.classify(text, lenient(true)), "long keywords");
+    auto hit = [&](const char* id) -> const KeywordHit& {
+        const RuleEvidence* e = c.find(id);
+        REQUIRE(e);
+        REQUIRE(!e->hits.empty());
+        return e->hits[0];
+    };
+    CHECK(hit("long").begin == 7);
+    CHECK(hit("long").end == 7 + long_kw.size());
+    CHECK(hit("long").char_end - hit("long").char_begin == 1000);
+    CHECK(hit("mid").end - hit("mid").begin == 2046);
+    CHECK(hit("edge").begin == 7 + long_kw.size() + 1 + mid_kw.size() + 1);
+    CHECK(hit("edge").end - hit("edge").begin == 2047);
+    CHECK(c.find("short")->hits.size() == 2);
+}
