@@ -756,6 +756,9 @@ private:
             h.kind = im.fast_rules[rank].kind;
             h.leaves = im.fast_rules[rank].leaves;
         }
+        im.fast_leaves.clear();
+        for (const auto& l : im.facet_leaves)
+            im.fast_leaves.push_back({l.mask[0], l.facet, static_cast<std::uint8_t>((l.mask[1] | l.mask[2] | l.mask[3]) != 0)});
         im.always_words_text_only = without_complaint(im);
     }
 

@@ -424,12 +424,16 @@ private:
             return static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
         };
         const detail::RuleHot* const hot = rs_.rule_hot.data();
-        const detail::FacetLeaf* const leaves = rs_.facet_leaves.data();
+        const detail::FastLeaf* const leaves = rs_.fast_leaves.data();
+        const detail::FacetLeaf* const wide_leaves = rs_.facet_leaves.data();
         const std::uint32_t* const key_start = rs_.key_start.data();
         const std::uint32_t* const key_ranks = rs_.key_ranks.data();
-        auto leaf_holds = [&](const detail::FacetLeaf& l) {
+        auto leaf_holds = [&](const detail::FastLeaf& l) {
             const auto bit = static_cast<unsigned>(st_[l.facet].value + 1);  // unknown (-1) is bit 0
-            return bit < 256 && ((l.mask[bit / 64] >> (bit % 64)) & 1);
+            if (bit < 64) return ((l.mask >> bit) & 1) != 0;
+            if (!l.wide) return false;
+            const auto& w = wide_leaves[&l - leaves];
+            return bit < 256 && ((w.mask[bit / 64] >> (bit % 64)) & 1);
         };
         std::uint32_t rank = next_rank(0);
         while (rank != none) {  // tier by tier (same order), as evaluate()

@@ -110,6 +110,14 @@ struct alignas(64) RuleHot {
 };
 static_assert(sizeof(RuleHot) == 64);
 
+/// FacetLeaf in 16 bytes (four to a cache line): the values below 63 in one word; a test
+/// of higher values (`wide`) reads its FacetLeaf (same index).
+struct FastLeaf {
+    std::uint64_t mask = 0;  ///< FacetLeaf::mask[0]
+    std::uint8_t facet = 0;
+    std::uint8_t wide = 0;   ///< FacetLeaf::mask[1 …] has a bit set
+};
+
 /// A facet test of a FastRule (not on tags): bit v+1 of `mask` set for each wanted value
 /// v (bit 0: unknown), as Predicate::value_mask.
 struct FacetLeaf {
@@ -163,6 +171,7 @@ struct RuleSet::Impl {
     std::vector<detail::FastRule> fast_rules;               ///< by rank: the fast path's test of each rule
     std::vector<detail::RuleHot> rule_hot;                  ///< by rank: the fast path's view of each rule
     std::vector<detail::FacetLeaf> facet_leaves;            ///< the facet tests of fast_rules
+    std::vector<detail::FastLeaf> fast_leaves;              ///< the same, as the fast path reads them
     std::vector<std::uint32_t> always_rules;                ///< ranks evaluated for every text
     /// The fast path's first candidates, a bitset over ranks: always_rules but the keyed
     /// facet rules (below).
