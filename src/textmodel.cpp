@@ -171,6 +171,11 @@ struct Scratch {
     std::vector<std::uint32_t> ids;        // record of each distinct word, then of each other feature
     std::vector<std::uint64_t> kept;       // other features that passed the filter, in order
     std::vector<std::uint64_t> word_keys, word_tags;  // word occurrences: hash, source span
+    // prediction: occurrences counted by record index (zero between documents), the distinct
+    // records in order of first occurrence; words the model has not seen go to `unseen`
+    std::vector<std::uint32_t> word_count, feature_count;
+    std::vector<std::uint32_t> word_ids, feature_ids;
+    KeyCounter unseen;
     Entries entries;
     std::string norm;
 };
@@ -238,16 +243,42 @@ void TextModel::Impl::build_caches(const std::vector<std::pair<std::uint32_t, fl
             for (std::size_t c = 0; c < nc(); ++c) row[1 + c] += v * w[c];
         }
     }
-    word_records = tm::RecordTable(hashes, nc(), rows.data());
+    // Records in order of document frequency (lowest idf first; words whose unigram is not a
+    // feature last), so that the records and per-document counts of the frequent features,
+    // which most look-ups hit, share cache lines and pages. (The values are the same in any
+    // order.)
+    {
+        std::vector<float> rank(words.size());
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            const std::uint32_t u = table.find(hashes[i]);
+            rank[i] = u == FeatureTable::npos ? HUGE_VALF : idf[u];
+        }
+        std::vector<std::uint32_t> order(words.size());
+        std::iota(order.begin(), order.end(), 0u);
+        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rank[a] < rank[b]; });
+        std::vector<std::uint64_t> h2(words.size());
+        std::vector<float> r2(rows.size());
+        for (std::size_t j = 0; j < order.size(); ++j) {
+            h2[j] = hashes[order[j]];
+            std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(order[j] * stride), stride,
+                        r2.begin() + static_cast<std::ptrdiff_t>(j * stride));
+        }
+        word_records = tm::RecordTable(h2, nc(), r2.data());
+    }
     // The other features (word bigrams, CJK n-grams): idf, then W per class.
+    std::vector<std::uint32_t> other;
+    for (std::size_t f = 0; f < keys.size(); ++f)
+        if (!of_word[f]) other.push_back(static_cast<std::uint32_t>(f));
+    std::stable_sort(other.begin(), other.end(), [&](std::uint32_t a, std::uint32_t b) { return idf[a] < idf[b]; });
     std::vector<std::uint64_t> other_keys;
     std::vector<float> rec;
-    for (std::size_t f = 0; f < keys.size(); ++f) {
-        if (of_word[f]) continue;
+    other_keys.reserve(other.size());
+    rec.reserve(other.size() * stride);
+    for (const std::uint32_t f : other) {
         other_keys.push_back(keys[f]);
         rec.push_back(idf[f]);
-        rec.insert(rec.end(), weights.begin() + static_cast<std::ptrdiff_t>(f * nc()),
-                   weights.begin() + static_cast<std::ptrdiff_t>((f + 1) * nc()));
+        rec.insert(rec.end(), weights.begin() + static_cast<std::ptrdiff_t>(std::size_t{f} * nc()),
+                   weights.begin() + static_cast<std::ptrdiff_t>((std::size_t{f} + 1) * nc()));
     }
     feature_records = tm::RecordTable(other_keys, nc(), rec.data());
 }
@@ -262,6 +293,9 @@ namespace {
 /// Raw scores (bias + x · W) of a text: the fast path (one fused pass over the UTF-8 bytes,
 /// then one record per distinct word and per other feature, accumulated in float lanes).
 /// NV: the lanes of the class scores when known at compile time (0: nv at run time).
+/// Set in the distinct-word list for a word the model has not seen (the low bits index `unseen`).
+inline constexpr std::uint32_t kUnseen = 0x80000000u;
+
 template <std::size_t NV>
 void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out, std::size_t nv_run) {
     Scratch& s = scratch();
@@ -269,47 +303,85 @@ void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out
     const std::size_t nv = NV ? NV : nv_run;
     const FeatureSpec spec = FeatureSpec::of(m.opt);
     const bool sub = m.opt.sublinear_tf;
-    s.words.reset(text.size() / 8 + 16);
-    s.others.reset(text.size() / 4 + 16);
     // Features the model does not have add nothing (not even to the norm): most word
-    // bigrams of a text are such, and the filter drops them before they are counted.
+    // bigrams of a text are such, and the filter drops them before they are looked up.
     DocHandler handler{s, &m.feature_records};
     if (!tm::scan_features(text, spec, handler)) throw_invalid_utf8(text);
-    handler.count();
+    const std::size_t nw_occ = handler.nw, no_occ = handler.no;
 
-    // All lookups of the document are independent: prefetch the keys, resolve them and
-    // prefetch the records, then accumulate.
-    const std::size_t nw = s.words.size(), no = s.others.size();
-    for (std::size_t i = 0; i < nw; ++i) m.word_records.prefetch_key(s.words.key(i));
-    for (std::size_t i = 0; i < no; ++i) m.feature_records.prefetch_key(s.others.key(i));
-    s.ids.resize(nw + no);
-    for (std::size_t i = 0; i < nw; ++i) {
-        const std::uint32_t id = m.word_records.find(s.words.key(i));
-        if (id != tm::RecordTable::npos) m.word_records.prefetch_record(id);
-        s.ids[i] = id;
+    // Every occurrence is looked up in the model (the look-ups are independent: the keys'
+    // slots are prefetched first) and counted by record index in an array that is zero
+    // between documents, so a document needs no table of its own for the known features;
+    // the distinct records are listed in order of first occurrence (the sums below are
+    // those of counting the keys first). Words the model has not seen are counted by key.
+    if (s.word_count.size() < m.word_records.size()) s.word_count.resize(m.word_records.size(), 0);
+    if (s.feature_count.size() < m.feature_records.size()) s.feature_count.resize(m.feature_records.size(), 0);
+    if (s.word_ids.size() < nw_occ) s.word_ids.resize(nw_occ);
+    if (s.feature_ids.size() < no_occ) s.feature_ids.resize(no_occ);
+    std::uint32_t* const wc = s.word_count.data();
+    std::uint32_t* const fc = s.feature_count.data();
+    std::uint32_t* const wl = s.word_ids.data();
+    std::uint32_t* const fl = s.feature_ids.data();
+    const std::uint64_t* const wk = s.word_keys.data();
+    const std::uint64_t* const fk = s.kept.data();
+    for (std::size_t i = 0; i < nw_occ; ++i) m.word_records.prefetch_key(wk[i]);
+    for (std::size_t i = 0; i < no_occ; ++i) m.feature_records.prefetch_key(fk[i]);
+    std::size_t nw = 0, no = 0;
+    // the counts go back to zero however this function is left
+    struct Clear {
+        std::uint32_t* wc;
+        std::uint32_t* fc;
+        const std::uint32_t* wl;
+        const std::uint32_t* fl;
+        const std::size_t& nw;
+        const std::size_t& no;
+        ~Clear() {
+            for (std::size_t j = 0; j < nw; ++j)
+                if (!(wl[j] & kUnseen)) wc[wl[j]] = 0;
+            for (std::size_t j = 0; j < no; ++j) fc[fl[j]] = 0;
+        }
+    } clear{wc, fc, wl, fl, nw, no};
+    s.unseen.reset(16);
+    for (std::size_t i = 0; i < nw_occ; ++i) {
+        const std::uint32_t id = m.word_records.find(wk[i]);
+        if (id != tm::RecordTable::npos) [[likely]] {
+            const std::uint32_t before = wc[id]++;
+            wl[nw] = id;
+            nw += before == 0;
+            m.word_records.prefetch_record(id);
+        } else if (s.unseen.add(wk[i], s.word_tags[i])) {
+            wl[nw++] = kUnseen | static_cast<std::uint32_t>(s.unseen.size() - 1);
+        }
     }
-    for (std::size_t i = 0; i < no; ++i) {
-        const std::uint32_t id = m.feature_records.find(s.others.key(i));
-        if (id != tm::RecordTable::npos) m.feature_records.prefetch_record(id);
-        s.ids[nw + i] = id;
+    for (std::size_t i = 0; i < no_occ; ++i) {
+        const std::uint32_t id = m.feature_records.find(fk[i]);
+        if (id == tm::RecordTable::npos) continue;  // (the filter lets about 1 in 64 absent keys through)
+        const std::uint32_t before = fc[id]++;
+        fl[no] = id;
+        no += before == 0;
+        m.feature_records.prefetch_record(id);
     }
+
     s.acc.assign(nv, Lanes{});
     Lanes* acc = s.acc.data();
     double norm2 = 0;
-    for (std::size_t i = 0; i < nw; ++i) {
-        const auto a = static_cast<float>(tf_weight(s.words.count(i), sub));
-        if (s.ids[i] != tm::RecordTable::npos) {
-            const float* rec = m.word_records.record(s.ids[i]);
+    for (std::size_t j = 0; j < nw; ++j) {
+        const std::uint32_t id = wl[j];
+        if (!(id & kUnseen)) [[likely]] {
+            const auto a = static_cast<float>(tf_weight(wc[id], sub));
+            const float* rec = m.word_records.record(id);
             norm2 += static_cast<double>(a) * a * rec[0];
             const Lanes* l = tm::RecordTable::lanes_of(rec);
-            for (std::size_t j = 0; j < nv; ++j) acc[j] += l[j] * a;
+            for (std::size_t v = 0; v < nv; ++v) acc[v] += l[v] * a;
             continue;
         }
         // a word the model has not seen: its character n-grams, looked up now
-        const std::uint64_t span = s.words.tag(i);
+        const std::size_t u = id & ~kUnseen;
+        const auto a = static_cast<float>(tf_weight(s.unseen.count(u), sub));
+        const std::uint64_t span = s.unseen.tag(u);
         const std::size_t wb = span >> 32, we = span & 0xFFFFFFFFu;
         tm::bracketed_folded(text.substr(wb, we - wb), s.cps);
-        word_entries(m.table, m.idf, spec, s.words.key(i), s.cps.data(), s.cps.size(), s.entries);
+        word_entries(m.table, m.idf, spec, s.unseen.key(u), s.cps.data(), s.cps.size(), s.entries);
         if (s.entries.empty()) continue;
         s.live.assign(nv * kLanes, 0.0f);
         double e2 = 0;
@@ -319,19 +391,18 @@ void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out
             for (std::size_t c = 0; c < nc; ++c) s.live[c] += v * w[c];
         }
         norm2 += static_cast<double>(a) * a * e2;
-        for (std::size_t j = 0; j < nv; ++j) {
+        for (std::size_t v = 0; v < nv; ++v) {
             Lanes l;
-            std::memcpy(&l, s.live.data() + j * kLanes, sizeof l);
-            acc[j] += l * a;
+            std::memcpy(&l, s.live.data() + v * kLanes, sizeof l);
+            acc[v] += l * a;
         }
     }
-    for (std::size_t i = 0; i < no; ++i) {
-        if (s.ids[nw + i] == tm::RecordTable::npos) continue;
-        const float* rec = m.feature_records.record(s.ids[nw + i]);
-        const float v = static_cast<float>(tf_weight(s.others.count(i), sub)) * rec[0];
+    for (std::size_t j = 0; j < no; ++j) {
+        const float* rec = m.feature_records.record(fl[j]);
+        const float v = static_cast<float>(tf_weight(fc[fl[j]], sub)) * rec[0];
         norm2 += static_cast<double>(v) * v;
         const Lanes* l = tm::RecordTable::lanes_of(rec);
-        for (std::size_t j = 0; j < nv; ++j) acc[j] += l[j] * v;
+        for (std::size_t k = 0; k < nv; ++k) acc[k] += l[k] * v;
     }
     const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
     for (std::size_t c = 0; c < nc; ++c) out[c] = static_cast<double>(acc[c / kLanes][c % kLanes]) * inv + m.bias[c];

@@ -657,7 +657,7 @@ public:
     RecordTable() = default;
     /// records: keys.size() rows of 1 + n floats (the lead, then the n values).
     RecordTable(const std::vector<std::uint64_t>& keys, std::size_t n, const float* records)
-        : lanes_(lanes_for(n)) {
+        : lanes_(lanes_for(n)), records_(keys.size()) {
         std::size_t bytes = 16 + 16 * lanes_;
         stride_ = bytes <= 32 ? 32 : (bytes + 63) / 64 * 64;
         std::size_t cap = 16;
@@ -714,6 +714,8 @@ public:
         return reinterpret_cast<const Lanes*>(lead + 4);
     }
     [[nodiscard]] std::size_t lanes() const noexcept { return lanes_; }
+    /// The number of records (their indices are 0 … size() - 1).
+    [[nodiscard]] std::size_t size() const noexcept { return records_; }
     /// Hints the CPU to fetch key's home slot / a record (lookups of a batch then overlap).
     void prefetch_key(std::uint64_t key) const noexcept {
         if (!slots_.empty()) __builtin_prefetch(slots_.data() + (static_cast<std::size_t>(key) & mask_));
@@ -744,6 +746,7 @@ private:
     std::vector<std::uint64_t> filter_;
     unsigned filter_shift_ = 64;
     std::size_t lanes_ = 0;
+    std::size_t records_ = 0;
     std::size_t stride_ = 0;
     std::size_t mask_ = 0;
 };
