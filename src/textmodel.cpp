@@ -163,6 +163,25 @@ void word_entries(const FeatureTable& table, const std::vector<float>& idf, cons
     });
 }
 
+/// word_entries from the word's hash h[0] and its character n-grams' hashes h[1 … n).
+void entries_of(const FeatureTable& table, const std::vector<float>& idf, const std::uint64_t* h, std::size_t n, Entries& out) {
+    out.clear();
+    const std::uint32_t u = table.find(h[0]);
+    if (u != FeatureTable::npos) out.emplace_back(u, idf[u]);
+    for (std::size_t k = 1; k < n; ++k) {
+        const std::uint32_t f = table.find(h[k]);
+        if (f == FeatureTable::npos) continue;
+        bool seen = false;
+        for (auto& e : out)
+            if (e.first == f) {
+                e.second += idf[f];
+                seen = true;
+                break;
+            }
+        if (!seen) out.emplace_back(f, idf[f]);
+    }
+}
+
 struct Scratch {
     std::vector<char32_t> cps;
     KeyCounter words, others;
@@ -176,6 +195,9 @@ struct Scratch {
     std::vector<std::uint32_t> word_count, feature_count;
     std::vector<std::uint32_t> word_ids, feature_ids;
     KeyCounter unseen;
+    std::vector<std::uint64_t> unseen_hashes;     // per unseen word: its hash, then its n-grams'
+    std::vector<std::size_t> unseen_at, unseen_entries_at;
+    Entries unseen_entries;                       // e_w of the unseen words
     Entries entries;
     std::string norm;
 };
@@ -362,6 +384,32 @@ void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out
         m.feature_records.prefetch_record(id);
     }
 
+    // Words the model has not seen: their character n-grams are looked up in the feature
+    // table, all of the document's at once (hash, prefetch, resolve and prefetch the weights).
+    if (const std::size_t nu = s.unseen.size(); nu > 0) {
+        s.unseen_hashes.clear();
+        s.unseen_at.assign(1, 0);
+        for (std::size_t u = 0; u < nu; ++u) {
+            const std::uint64_t span = s.unseen.tag(u);
+            const std::size_t wb = span >> 32, we = span & 0xFFFFFFFFu;
+            tm::bracketed_folded(text.substr(wb, we - wb), s.cps);
+            s.unseen_hashes.push_back(s.unseen.key(u));
+            tm::word_char_ngrams<false>(s.cps.data(), s.cps.size(), spec, [&](std::uint64_t g) { s.unseen_hashes.push_back(g); });
+            s.unseen_at.push_back(s.unseen_hashes.size());
+        }
+        for (const std::uint64_t h : s.unseen_hashes) m.table.prefetch(h);
+        s.unseen_entries.clear();
+        s.unseen_entries_at.assign(1, 0);
+        for (std::size_t u = 0; u < nu; ++u) {
+            entries_of(m.table, m.idf, s.unseen_hashes.data() + s.unseen_at[u], s.unseen_at[u + 1] - s.unseen_at[u], s.entries);
+            for (const auto& e : s.entries) {
+                __builtin_prefetch(m.weights.data() + static_cast<std::size_t>(e.first) * nc);
+                s.unseen_entries.push_back(e);
+            }
+            s.unseen_entries_at.push_back(s.unseen_entries.size());
+        }
+    }
+
     s.acc.assign(nv, Lanes{});
     Lanes* acc = s.acc.data();
     double norm2 = 0;
@@ -375,17 +423,15 @@ void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out
             for (std::size_t v = 0; v < nv; ++v) acc[v] += l[v] * a;
             continue;
         }
-        // a word the model has not seen: its character n-grams, looked up now
+        // a word the model has not seen: its e_w, resolved above
         const std::size_t u = id & ~kUnseen;
+        const std::size_t e0 = s.unseen_entries_at[u], e1 = s.unseen_entries_at[u + 1];
+        if (e0 == e1) continue;
         const auto a = static_cast<float>(tf_weight(s.unseen.count(u), sub));
-        const std::uint64_t span = s.unseen.tag(u);
-        const std::size_t wb = span >> 32, we = span & 0xFFFFFFFFu;
-        tm::bracketed_folded(text.substr(wb, we - wb), s.cps);
-        word_entries(m.table, m.idf, spec, s.unseen.key(u), s.cps.data(), s.cps.size(), s.entries);
-        if (s.entries.empty()) continue;
         s.live.assign(nv * kLanes, 0.0f);
         double e2 = 0;
-        for (const auto& [f, v] : s.entries) {
+        for (std::size_t q = e0; q < e1; ++q) {
+            const auto [f, v] = s.unseen_entries[q];
             e2 += static_cast<double>(v) * v;
             const float* w = m.weights.data() + static_cast<std::size_t>(f) * nc;
             for (std::size_t c = 0; c < nc; ++c) s.live[c] += v * w[c];

@@ -626,6 +626,10 @@ public:
             s = (s + 1) & mask_;
         }
     }
+    /// Hints the CPU to fetch key's home slot.
+    void prefetch(std::uint64_t key) const noexcept {
+        if (!slots_.empty()) __builtin_prefetch(slots_.data() + (static_cast<std::size_t>(key) & mask_));
+    }
     [[nodiscard]] std::size_t memory_bytes() const noexcept { return slots_.size() * sizeof(Slot); }
 
 private:
