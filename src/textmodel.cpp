@@ -207,30 +207,53 @@ Scratch& scratch() {
     return s;
 }
 
-/// Collects a text's occurrences as scan_features reports them (word hashes with their
-/// source spans; the other features, those a filter lets through when one is given), then
-/// counts them in one go: the counting loops keep their state in registers and have no
-/// branch on whether a key is new or passed the filter.
-struct DocHandler {
+/// Collects a text's occurrences as scan_features reports them: word hashes with their
+/// source spans, and every other feature's hash (prediction filters them afterwards, in a
+/// loop of its own whose independent loads overlap; training counts them). Cursors instead
+/// of counts: stores of 64-bit keys cannot alias them, so they stay in registers.
+struct Collector {
     Scratch& s;
-    const tm::RecordTable* filter = nullptr;
-    std::size_t nw = 0, no = 0;
-    void word(std::uint64_t h, std::size_t b, std::size_t e) {
-        if (nw == s.word_keys.size()) {
-            s.word_keys.resize(2 * nw + 256);
-            s.word_tags.resize(2 * nw + 256);
+    std::uint64_t* wk = nullptr;
+    std::uint64_t* wt = nullptr;
+    std::uint64_t* wend = nullptr;
+    std::uint64_t* fk = nullptr;
+    std::uint64_t* fend = nullptr;
+    explicit Collector(Scratch& sc, std::size_t expected) : s(sc) {
+        if (s.word_keys.size() < expected) {
+            s.word_keys.resize(expected);
+            s.word_tags.resize(expected);
         }
-        s.word_keys[nw] = h;
-        s.word_tags[nw++] = (std::uint64_t{b} << 32) | e;
+        if (s.kept.size() < expected) s.kept.resize(expected);
+        wk = s.word_keys.data();
+        wt = s.word_tags.data();
+        wend = wk + s.word_keys.size();
+        fk = s.kept.data();
+        fend = fk + s.kept.size();
+    }
+    [[nodiscard]] std::size_t words() const noexcept { return static_cast<std::size_t>(wk - s.word_keys.data()); }
+    [[nodiscard]] std::size_t features() const noexcept { return static_cast<std::size_t>(fk - s.kept.data()); }
+    void word(std::uint64_t h, std::size_t b, std::size_t e) {
+        if (wk == wend) [[unlikely]] grow_words();
+        *wk++ = h;
+        *wt++ = (std::uint64_t{b} << 32) | e;
     }
     void feature(std::uint64_t h) {
-        if (no == s.kept.size()) s.kept.resize(2 * no + 256);
-        s.kept[no] = h;  // kept (no advances) only when the model may have it
-        no += filter ? filter->may_contain(h) : 1;
+        if (fk == fend) [[unlikely]] grow_features();
+        *fk++ = h;
     }
-    void count() {
-        s.words.add_all(s.word_keys.data(), s.word_tags.data(), nw);
-        s.others.add_all(s.kept.data(), nullptr, no);
+    [[gnu::noinline]] void grow_words() {
+        const std::size_t n = words();
+        s.word_keys.resize(2 * n + 256);
+        s.word_tags.resize(2 * n + 256);
+        wk = s.word_keys.data() + n;
+        wt = s.word_tags.data() + n;
+        wend = s.word_keys.data() + s.word_keys.size();
+    }
+    [[gnu::noinline]] void grow_features() {
+        const std::size_t n = features();
+        s.kept.resize(2 * n + 256);
+        fk = s.kept.data() + n;
+        fend = s.kept.data() + s.kept.size();
     }
 };
 
@@ -325,11 +348,22 @@ void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out
     const std::size_t nv = NV ? NV : nv_run;
     const FeatureSpec spec = FeatureSpec::of(m.opt);
     const bool sub = m.opt.sublinear_tf;
-    // Features the model does not have add nothing (not even to the norm): most word
-    // bigrams of a text are such, and the filter drops them before they are looked up.
-    DocHandler handler{s, &m.feature_records};
+    Collector handler(s, text.size() / 4 + 64);
     if (!tm::scan_features(text, spec, handler)) throw_invalid_utf8(text);
-    const std::size_t nw_occ = handler.nw, no_occ = handler.no;
+    const std::size_t nw_occ = handler.words();
+    // Features the model does not have add nothing (not even to the norm): most word
+    // bigrams of a text are such, and the filter drops them before they are looked up
+    // (kept in place; no branch on the filter's answer).
+    std::size_t no_occ = 0;
+    {
+        std::uint64_t* const fk = s.kept.data();
+        const std::size_t n = handler.features();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t h = fk[i];
+            fk[no_occ] = h;
+            no_occ += m.feature_records.may_contain(h);
+        }
+    }
 
     // Every occurrence is looked up in the model (the look-ups are independent: the keys'
     // slots are prefetched first) and counted by record index in an array that is zero
@@ -651,9 +685,10 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         Scratch& s = scratch();
         s.words.reset(texts[i].size() / 8 + 16);
         s.others.reset(texts[i].size() / 4 + 16);
-        DocHandler handler{s};
+        Collector handler(s, texts[i].size() / 4 + 64);
         if (!tm::scan_features(texts[i], spec, handler)) throw_invalid_utf8(texts[i]);  // checked before
-        handler.count();
+        s.words.add_all(s.word_keys.data(), s.word_tags.data(), handler.words());
+        s.others.add_all(s.kept.data(), nullptr, handler.features());
         l.words.clear();
         l.spans.clear();
         l.others.clear();
