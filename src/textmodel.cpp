@@ -707,7 +707,10 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     auto map_doc = [&](std::size_t i, const Local& l) {
         Doc& d = c.docs[i];
         d.words.reserve(l.words.size());
+        constexpr std::size_t kAhead = 8;  // the id maps' look-ups are the reader's cache misses
+        for (std::size_t k = 0; k < std::min(kAhead, l.words.size()); ++k) type_ids.prefetch(l.words[k].first);
         for (std::size_t k = 0; k < l.words.size(); ++k) {
+            if (k + kAhead < l.words.size()) type_ids.prefetch(l.words[k + kAhead].first);
             const std::uint32_t t = type_ids.id(l.words[k].first);
             if (t == c.types.hash.size()) {  // a new word type: its bracketed form and n-grams
                 c.types.hash.push_back(l.words[k].first);
@@ -725,7 +728,6 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             d.words.emplace_back(t, l.words[k].second);
         }
         d.others.reserve(l.others.size());
-        constexpr std::size_t kAhead = 8;
         for (std::size_t k = 0; k < std::min(kAhead, l.others.size()); ++k) other_ids.prefetch(l.others[k].first);
         for (std::size_t k = 0; k < l.others.size(); ++k) {
             if (k + kAhead < l.others.size()) other_ids.prefetch(l.others[k + kAhead].first);
