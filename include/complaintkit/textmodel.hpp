@@ -53,7 +53,7 @@ struct TextModelOptions {
     // model
     double c = 0.5;                ///< SVM cost (inverse regularisation)
     ClassWeighting class_weight = ClassWeighting::balanced;
-    int max_epochs = 60;           ///< passes of dual coordinate descent per class
+    int max_epochs = 8;            ///< at most this many passes of dual coordinate descent
     double tolerance = 0.1;        ///< stop when the projected-gradient spread is below this
     std::uint64_t seed = 42;       ///< shuffles (training order, calibration folds)
     /// Temperature calibration: one of this many stratified folds (2…20) is held out and
