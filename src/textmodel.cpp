@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -260,7 +261,7 @@ struct Collector {
 }  // namespace
 
 void TextModel::Impl::build_caches(const std::vector<std::pair<std::uint32_t, float>>* entries,
-                                   const std::vector<std::size_t>* at) {
+                                   const std::vector<std::pair<std::size_t, std::size_t>>* ranges) {
     table = FeatureTable(keys);
     const std::size_t stride = nc() + 1;
     // Word types: |e_w|² and e_w · W, one record per word. The features they use (unigrams
@@ -273,15 +274,20 @@ void TextModel::Impl::build_caches(const std::vector<std::pair<std::uint32_t, fl
     Entries e;
     for (std::size_t i = 0; i < words.size(); ++i) {
         hashes.push_back(tm::word_hash(words[i]));
+        const std::pair<std::uint32_t, float>* eb;
+        const std::pair<std::uint32_t, float>* ee;
         if (entries) {
-            e.assign(entries->begin() + static_cast<std::ptrdiff_t>((*at)[i]),
-                     entries->begin() + static_cast<std::ptrdiff_t>((*at)[i + 1]));
+            eb = entries->data() + (*ranges)[i].first;
+            ee = entries->data() + (*ranges)[i].second;
         } else {
             const std::u32string br = bracketed(words[i]);
             word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
+            eb = e.data();
+            ee = e.data() + e.size();
         }
         float* row = rows.data() + i * stride;
-        for (const auto& [f, v] : e) {
+        for (const auto* q = eb; q != ee; ++q) {
+            const auto [f, v] = *q;
             of_word[f] = 1;
             row[0] += v * v;
             const float* w = weights.data() + static_cast<std::size_t>(f) * nc();
@@ -293,33 +299,34 @@ void TextModel::Impl::build_caches(const std::vector<std::pair<std::uint32_t, fl
     // which most look-ups hit, share cache lines and pages. (The values are the same in any
     // order.)
     {
-        std::vector<float> rank(words.size());
+        // (idf > 0, so its bits order like its value; the index breaks ties)
+        std::vector<std::uint64_t> order(words.size());
         for (std::size_t i = 0; i < words.size(); ++i) {
             const std::uint32_t u = table.find(hashes[i]);
-            rank[i] = u == FeatureTable::npos ? HUGE_VALF : idf[u];
+            order[i] = (std::uint64_t{u == FeatureTable::npos ? 0xFFFFFFFFu : std::bit_cast<std::uint32_t>(idf[u])} << 32) | i;
         }
-        std::vector<std::uint32_t> order(words.size());
-        std::iota(order.begin(), order.end(), 0u);
-        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rank[a] < rank[b]; });
+        std::sort(order.begin(), order.end());
         std::vector<std::uint64_t> h2(words.size());
         std::vector<float> r2(rows.size());
         for (std::size_t j = 0; j < order.size(); ++j) {
-            h2[j] = hashes[order[j]];
-            std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(order[j] * stride), stride,
+            const std::size_t i = order[j] & 0xFFFFFFFFu;
+            h2[j] = hashes[i];
+            std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(i * stride), stride,
                         r2.begin() + static_cast<std::ptrdiff_t>(j * stride));
         }
         word_records = tm::RecordTable(h2, nc(), r2.data());
     }
     // The other features (word bigrams, CJK n-grams): idf, then W per class.
-    std::vector<std::uint32_t> other;
+    std::vector<std::uint64_t> other;
     for (std::size_t f = 0; f < keys.size(); ++f)
-        if (!of_word[f]) other.push_back(static_cast<std::uint32_t>(f));
-    std::stable_sort(other.begin(), other.end(), [&](std::uint32_t a, std::uint32_t b) { return idf[a] < idf[b]; });
+        if (!of_word[f]) other.push_back((std::uint64_t{std::bit_cast<std::uint32_t>(idf[f])} << 32) | f);
+    std::sort(other.begin(), other.end());
     std::vector<std::uint64_t> other_keys;
     std::vector<float> rec;
     other_keys.reserve(other.size());
     rec.reserve(other.size() * stride);
-    for (const std::uint32_t f : other) {
+    for (const std::uint64_t o : other) {
+        const auto f = static_cast<std::uint32_t>(o);
         other_keys.push_back(keys[f]);
         rec.push_back(idf[f]);
         rec.insert(rec.end(), weights.begin() + static_cast<std::ptrdiff_t>(std::size_t{f} * nc()),
@@ -1266,14 +1273,12 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         cached_words.emplace_back(utf8_of(br.data() + 1, br.size() - 2), t);
     }
     std::sort(cached_words.begin(), cached_words.end());
-    Entries word_e;
-    std::vector<std::size_t> word_at{0};
+    std::vector<std::pair<std::size_t, std::size_t>> word_ranges;  // e_w of m->words[i] in entries
+    word_ranges.reserve(cached_words.size());
     m->words.reserve(cached_words.size());
     for (auto& [word, t] : cached_words) {
         m->words.push_back(std::move(word));
-        word_e.insert(word_e.end(), entries.begin() + static_cast<std::ptrdiff_t>(at[t]),
-                      entries.begin() + static_cast<std::ptrdiff_t>(at[t + 1]));
-        word_at.push_back(word_e.size());
+        word_ranges.emplace_back(at[t], at[t + 1]);
     }
     std::vector<std::size_t> y(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) y[r] = y_all[rows[r]];
@@ -1326,7 +1331,7 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         }
     }
     if (!truth.empty()) m->temperature = fit_temperature(scores, truth, nc);
-    m->build_caches(&word_e, &word_at);
+    m->build_caches(&entries, &word_ranges);
     return m;
 }
 
