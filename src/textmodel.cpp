@@ -41,6 +41,7 @@ void TextModelOptions::validate() const {
     if (!(tolerance > 0) || !std::isfinite(tolerance)) bad("tolerance must be a positive number");
     if (calibration_folds < 0 || calibration_folds == 1 || calibration_folds > 20)
         bad("calibration_folds must be 0 (none) or 2…20");
+    if (!(prune >= 0) || !std::isfinite(prune)) bad("prune must be a number ≥ 0");
     if (threads < 0 || threads > 256) bad("threads must be 0…256");
 }
 
@@ -93,6 +94,7 @@ void set_textmodel_option(TextModelOptions& o, std::string_view kv) {
     else if (key == "tolerance") o.tolerance = as_double();
     else if (key == "seed") o.seed = static_cast<std::uint64_t>(as_int());
     else if (key == "calibration_folds") o.calibration_folds = as_small();
+    else if (key == "prune") o.prune = as_double();
     else if (key == "threads") o.threads = as_small();
     else if (key == "class_weight") {
         if (val == "none") o.class_weight = ClassWeighting::none;
@@ -1251,6 +1253,39 @@ double fit_temperature(const std::vector<double>& scores, const std::vector<std:
     return 1.0 / std::exp((a + b) / 2);
 }
 
+/// Drops the features that no cached word's e_w includes (word bigrams, CJK n-grams) whose
+/// largest |weight| × idf is below opt.prune, and renumbers the entries' features.
+void prune_features(TextModel::Impl& m, Entries& entries, const std::vector<std::pair<std::size_t, std::size_t>>& word_ranges) {
+    const std::size_t nf = m.keys.size(), nc = m.nc();
+    std::vector<char> keep(nf, 0);
+    for (const auto& [b, e] : word_ranges)
+        for (std::size_t q = b; q < e; ++q) keep[entries[q].first] = 1;
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (keep[f]) continue;
+        float mx = 0;
+        for (std::size_t c = 0; c < nc; ++c) mx = std::max(mx, std::fabs(m.weights[f * nc + c]));
+        keep[f] = static_cast<double>(mx) * m.idf[f] >= m.opt.prune;
+    }
+    std::vector<std::uint32_t> renumber(nf);
+    std::size_t kept = 0;
+    for (std::size_t f = 0; f < nf; ++f) {
+        renumber[f] = static_cast<std::uint32_t>(kept);
+        if (!keep[f]) continue;
+        m.keys[kept] = m.keys[f];
+        m.idf[kept] = m.idf[f];
+        std::copy_n(m.weights.begin() + static_cast<std::ptrdiff_t>(f * nc), nc, m.weights.begin() + static_cast<std::ptrdiff_t>(kept * nc));
+        ++kept;
+    }
+    m.keys.resize(kept);
+    m.idf.resize(kept);
+    m.weights.resize(kept * nc);
+    m.keys.shrink_to_fit();
+    m.idf.shrink_to_fit();
+    m.weights.shrink_to_fit();
+    for (const auto& [b, e] : word_ranges)
+        for (std::size_t q = b; q < e; ++q) entries[q].first = renumber[entries[q].first];
+}
+
 std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vector<std::size_t>& rows,
                                             const std::vector<std::size_t>& y_all, const std::vector<std::string>& classes,
                                             const TextModelOptions& opt) {
@@ -1331,6 +1366,7 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         }
     }
     if (!truth.empty()) m->temperature = fit_temperature(scores, truth, nc);
+    if (opt.prune > 0) prune_features(*m, entries, word_ranges);
     m->build_caches(&entries, &word_ranges);
     return m;
 }

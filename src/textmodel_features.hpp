@@ -797,7 +797,7 @@ inline std::uint64_t checksum64(const unsigned char* p, std::size_t n) noexcept 
 }
 
 inline constexpr char kMagic[8] = {'C', 'K', 'T', 'X', 'T', 'M', 'D', 'L'};
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;  ///< 2: the options end with prune (1: read as prune = 0)
 inline constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8;  // magic, format, feature version, payload size
 
 }  // namespace ck::tm
