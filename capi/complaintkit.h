@@ -514,7 +514,7 @@ typedef struct ck_textmodel ck_textmodel;
  *  are member names or JSON pointers (NULL: "text" and "label"; "title,text" joins several
  *  fields). options is NULL or a NULL-terminated list of "key=value" strings (c, min_df,
  *  class_weight=none|balanced, seed, latin_char_min/max, cjk_char_min/max, word_ngram_max,
- *  sublinear_tf, use_idf, max_epochs, tolerance, calibration_folds, threads). Errors: an empty
+ *  sublinear_tf, use_idf, max_epochs, tolerance, calibration_folds, prune, threads). Errors: an empty
  *  set or a single class (CK_E_INVALID_VALUE), a bad line (the message names it), invalid
  *  UTF-8 (CK_E_INVALID_UTF8), an unknown option (CK_E_INVALID_ARGUMENT). \since 0.1 */
 CK_EXTERN(int) ck_textmodel_train_jsonl(ck_context *ctx, ck_textmodel **out, const char *jsonl, size_t len,

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -40,6 +41,7 @@ void TextModelOptions::validate() const {
     if (!(tolerance > 0) || !std::isfinite(tolerance)) bad("tolerance must be a positive number");
     if (calibration_folds < 0 || calibration_folds == 1 || calibration_folds > 20)
         bad("calibration_folds must be 0 (none) or 2…20");
+    if (!(prune >= 0) || !std::isfinite(prune)) bad("prune must be a number ≥ 0");
     if (threads < 0 || threads > 256) bad("threads must be 0…256");
 }
 
@@ -92,6 +94,7 @@ void set_textmodel_option(TextModelOptions& o, std::string_view kv) {
     else if (key == "tolerance") o.tolerance = as_double();
     else if (key == "seed") o.seed = static_cast<std::uint64_t>(as_int());
     else if (key == "calibration_folds") o.calibration_folds = as_small();
+    else if (key == "prune") o.prune = as_double();
     else if (key == "threads") o.threads = as_small();
     else if (key == "class_weight") {
         if (val == "none") o.class_weight = ClassWeighting::none;
@@ -163,6 +166,25 @@ void word_entries(const FeatureTable& table, const std::vector<float>& idf, cons
     });
 }
 
+/// word_entries from the word's hash h[0] and its character n-grams' hashes h[1 … n).
+void entries_of(const FeatureTable& table, const std::vector<float>& idf, const std::uint64_t* h, std::size_t n, Entries& out) {
+    out.clear();
+    const std::uint32_t u = table.find(h[0]);
+    if (u != FeatureTable::npos) out.emplace_back(u, idf[u]);
+    for (std::size_t k = 1; k < n; ++k) {
+        const std::uint32_t f = table.find(h[k]);
+        if (f == FeatureTable::npos) continue;
+        bool seen = false;
+        for (auto& e : out)
+            if (e.first == f) {
+                e.second += idf[f];
+                seen = true;
+                break;
+            }
+        if (!seen) out.emplace_back(f, idf[f]);
+    }
+}
+
 struct Scratch {
     std::vector<char32_t> cps;
     KeyCounter words, others;
@@ -171,6 +193,14 @@ struct Scratch {
     std::vector<std::uint32_t> ids;        // record of each distinct word, then of each other feature
     std::vector<std::uint64_t> kept;       // other features that passed the filter, in order
     std::vector<std::uint64_t> word_keys, word_tags;  // word occurrences: hash, source span
+    // prediction: occurrences counted by record index (zero between documents), the distinct
+    // records in order of first occurrence; words the model has not seen go to `unseen`
+    std::vector<std::uint32_t> word_count, feature_count;
+    std::vector<std::uint32_t> word_ids, feature_ids;
+    KeyCounter unseen;
+    std::vector<std::uint64_t> unseen_hashes;     // per unseen word: its hash, then its n-grams'
+    std::vector<std::size_t> unseen_at, unseen_entries_at;
+    Entries unseen_entries;                       // e_w of the unseen words
     Entries entries;
     std::string norm;
 };
@@ -180,37 +210,60 @@ Scratch& scratch() {
     return s;
 }
 
-/// Collects a text's occurrences as scan_features reports them (word hashes with their
-/// source spans; the other features, those a filter lets through when one is given), then
-/// counts them in one go: the counting loops keep their state in registers and have no
-/// branch on whether a key is new or passed the filter.
-struct DocHandler {
+/// Collects a text's occurrences as scan_features reports them: word hashes with their
+/// source spans, and every other feature's hash (prediction filters them afterwards, in a
+/// loop of its own whose independent loads overlap; training counts them). Cursors instead
+/// of counts: stores of 64-bit keys cannot alias them, so they stay in registers.
+struct Collector {
     Scratch& s;
-    const tm::RecordTable* filter = nullptr;
-    std::size_t nw = 0, no = 0;
-    void word(std::uint64_t h, std::size_t b, std::size_t e) {
-        if (nw == s.word_keys.size()) {
-            s.word_keys.resize(2 * nw + 256);
-            s.word_tags.resize(2 * nw + 256);
+    std::uint64_t* wk = nullptr;
+    std::uint64_t* wt = nullptr;
+    std::uint64_t* wend = nullptr;
+    std::uint64_t* fk = nullptr;
+    std::uint64_t* fend = nullptr;
+    explicit Collector(Scratch& sc, std::size_t expected) : s(sc) {
+        if (s.word_keys.size() < expected) {
+            s.word_keys.resize(expected);
+            s.word_tags.resize(expected);
         }
-        s.word_keys[nw] = h;
-        s.word_tags[nw++] = (std::uint64_t{b} << 32) | e;
+        if (s.kept.size() < expected) s.kept.resize(expected);
+        wk = s.word_keys.data();
+        wt = s.word_tags.data();
+        wend = wk + s.word_keys.size();
+        fk = s.kept.data();
+        fend = fk + s.kept.size();
+    }
+    [[nodiscard]] std::size_t words() const noexcept { return static_cast<std::size_t>(wk - s.word_keys.data()); }
+    [[nodiscard]] std::size_t features() const noexcept { return static_cast<std::size_t>(fk - s.kept.data()); }
+    void word(std::uint64_t h, std::size_t b, std::size_t e) {
+        if (wk == wend) [[unlikely]] grow_words();
+        *wk++ = h;
+        *wt++ = (std::uint64_t{b} << 32) | e;
     }
     void feature(std::uint64_t h) {
-        if (no == s.kept.size()) s.kept.resize(2 * no + 256);
-        s.kept[no] = h;  // kept (no advances) only when the model may have it
-        no += filter ? filter->may_contain(h) : 1;
+        if (fk == fend) [[unlikely]] grow_features();
+        *fk++ = h;
     }
-    void count() {
-        s.words.add_all(s.word_keys.data(), s.word_tags.data(), nw);
-        s.others.add_all(s.kept.data(), nullptr, no);
+    [[gnu::noinline]] void grow_words() {
+        const std::size_t n = words();
+        s.word_keys.resize(2 * n + 256);
+        s.word_tags.resize(2 * n + 256);
+        wk = s.word_keys.data() + n;
+        wt = s.word_tags.data() + n;
+        wend = s.word_keys.data() + s.word_keys.size();
+    }
+    [[gnu::noinline]] void grow_features() {
+        const std::size_t n = features();
+        s.kept.resize(2 * n + 256);
+        fk = s.kept.data() + n;
+        fend = s.kept.data() + s.kept.size();
     }
 };
 
 }  // namespace
 
 void TextModel::Impl::build_caches(const std::vector<std::pair<std::uint32_t, float>>* entries,
-                                   const std::vector<std::size_t>* at) {
+                                   const std::vector<std::pair<std::size_t, std::size_t>>* ranges) {
     table = FeatureTable(keys);
     const std::size_t stride = nc() + 1;
     // Word types: |e_w|² and e_w · W, one record per word. The features they use (unigrams
@@ -223,31 +276,63 @@ void TextModel::Impl::build_caches(const std::vector<std::pair<std::uint32_t, fl
     Entries e;
     for (std::size_t i = 0; i < words.size(); ++i) {
         hashes.push_back(tm::word_hash(words[i]));
+        const std::pair<std::uint32_t, float>* eb;
+        const std::pair<std::uint32_t, float>* ee;
         if (entries) {
-            e.assign(entries->begin() + static_cast<std::ptrdiff_t>((*at)[i]),
-                     entries->begin() + static_cast<std::ptrdiff_t>((*at)[i + 1]));
+            eb = entries->data() + (*ranges)[i].first;
+            ee = entries->data() + (*ranges)[i].second;
         } else {
             const std::u32string br = bracketed(words[i]);
             word_entries(table, idf, spec, hashes.back(), br.data(), br.size(), e);
+            eb = e.data();
+            ee = e.data() + e.size();
         }
         float* row = rows.data() + i * stride;
-        for (const auto& [f, v] : e) {
+        for (const auto* q = eb; q != ee; ++q) {
+            const auto [f, v] = *q;
             of_word[f] = 1;
             row[0] += v * v;
             const float* w = weights.data() + static_cast<std::size_t>(f) * nc();
             for (std::size_t c = 0; c < nc(); ++c) row[1 + c] += v * w[c];
         }
     }
-    word_records = tm::RecordTable(hashes, nc(), rows.data());
+    // Records in order of document frequency (lowest idf first; words whose unigram is not a
+    // feature last), so that the records and per-document counts of the frequent features,
+    // which most look-ups hit, share cache lines and pages. (The values are the same in any
+    // order.)
+    {
+        // (idf > 0, so its bits order like its value; the index breaks ties)
+        std::vector<std::uint64_t> order(words.size());
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            const std::uint32_t u = table.find(hashes[i]);
+            order[i] = (std::uint64_t{u == FeatureTable::npos ? 0xFFFFFFFFu : std::bit_cast<std::uint32_t>(idf[u])} << 32) | i;
+        }
+        std::sort(order.begin(), order.end());
+        std::vector<std::uint64_t> h2(words.size());
+        std::vector<float> r2(rows.size());
+        for (std::size_t j = 0; j < order.size(); ++j) {
+            const std::size_t i = order[j] & 0xFFFFFFFFu;
+            h2[j] = hashes[i];
+            std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(i * stride), stride,
+                        r2.begin() + static_cast<std::ptrdiff_t>(j * stride));
+        }
+        word_records = tm::RecordTable(h2, nc(), r2.data());
+    }
     // The other features (word bigrams, CJK n-grams): idf, then W per class.
+    std::vector<std::uint64_t> other;
+    for (std::size_t f = 0; f < keys.size(); ++f)
+        if (!of_word[f]) other.push_back((std::uint64_t{std::bit_cast<std::uint32_t>(idf[f])} << 32) | f);
+    std::sort(other.begin(), other.end());
     std::vector<std::uint64_t> other_keys;
     std::vector<float> rec;
-    for (std::size_t f = 0; f < keys.size(); ++f) {
-        if (of_word[f]) continue;
+    other_keys.reserve(other.size());
+    rec.reserve(other.size() * stride);
+    for (const std::uint64_t o : other) {
+        const auto f = static_cast<std::uint32_t>(o);
         other_keys.push_back(keys[f]);
         rec.push_back(idf[f]);
-        rec.insert(rec.end(), weights.begin() + static_cast<std::ptrdiff_t>(f * nc()),
-                   weights.begin() + static_cast<std::ptrdiff_t>((f + 1) * nc()));
+        rec.insert(rec.end(), weights.begin() + static_cast<std::ptrdiff_t>(std::size_t{f} * nc()),
+                   weights.begin() + static_cast<std::ptrdiff_t>((std::size_t{f} + 1) * nc()));
     }
     feature_records = tm::RecordTable(other_keys, nc(), rec.data());
 }
@@ -262,6 +347,9 @@ namespace {
 /// Raw scores (bias + x · W) of a text: the fast path (one fused pass over the UTF-8 bytes,
 /// then one record per distinct word and per other feature, accumulated in float lanes).
 /// NV: the lanes of the class scores when known at compile time (0: nv at run time).
+/// Set in the distinct-word list for a word the model has not seen (the low bits index `unseen`).
+inline constexpr std::uint32_t kUnseen = 0x80000000u;
+
 template <std::size_t NV>
 void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out, std::size_t nv_run) {
     Scratch& s = scratch();
@@ -269,69 +357,141 @@ void decision_lanes(const TextModel::Impl& m, std::string_view text, double* out
     const std::size_t nv = NV ? NV : nv_run;
     const FeatureSpec spec = FeatureSpec::of(m.opt);
     const bool sub = m.opt.sublinear_tf;
-    s.words.reset(text.size() / 8 + 16);
-    s.others.reset(text.size() / 4 + 16);
-    // Features the model does not have add nothing (not even to the norm): most word
-    // bigrams of a text are such, and the filter drops them before they are counted.
-    DocHandler handler{s, &m.feature_records};
+    Collector handler(s, text.size() / 4 + 64);
     if (!tm::scan_features(text, spec, handler)) throw_invalid_utf8(text);
-    handler.count();
+    const std::size_t nw_occ = handler.words();
+    // Features the model does not have add nothing (not even to the norm): most word
+    // bigrams of a text are such, and the filter drops them before they are looked up
+    // (kept in place; no branch on the filter's answer).
+    std::size_t no_occ = 0;
+    {
+        std::uint64_t* const fk = s.kept.data();
+        const std::size_t n = handler.features();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t h = fk[i];
+            fk[no_occ] = h;
+            no_occ += m.feature_records.may_contain(h);
+        }
+    }
 
-    // All lookups of the document are independent: prefetch the keys, resolve them and
-    // prefetch the records, then accumulate.
-    const std::size_t nw = s.words.size(), no = s.others.size();
-    for (std::size_t i = 0; i < nw; ++i) m.word_records.prefetch_key(s.words.key(i));
-    for (std::size_t i = 0; i < no; ++i) m.feature_records.prefetch_key(s.others.key(i));
-    s.ids.resize(nw + no);
-    for (std::size_t i = 0; i < nw; ++i) {
-        const std::uint32_t id = m.word_records.find(s.words.key(i));
-        if (id != tm::RecordTable::npos) m.word_records.prefetch_record(id);
-        s.ids[i] = id;
+    // Every occurrence is looked up in the model (the look-ups are independent: the keys'
+    // slots are prefetched first) and counted by record index in an array that is zero
+    // between documents, so a document needs no table of its own for the known features;
+    // the distinct records are listed in order of first occurrence (the sums below are
+    // those of counting the keys first). Words the model has not seen are counted by key.
+    if (s.word_count.size() < m.word_records.size()) s.word_count.resize(m.word_records.size(), 0);
+    if (s.feature_count.size() < m.feature_records.size()) s.feature_count.resize(m.feature_records.size(), 0);
+    if (s.word_ids.size() < nw_occ) s.word_ids.resize(nw_occ);
+    if (s.feature_ids.size() < no_occ) s.feature_ids.resize(no_occ);
+    std::uint32_t* const wc = s.word_count.data();
+    std::uint32_t* const fc = s.feature_count.data();
+    std::uint32_t* const wl = s.word_ids.data();
+    std::uint32_t* const fl = s.feature_ids.data();
+    const std::uint64_t* const wk = s.word_keys.data();
+    const std::uint64_t* const fk = s.kept.data();
+    for (std::size_t i = 0; i < nw_occ; ++i) m.word_records.prefetch_key(wk[i]);
+    for (std::size_t i = 0; i < no_occ; ++i) m.feature_records.prefetch_key(fk[i]);
+    std::size_t nw = 0, no = 0;
+    // the counts go back to zero however this function is left
+    struct Clear {
+        std::uint32_t* wc;
+        std::uint32_t* fc;
+        const std::uint32_t* wl;
+        const std::uint32_t* fl;
+        const std::size_t& nw;
+        const std::size_t& no;
+        ~Clear() {
+            for (std::size_t j = 0; j < nw; ++j)
+                if (!(wl[j] & kUnseen)) wc[wl[j]] = 0;
+            for (std::size_t j = 0; j < no; ++j) fc[fl[j]] = 0;
+        }
+    } clear{wc, fc, wl, fl, nw, no};
+    s.unseen.reset(16);
+    for (std::size_t i = 0; i < nw_occ; ++i) {
+        const std::uint32_t id = m.word_records.find(wk[i]);
+        if (id != tm::RecordTable::npos) [[likely]] {
+            const std::uint32_t before = wc[id]++;
+            wl[nw] = id;
+            nw += before == 0;
+            m.word_records.prefetch_record(id);
+        } else if (s.unseen.add(wk[i], s.word_tags[i])) {
+            wl[nw++] = kUnseen | static_cast<std::uint32_t>(s.unseen.size() - 1);
+        }
     }
-    for (std::size_t i = 0; i < no; ++i) {
-        const std::uint32_t id = m.feature_records.find(s.others.key(i));
-        if (id != tm::RecordTable::npos) m.feature_records.prefetch_record(id);
-        s.ids[nw + i] = id;
+    for (std::size_t i = 0; i < no_occ; ++i) {
+        const std::uint32_t id = m.feature_records.find(fk[i]);
+        if (id == tm::RecordTable::npos) continue;  // (the filter lets about 1 in 64 absent keys through)
+        const std::uint32_t before = fc[id]++;
+        fl[no] = id;
+        no += before == 0;
+        m.feature_records.prefetch_record(id);
     }
+
+    // Words the model has not seen: their character n-grams are looked up in the feature
+    // table, all of the document's at once (hash, prefetch, resolve and prefetch the weights).
+    if (const std::size_t nu = s.unseen.size(); nu > 0) {
+        s.unseen_hashes.clear();
+        s.unseen_at.assign(1, 0);
+        for (std::size_t u = 0; u < nu; ++u) {
+            const std::uint64_t span = s.unseen.tag(u);
+            const std::size_t wb = span >> 32, we = span & 0xFFFFFFFFu;
+            tm::bracketed_folded(text.substr(wb, we - wb), s.cps);
+            s.unseen_hashes.push_back(s.unseen.key(u));
+            tm::word_char_ngrams<false>(s.cps.data(), s.cps.size(), spec, [&](std::uint64_t g) { s.unseen_hashes.push_back(g); });
+            s.unseen_at.push_back(s.unseen_hashes.size());
+        }
+        for (const std::uint64_t h : s.unseen_hashes) m.table.prefetch(h);
+        s.unseen_entries.clear();
+        s.unseen_entries_at.assign(1, 0);
+        for (std::size_t u = 0; u < nu; ++u) {
+            entries_of(m.table, m.idf, s.unseen_hashes.data() + s.unseen_at[u], s.unseen_at[u + 1] - s.unseen_at[u], s.entries);
+            for (const auto& e : s.entries) {
+                __builtin_prefetch(m.weights.data() + static_cast<std::size_t>(e.first) * nc);
+                s.unseen_entries.push_back(e);
+            }
+            s.unseen_entries_at.push_back(s.unseen_entries.size());
+        }
+    }
+
     s.acc.assign(nv, Lanes{});
     Lanes* acc = s.acc.data();
     double norm2 = 0;
-    for (std::size_t i = 0; i < nw; ++i) {
-        const auto a = static_cast<float>(tf_weight(s.words.count(i), sub));
-        if (s.ids[i] != tm::RecordTable::npos) {
-            const float* rec = m.word_records.record(s.ids[i]);
+    for (std::size_t j = 0; j < nw; ++j) {
+        const std::uint32_t id = wl[j];
+        if (!(id & kUnseen)) [[likely]] {
+            const auto a = static_cast<float>(tf_weight(wc[id], sub));
+            const float* rec = m.word_records.record(id);
             norm2 += static_cast<double>(a) * a * rec[0];
             const Lanes* l = tm::RecordTable::lanes_of(rec);
-            for (std::size_t j = 0; j < nv; ++j) acc[j] += l[j] * a;
+            for (std::size_t v = 0; v < nv; ++v) acc[v] += l[v] * a;
             continue;
         }
-        // a word the model has not seen: its character n-grams, looked up now
-        const std::uint64_t span = s.words.tag(i);
-        const std::size_t wb = span >> 32, we = span & 0xFFFFFFFFu;
-        tm::bracketed_folded(text.substr(wb, we - wb), s.cps);
-        word_entries(m.table, m.idf, spec, s.words.key(i), s.cps.data(), s.cps.size(), s.entries);
-        if (s.entries.empty()) continue;
+        // a word the model has not seen: its e_w, resolved above
+        const std::size_t u = id & ~kUnseen;
+        const std::size_t e0 = s.unseen_entries_at[u], e1 = s.unseen_entries_at[u + 1];
+        if (e0 == e1) continue;
+        const auto a = static_cast<float>(tf_weight(s.unseen.count(u), sub));
         s.live.assign(nv * kLanes, 0.0f);
         double e2 = 0;
-        for (const auto& [f, v] : s.entries) {
+        for (std::size_t q = e0; q < e1; ++q) {
+            const auto [f, v] = s.unseen_entries[q];
             e2 += static_cast<double>(v) * v;
             const float* w = m.weights.data() + static_cast<std::size_t>(f) * nc;
             for (std::size_t c = 0; c < nc; ++c) s.live[c] += v * w[c];
         }
         norm2 += static_cast<double>(a) * a * e2;
-        for (std::size_t j = 0; j < nv; ++j) {
+        for (std::size_t v = 0; v < nv; ++v) {
             Lanes l;
-            std::memcpy(&l, s.live.data() + j * kLanes, sizeof l);
-            acc[j] += l * a;
+            std::memcpy(&l, s.live.data() + v * kLanes, sizeof l);
+            acc[v] += l * a;
         }
     }
-    for (std::size_t i = 0; i < no; ++i) {
-        if (s.ids[nw + i] == tm::RecordTable::npos) continue;
-        const float* rec = m.feature_records.record(s.ids[nw + i]);
-        const float v = static_cast<float>(tf_weight(s.others.count(i), sub)) * rec[0];
+    for (std::size_t j = 0; j < no; ++j) {
+        const float* rec = m.feature_records.record(fl[j]);
+        const float v = static_cast<float>(tf_weight(fc[fl[j]], sub)) * rec[0];
         norm2 += static_cast<double>(v) * v;
         const Lanes* l = tm::RecordTable::lanes_of(rec);
-        for (std::size_t j = 0; j < nv; ++j) acc[j] += l[j] * v;
+        for (std::size_t k = 0; k < nv; ++k) acc[k] += l[k] * v;
     }
     const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
     for (std::size_t c = 0; c < nc; ++c) out[c] = static_cast<double>(acc[c / kLanes][c % kLanes]) * inv + m.bias[c];
@@ -534,9 +694,10 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         Scratch& s = scratch();
         s.words.reset(texts[i].size() / 8 + 16);
         s.others.reset(texts[i].size() / 4 + 16);
-        DocHandler handler{s};
+        Collector handler(s, texts[i].size() / 4 + 64);
         if (!tm::scan_features(texts[i], spec, handler)) throw_invalid_utf8(texts[i]);  // checked before
-        handler.count();
+        s.words.add_all(s.word_keys.data(), s.word_tags.data(), handler.words());
+        s.others.add_all(s.kept.data(), nullptr, handler.features());
         l.words.clear();
         l.spans.clear();
         l.others.clear();
@@ -555,7 +716,10 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     auto map_doc = [&](std::size_t i, const Local& l) {
         Doc& d = c.docs[i];
         d.words.reserve(l.words.size());
+        constexpr std::size_t kAhead = 8;  // the id maps' look-ups are the reader's cache misses
+        for (std::size_t k = 0; k < std::min(kAhead, l.words.size()); ++k) type_ids.prefetch(l.words[k].first);
         for (std::size_t k = 0; k < l.words.size(); ++k) {
+            if (k + kAhead < l.words.size()) type_ids.prefetch(l.words[k + kAhead].first);
             const std::uint32_t t = type_ids.id(l.words[k].first);
             if (t == c.types.hash.size()) {  // a new word type: its bracketed form and n-grams
                 c.types.hash.push_back(l.words[k].first);
@@ -573,7 +737,6 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             d.words.emplace_back(t, l.words[k].second);
         }
         d.others.reserve(l.others.size());
-        constexpr std::size_t kAhead = 8;
         for (std::size_t k = 0; k < std::min(kAhead, l.others.size()); ++k) other_ids.prefetch(l.others[k].first);
         for (std::size_t k = 0; k < l.others.size(); ++k) {
             if (k + kAhead < l.others.size()) other_ids.prefetch(l.others[k + kAhead].first);
@@ -1090,6 +1253,39 @@ double fit_temperature(const std::vector<double>& scores, const std::vector<std:
     return 1.0 / std::exp((a + b) / 2);
 }
 
+/// Drops the features that no cached word's e_w includes (word bigrams, CJK n-grams) whose
+/// largest |weight| × idf is below opt.prune, and renumbers the entries' features.
+void prune_features(TextModel::Impl& m, Entries& entries, const std::vector<std::pair<std::size_t, std::size_t>>& word_ranges) {
+    const std::size_t nf = m.keys.size(), nc = m.nc();
+    std::vector<char> keep(nf, 0);
+    for (const auto& [b, e] : word_ranges)
+        for (std::size_t q = b; q < e; ++q) keep[entries[q].first] = 1;
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (keep[f]) continue;
+        float mx = 0;
+        for (std::size_t c = 0; c < nc; ++c) mx = std::max(mx, std::fabs(m.weights[f * nc + c]));
+        keep[f] = static_cast<double>(mx) * m.idf[f] >= m.opt.prune;
+    }
+    std::vector<std::uint32_t> renumber(nf);
+    std::size_t kept = 0;
+    for (std::size_t f = 0; f < nf; ++f) {
+        renumber[f] = static_cast<std::uint32_t>(kept);
+        if (!keep[f]) continue;
+        m.keys[kept] = m.keys[f];
+        m.idf[kept] = m.idf[f];
+        std::copy_n(m.weights.begin() + static_cast<std::ptrdiff_t>(f * nc), nc, m.weights.begin() + static_cast<std::ptrdiff_t>(kept * nc));
+        ++kept;
+    }
+    m.keys.resize(kept);
+    m.idf.resize(kept);
+    m.weights.resize(kept * nc);
+    m.keys.shrink_to_fit();
+    m.idf.shrink_to_fit();
+    m.weights.shrink_to_fit();
+    for (const auto& [b, e] : word_ranges)
+        for (std::size_t q = b; q < e; ++q) entries[q].first = renumber[entries[q].first];
+}
+
 std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vector<std::size_t>& rows,
                                             const std::vector<std::size_t>& y_all, const std::vector<std::string>& classes,
                                             const TextModelOptions& opt) {
@@ -1112,14 +1308,12 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         cached_words.emplace_back(utf8_of(br.data() + 1, br.size() - 2), t);
     }
     std::sort(cached_words.begin(), cached_words.end());
-    Entries word_e;
-    std::vector<std::size_t> word_at{0};
+    std::vector<std::pair<std::size_t, std::size_t>> word_ranges;  // e_w of m->words[i] in entries
+    word_ranges.reserve(cached_words.size());
     m->words.reserve(cached_words.size());
     for (auto& [word, t] : cached_words) {
         m->words.push_back(std::move(word));
-        word_e.insert(word_e.end(), entries.begin() + static_cast<std::ptrdiff_t>(at[t]),
-                      entries.begin() + static_cast<std::ptrdiff_t>(at[t + 1]));
-        word_at.push_back(word_e.size());
+        word_ranges.emplace_back(at[t], at[t + 1]);
     }
     std::vector<std::size_t> y(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) y[r] = y_all[rows[r]];
@@ -1172,7 +1366,8 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         }
     }
     if (!truth.empty()) m->temperature = fit_temperature(scores, truth, nc);
-    m->build_caches(&word_e, &word_at);
+    if (opt.prune > 0) prune_features(*m, entries, word_ranges);
+    m->build_caches(&entries, &word_ranges);
     return m;
 }
 

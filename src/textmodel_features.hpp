@@ -626,6 +626,10 @@ public:
             s = (s + 1) & mask_;
         }
     }
+    /// Hints the CPU to fetch key's home slot.
+    void prefetch(std::uint64_t key) const noexcept {
+        if (!slots_.empty()) __builtin_prefetch(slots_.data() + (static_cast<std::size_t>(key) & mask_));
+    }
     [[nodiscard]] std::size_t memory_bytes() const noexcept { return slots_.size() * sizeof(Slot); }
 
 private:
@@ -657,7 +661,7 @@ public:
     RecordTable() = default;
     /// records: keys.size() rows of 1 + n floats (the lead, then the n values).
     RecordTable(const std::vector<std::uint64_t>& keys, std::size_t n, const float* records)
-        : lanes_(lanes_for(n)) {
+        : lanes_(lanes_for(n)), records_(keys.size()) {
         std::size_t bytes = 16 + 16 * lanes_;
         stride_ = bytes <= 32 ? 32 : (bytes + 63) / 64 * 64;
         std::size_t cap = 16;
@@ -714,6 +718,8 @@ public:
         return reinterpret_cast<const Lanes*>(lead + 4);
     }
     [[nodiscard]] std::size_t lanes() const noexcept { return lanes_; }
+    /// The number of records (their indices are 0 … size() - 1).
+    [[nodiscard]] std::size_t size() const noexcept { return records_; }
     /// Hints the CPU to fetch key's home slot / a record (lookups of a batch then overlap).
     void prefetch_key(std::uint64_t key) const noexcept {
         if (!slots_.empty()) __builtin_prefetch(slots_.data() + (static_cast<std::size_t>(key) & mask_));
@@ -744,6 +750,7 @@ private:
     std::vector<std::uint64_t> filter_;
     unsigned filter_shift_ = 64;
     std::size_t lanes_ = 0;
+    std::size_t records_ = 0;
     std::size_t stride_ = 0;
     std::size_t mask_ = 0;
 };
@@ -790,7 +797,7 @@ inline std::uint64_t checksum64(const unsigned char* p, std::size_t n) noexcept 
 }
 
 inline constexpr char kMagic[8] = {'C', 'K', 'T', 'X', 'T', 'M', 'D', 'L'};
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;  ///< 2: the options end with prune (1: read as prune = 0)
 inline constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8;  // magic, format, feature version, payload size
 
 }  // namespace ck::tm

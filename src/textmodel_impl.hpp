@@ -29,9 +29,10 @@ struct TextModel::Impl {
 
     [[nodiscard]] std::size_t nc() const noexcept { return classes.size(); }
     /// Builds table and the record tables. `entries` may give e_w of every word (those of
-    /// words[i]: [at[i], at[i + 1])), as training has them; otherwise they are computed.
+    /// words[i]: entries[ranges[i].first … ranges[i].second)), as training has them;
+    /// otherwise they are computed.
     void build_caches(const std::vector<std::pair<std::uint32_t, float>>* entries = nullptr,
-                      const std::vector<std::size_t>* at = nullptr);
+                      const std::vector<std::pair<std::size_t, std::size_t>>* ranges = nullptr);
 };
 
 }  // namespace ck

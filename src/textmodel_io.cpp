@@ -95,9 +95,10 @@ void write_options(Writer& w, const TextModelOptions& o) {
     w.put<double>(o.tolerance);
     w.put<std::uint64_t>(o.seed);
     w.put<std::int32_t>(o.calibration_folds);
+    w.put<double>(o.prune);  // format 2
 }
 
-TextModelOptions read_options(Reader& r) {
+TextModelOptions read_options(Reader& r, std::uint32_t format) {
     TextModelOptions o;
     o.word_ngram_max = r.get<std::int32_t>("options");
     o.latin_char_min = r.get<std::int32_t>("options");
@@ -115,6 +116,7 @@ TextModelOptions read_options(Reader& r) {
     o.tolerance = r.get<double>("options");
     o.seed = r.get<std::uint64_t>("options");
     o.calibration_folds = r.get<std::int32_t>("options");
+    o.prune = format >= 2 ? r.get<double>("options") : 0.0;  // format 1: models were not pruned
     try {
         o.validate();
     } catch (const Error& e) {
@@ -162,9 +164,9 @@ TextModel TextModel::from_bytes(std::string_view bytes) {
     std::memcpy(&format, p + 8, 4);
     std::memcpy(&features, p + 12, 4);
     std::memcpy(&body_size, p + 16, 8);
-    if (format != tm::kFormatVersion)
+    if (format < 1 || format > tm::kFormatVersion)
         throw Error(ErrorCode::unsupported, "text model file format version " + std::to_string(format) +
-                                                " is not supported (this library reads version " +
+                                                " is not supported (this library reads versions 1 to " +
                                                 std::to_string(tm::kFormatVersion) + ")");
     if (body_size != n - tm::kHeaderSize - 8)
         Reader::corrupt("size " + std::to_string(n) + " bytes does not match the header (" +
@@ -179,7 +181,7 @@ TextModel TextModel::from_bytes(std::string_view bytes) {
 
     Reader r(p + tm::kHeaderSize, static_cast<std::size_t>(body_size));
     auto m = std::make_unique<Impl>();
-    m->opt = read_options(r);
+    m->opt = read_options(r, format);
     m->temperature = r.get<double>("temperature");
     if (!(m->temperature > 0) || !std::isfinite(m->temperature)) Reader::corrupt("bad temperature");
     const auto nc = r.get<std::uint32_t>("class count");

@@ -53,12 +53,16 @@ struct TextModelOptions {
     // model
     double c = 0.5;                ///< SVM cost (inverse regularisation)
     ClassWeighting class_weight = ClassWeighting::balanced;
-    int max_epochs = 60;           ///< passes of dual coordinate descent per class
+    int max_epochs = 8;            ///< at most this many passes of dual coordinate descent
     double tolerance = 0.1;        ///< stop when the projected-gradient spread is below this
     std::uint64_t seed = 42;       ///< shuffles (training order, calibration folds)
     /// Temperature calibration: one of this many stratified folds (2…20) is held out and
     /// scored by a model of the rest (one warm-started solver run); 0 = none (T = 1).
     int calibration_folds = 3;
+    /// After training, drop the word bigrams and CJK n-grams (the features no word's own
+    /// features include) whose largest |weight| × idf is below this: they barely move a
+    /// score, and a smaller model is faster to query. 0 keeps every feature.
+    double prune = 0.3;
     int threads = 1;               ///< worker threads for training (per class) and CV folds
 
     /// Throws ck::Error(invalid_argument) naming the first bad option.

@@ -412,6 +412,47 @@ TEST_CASE("text model training is deterministic and the file round-trips", "[tex
     for (const auto& r : fixture()) CHECK(loaded.predict_proba(r.text) == a.predict_proba(r.text));
 }
 
+TEST_CASE("text model pruning drops weak bigrams and CJK n-grams only; format 1 files load unpruned", "[textmodel]") {
+    TextModelOptions keep_all, drop_all;
+    keep_all.prune = 0;
+    drop_all.prune = 1e30;  // every feature that is not one of a word's own
+    const TextModel all = TextModel::train(fixture(), keep_all);
+    const TextModel few = TextModel::train(fixture(), drop_all);
+    CHECK(model().options().prune == 0.3);
+    CHECK(model().feature_count() <= all.feature_count());
+    CHECK(few.feature_count() < all.feature_count());
+    CHECK(few.feature_count() > 0);  // the words' unigrams and character n-grams stay
+    CHECK(few.memory_bytes() < all.memory_bytes());
+    const std::string bytes = few.to_bytes();
+    CHECK(TextModel::from_bytes(bytes).to_bytes() == bytes);
+    for (const auto& r : fixture()) CHECK(TextModel::from_bytes(bytes).predict_proba(r.text) == few.predict_proba(r.text));
+    std::size_t same = 0;  // the words alone still decide most of the training set
+    for (const auto& r : fixture()) same += label_of(few, r.text) == r.label;
+    CHECK(same * 2 > fixture().size());
+    CHECK_THROWS_AS(TextModel::train(fixture(), [] {
+                        TextModelOptions o;
+                        o.prune = -1;
+                        return o;
+                    }()),
+                    Error);
+
+    // A format 1 file is the same without the prune option (after calibration_folds, at
+    // byte 24 + 59 of the file); it reads as an unpruned model.
+    const std::string v2 = all.to_bytes();
+    std::string v1 = v2;
+    v1.erase(24 + 59, 8);
+    const std::uint32_t one = 1;
+    const std::uint64_t body = v1.size() - tm::kHeaderSize - 8;
+    std::memcpy(v1.data() + 8, &one, 4);
+    std::memcpy(v1.data() + 16, &body, 8);
+    const std::uint64_t sum = tm::checksum64(reinterpret_cast<const unsigned char*>(v1.data()), v1.size() - 8);
+    std::memcpy(v1.data() + v1.size() - 8, &sum, 8);
+    const TextModel old = TextModel::from_bytes(v1);
+    CHECK(old.options().prune == 0);
+    CHECK(old.to_bytes() == v2);
+    for (const auto& r : fixture()) CHECK(old.predict_proba(r.text) == all.predict_proba(r.text));
+}
+
 TEST_CASE("text model files that are corrupt, foreign or of another version are refused", "[textmodel]") {
     const std::string bytes = model().to_bytes();
     ErrorCode code{};
@@ -440,7 +481,7 @@ TEST_CASE("text model files that are corrupt, foreign or of another version are 
     std::string format = bytes;
     format[8] = 9;
     CHECK(error_of([&] { (void)TextModel::from_bytes(format); }) ==
-          "text model file format version 9 is not supported (this library reads version 1)");
+          "text model file format version 9 is not supported (this library reads versions 1 to 2)");
 
     CHECK(error_of([&] { (void)TextModel::load("/nonexistent/dir/model.ckm"); }, &code) ==
           "cannot open text model \"/nonexistent/dir/model.ckm\"");

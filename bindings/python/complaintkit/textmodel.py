@@ -34,7 +34,7 @@ class TextModel:
     ``TextModelOptions``: ``c``, ``class_weight`` ("balanced" / "none"), ``min_df``,
     ``seed``, ``word_ngram_max``, ``latin_char_min``/``latin_char_max``,
     ``cjk_char_min``/``cjk_char_max``, ``sublinear_tf``, ``use_idf``, ``max_epochs``,
-    ``tolerance``, ``calibration_folds``, ``threads``.
+    ``tolerance``, ``calibration_folds``, ``prune``, ``threads``.
 
     A trained model is immutable and may be shared by threads; native work runs with the
     GIL released.

@@ -71,6 +71,7 @@ py::dict options_dict(const ck::TextModelOptions& o) {
     d["tolerance"] = o.tolerance;
     d["seed"] = o.seed;
     d["calibration_folds"] = o.calibration_folds;
+    d["prune"] = o.prune;
     d["threads"] = o.threads;
     return d;
 }
