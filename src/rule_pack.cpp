@@ -733,7 +733,7 @@ private:
                 im.pattern_use_list.push_back({im.preds[u.pred].keywords[u.keyword].written, u.pred,
                                                im.pred_keyword_begin[u.pred] + u.keyword, u.combo});
             info.edges = im.pattern_word_edges[p];
-            info.regex = im.pattern_regex[p];
+            info.regex = im.patterns[p].regex ? 1 : 0;
         }
         im.rule_hot.assign(im.rules.size(), {});
         for (std::size_t rank = 0; rank < im.rules.size(); ++rank) {
@@ -780,8 +780,6 @@ private:
             std::sort(uses.begin(), uses.end(), [](const RuleSet::Impl::Use& a, const RuleSet::Impl::Use& b) {
                 return a.pred != b.pred ? a.pred < b.pred : a.keyword < b.keyword;
             });
-        impl_->pattern_regex.clear();
-        for (const auto& p : impl_->patterns) impl_->pattern_regex.push_back(p.regex ? 1 : 0);
         // Interned tags: rules set them by id, facet tests on tags check ids.
         auto tag_id = [&](const std::string& t) {
             auto& names = impl_->tag_names;

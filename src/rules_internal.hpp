@@ -152,7 +152,7 @@ struct RuleSet::Impl {
         std::uint16_t uses = 0;
         std::uint16_t ranks = 0;
         std::uint8_t edges = 0;         ///< pattern_word_edges
-        std::uint8_t regex = 0;         ///< pattern_regex
+        std::uint8_t regex = 0;         ///< 1 when the pattern is a regex
         std::array<std::uint16_t, kInlineRanks> inline_ranks{};  ///< the ranks, when few
     };
     /// A keyword use by global keyword index: keyword k of predicate p is
@@ -190,7 +190,6 @@ struct RuleSet::Impl {
     std::uint16_t keyed_facets = 0;                         ///< bit f: some rule is keyed on facet f
     std::vector<std::uint32_t> tier_end;                    ///< by rank: the first rank of a later order
     std::vector<std::string> tag_names;                     ///< every tag a rule sets, interned
-    std::vector<std::uint8_t> pattern_regex;                ///< 1 when the pattern is a regex
     std::vector<std::uint8_t> pattern_word_edges;  ///< bit 0: first char is a word char, bit 1: last
     std::unique_ptr<detail::Scanner> scanner;
     std::vector<RuleDiagnostic> warnings;
