@@ -35,4 +35,11 @@ struct TextModel::Impl {
                       const std::vector<std::pair<std::size_t, std::size_t>>* ranges = nullptr);
 };
 
+namespace tm {
+/// The calibration temperature T: the minimiser over T in [0.001, 100] of the negative
+/// log-likelihood of softmax(scores / T) against Platt-smoothed targets. `scores` holds
+/// nc decision values per row, `y` the true class of each row; 1 when there are no rows.
+double fit_temperature(const std::vector<double>& scores, const std::vector<std::size_t>& y, std::size_t nc);
+}  // namespace tm
+
 }  // namespace ck

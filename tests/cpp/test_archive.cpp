@@ -336,7 +336,7 @@ TEST_CASE("archive: bad JSONL rows are reported with file, line and column", "[a
     }
 }
 
-TEST_CASE("archive: batches commit separately; stop_on_error keeps earlier batches", "[archive]") {
+TEST_CASE("archive: batches commit separately, stop_on_error keeps earlier batches", "[archive]") {
     TempDir tmp;
     auto a = Archive::open(tmp / "a.db");
     auto cs = make_complaints(0, 25);
@@ -926,7 +926,7 @@ TEST_CASE("archive: readers see whole batches while one writer ingests", "[archi
     CHECK(a.count() == 6000);
 }
 
-TEST_CASE("archive: update checks and appends in one transaction; another writer cannot interleave",
+TEST_CASE("archive: update checks and appends in one transaction, another writer cannot interleave",
           "[archive][concurrency]") {
     TempDir tmp;
     const auto path = tmp / "a.db";

@@ -44,7 +44,7 @@ std::vector<IncomingRow> read_all(std::string_view text, RecordFormat f, const M
 
 }  // namespace
 
-TEST_CASE("csv: quoting, line breaks in fields, CRLF, BOM; malformed quoting names the file", "[exchange][csv]") {
+TEST_CASE("csv: quoting, line breaks in fields, CRLF, BOM, malformed quoting names the file", "[exchange][csv]") {
     const auto m = Mapping::from_json(
         R"({"format":"csv","fields":{"/id":{"column":"id"},"/received_at":{"column":"at"},"/text":{"column":"t"}}})");
     const std::string text = "\xEF\xBB\xBF" "id,at,t\r\n1,2024-01-01,\"x, \"\"y\"\"\"\r\n2,2024-01-02,\"two\nlines\"\r\n\r\n3,2024-01-03,z";
@@ -89,7 +89,7 @@ TEST_CASE("mapping: declarative JSON, errors name the JSON pointer", "[exchange]
     for (const auto& name : Mapping::builtin_names()) CHECK_NOTHROW(Mapping::builtin(name));
 }
 
-TEST_CASE("mapping: CSV rows become complaints; bad rows name file, line and column", "[exchange][mapping]") {
+TEST_CASE("mapping: CSV rows become complaints, bad rows name file, line and column", "[exchange][mapping]") {
     const auto m = Mapping::from_json(R"({
       "format": "csv", "delimiter": ";",
       "fields": {

@@ -121,7 +121,7 @@ TEST_CASE("workflow: default deadlines, warnings, next wake-up and breach escala
     CHECK(fmt(target(s, Target::acknowledge).met_at) == "2024-03-04T18:00:00+08:00");
 }
 
-TEST_CASE("workflow: a powerful customer gets the fastest response; all policies reported", "[workflow]") {
+TEST_CASE("workflow: a powerful customer gets the fastest response, all policies reported", "[workflow]") {
     const ck::Workflow w;
     auto c = complaint(R"(,"facets":{"personality":"powerful"})");
     auto s = w.state(c, parse_timestamp("2024-03-04T10:00+08:00"));
@@ -135,7 +135,7 @@ TEST_CASE("workflow: a powerful customer gets the fastest response; all policies
     CHECK(target(s, Target::update).policy == "standard");
 }
 
-TEST_CASE("workflow: pauses exclude time; changing policy keeps elapsed and paused time", "[workflow]") {
+TEST_CASE("workflow: pauses exclude time, changing policy keeps elapsed and paused time", "[workflow]") {
     const ck::Workflow w;
     auto c = complaint();
     run(w, c, cmd("acknowledge", "2024-03-04T10:30+08:00"));
