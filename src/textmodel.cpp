@@ -1491,8 +1491,17 @@ std::vector<ClassScore> TextModel::top_k(std::string_view text, std::size_t k) c
 }
 
 ClassScore TextModel::predict(std::string_view text) const {
-    auto t = top_k(text, 1);
-    return t.front();
+    // top_k(text, 1).front() without its vectors and sort: the first class of highest score
+    const std::size_t nc = impl_->nc();
+    thread_local std::vector<double> s, p;
+    s.resize(nc);
+    p.resize(nc);
+    decision(*impl_, text, s.data());
+    softmax(s.data(), nc, impl_->temperature, p.data());
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < nc; ++c)
+        if (s[c] > s[best]) best = c;
+    return ClassScore{best, p[best], s[best]};
 }
 
 Explanation TextModel::explain(std::string_view text, std::size_t k, std::size_t features) const {

@@ -418,6 +418,21 @@ TEST_CASE("text model probabilities are calibrated softmax values", "[textmodel]
     CHECK(top[0].score >= top[1].score);
     CHECK(top[1].score >= top[2].score);
     CHECK(m.top_k("x", 100).size() == m.classes().size());
+    // predict, top_k(…, 1) and predict_batch agree exactly, text by text
+    std::vector<std::string_view> views;
+    for (const auto& r : fixture()) views.emplace_back(r.text);
+    views.emplace_back("!!!");  // no features: the intercepts decide
+    const auto batch = m.predict_batch(views, 1);
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        const ClassScore one = m.predict(views[i]);
+        const ClassScore first = m.top_k(views[i], 1).front();
+        CHECK(one.cls == first.cls);
+        CHECK(one.probability == first.probability);
+        CHECK(one.score == first.score);
+        CHECK(one.cls == batch[i].cls);
+        CHECK(one.probability == batch[i].probability);
+    }
+    CHECK_THROWS_AS(m.predict("bad \xff byte"), Error);
 
     const auto d = m.decision_function("快递一直没有送到");
     CHECK(d[top[0].cls] == Approx(top[0].score));
