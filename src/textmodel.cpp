@@ -1209,8 +1209,6 @@ void train_ovr(const Matrix& x, const std::vector<std::size_t>& active, const st
     });
 }
 
-/// Temperature minimising the cross-entropy of held-out decision values against Platt-smoothed
-/// targets (1 - 1/(n+2) for the true class), so that separable data gives a finite temperature.
 /// Drops the features that no cached word's e_w includes (word bigrams, CJK n-grams) whose
 /// largest |weight| × idf is below opt.prune, and renumbers the entries' features.
 void prune_features(TextModel::Impl& m, Entries& entries, const std::vector<std::pair<std::size_t, std::size_t>>& word_ranges) {
@@ -1490,19 +1488,24 @@ std::vector<ClassScore> TextModel::top_k(std::string_view text, std::size_t k) c
     return all;
 }
 
-ClassScore TextModel::predict(std::string_view text) const {
-    // top_k(text, 1).front() without its vectors and sort: the first class of highest score
-    const std::size_t nc = impl_->nc();
+namespace {
+/// top_k(text, 1).front() without its vectors and sort: the first class of highest score,
+/// with its calibrated probability (per-thread buffers).
+ClassScore best_class(const TextModel::Impl& m, std::string_view text) {
+    const std::size_t nc = m.nc();
     thread_local std::vector<double> s, p;
     s.resize(nc);
     p.resize(nc);
-    decision(*impl_, text, s.data());
-    softmax(s.data(), nc, impl_->temperature, p.data());
+    decision(m, text, s.data());
+    softmax(s.data(), nc, m.temperature, p.data());
     std::size_t best = 0;
     for (std::size_t c = 1; c < nc; ++c)
         if (s[c] > s[best]) best = c;
     return ClassScore{best, p[best], s[best]};
 }
+}  // namespace
+
+ClassScore TextModel::predict(std::string_view text) const { return best_class(*impl_, text); }
 
 Explanation TextModel::explain(std::string_view text, std::size_t k, std::size_t features) const {
     Explanation e;
@@ -1522,21 +1525,12 @@ Explanation TextModel::explain(std::string_view text, std::size_t k, std::size_t
 
 std::vector<ClassScore> TextModel::predict_batch(const std::vector<std::string_view>& texts, unsigned threads) const {
     std::vector<ClassScore> out(texts.size());
-    const std::size_t nc = impl_->nc();
     parallel_for(texts.size(), static_cast<int>(threads), [&](std::size_t i) {
-        thread_local std::vector<double> s, p;
-        s.resize(nc);
-        p.resize(nc);
         try {
-            decision(*impl_, texts[i], s.data());
+            out[i] = best_class(*impl_, texts[i]);
         } catch (const Error& e) {
             throw Error(e.code(), "text " + std::to_string(i) + ": " + e.message(), "/" + std::to_string(i));
         }
-        softmax(s.data(), nc, impl_->temperature, p.data());
-        std::size_t best = 0;
-        for (std::size_t c = 1; c < nc; ++c)
-            if (s[c] > s[best]) best = c;
-        out[i] = ClassScore{best, p[best], s[best]};
     });
     return out;
 }
@@ -1594,7 +1588,8 @@ double fit_temperature(const std::vector<double>& scores, const std::vector<std:
     };
     // Safeguarded Newton on beta in [0.01, 1000] (T in [0.001, 100]): a step that leaves the
     // bracket the derivative's signs keep, or a flat curvature, bisects it (geometrically)
-    // instead. Converges in about six evaluations (golden-section search took 62).
+    // instead. About eight evaluations, the bracket's two ends included (golden-section search
+    // took 62).
     double lo = 0.01, hi = 1000.0, g = 0, h = 0;
     derivatives(lo, g, h);
     if (g >= 0) return 1.0 / lo;
