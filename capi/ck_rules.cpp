@@ -160,6 +160,44 @@ int ck_ruleset_classify_batch(ck_context* ctx, const ck_ruleset* rs, const char*
     });
 }
 
+int ck_ruleset_classify_each(ck_context* ctx, const ck_ruleset* rs, const char* const* texts, const size_t* lens,
+                             size_t n, unsigned threads, unsigned flags, ck_classification_sink sink, void* user) {
+    int stopped = 0;
+    const int rc = guard(ctx, [&] {
+        const RuleSet& r = rules_arg(rs);
+        if (!sink) throw Error(ErrorCode::invalid_argument, "sink is NULL");
+        if (n > 0) need(texts, "texts");
+        std::vector<std::string_view> views;
+        views.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+            try {
+                views.push_back(text_arg(texts[i], lens ? lens[i] : CK_NUL_TERMINATED, "text"));
+            } catch (const Error& e) {
+                throw e.with_context("item " + std::to_string(i));
+            }
+        }
+        BatchOptions bo;
+        bo.threads = threads;
+        bo.classify = options_of(flags);
+        struct Stop {};  // the sink's non-zero return, carried out of the pool
+        try {
+            r.classify_each(views, [&](std::size_t i, Classification& c) {
+                ck_classification holder{std::move(c)};
+                const int v = sink(user, i, &holder);
+                c = std::move(holder.c);  // (the engine reuses the storage)
+                if (v != 0) {
+                    stopped = v;
+                    throw Stop{};
+                }
+            }, bo);
+        } catch (const Stop&) {
+            return CK_OK;  // not an error: `stopped` is returned, the context left as it was
+        }
+        return CK_OK;
+    });
+    return stopped != 0 ? stopped : rc;
+}
+
 void ck_classification_free(ck_classification* c) { delete c; }
 
 int ck_classification_facet(ck_context* ctx, const ck_classification* c, int facet, int* out_value) {

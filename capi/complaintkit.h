@@ -289,6 +289,21 @@ CK_EXTERN(int) ck_ruleset_classify_complaint(ck_context *ctx, const ck_ruleset *
 CK_EXTERN(int) ck_ruleset_classify_batch(ck_context *ctx, const ck_ruleset *rs, const char *const *texts,
                                          const size_t *lens, size_t n, unsigned threads, unsigned flags,
                                          ck_classification **out);
+/** Receives ck_ruleset_classify_each's results: `result` is borrowed for the call only (read
+ *  it, or ck_classification_to_json it; do not free or keep the pointer). Return 0 to go on;
+ *  any other value stops the batch. \since 0.1 */
+typedef int (*ck_classification_sink)(void *user, size_t index, const ck_classification *result);
+/** Streams a batch: classifies n texts (as ck_ruleset_classify_batch) on `threads` threads and
+ *  calls sink(user, i, result) for every text in input order, never two calls at once (a call
+ *  may come from any of the pool's threads, the caller's included). Memory stays bounded
+ *  (4 x 64 results a thread) however large n is. On an invalid text the results before it are
+ *  delivered and the error names the item ("item 3: ..."). A sink returning non-zero stops the
+ *  batch: nothing more is delivered and that value is returned (keep it positive to tell it
+ *  from the CK_E_* codes; the context's error is not set). The sink may call the C API with
+ *  `ctx` (the call does not touch it until it returns). \since 0.1 */
+CK_EXTERN(int) ck_ruleset_classify_each(ck_context *ctx, const ck_ruleset *rs, const char *const *texts,
+                                        const size_t *lens, size_t n, unsigned threads, unsigned flags,
+                                        ck_classification_sink sink, void *user);
 /** Frees a result (NULL is a no-op). \since 0.1 */
 CK_EXTERN(void) ck_classification_free(ck_classification *c);
 /** A facet's value as its taxonomy number (0 = unknown). For CK_FACET_REASONABLE: -1 unknown,

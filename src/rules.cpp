@@ -11,6 +11,7 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -222,13 +223,13 @@ public:
         : rs_(rs), ws_(ws), c_(complaint), prior_(prior), opt_(opt),
           full_(opt.explain || opt.evidence == EvidenceLevel::full) {}
 
-    Classification run(std::string_view title, std::string_view text) {
-        Classification out;
+    /// Classifies into `out`, which must be fresh or reset (reset_for_reuse).
+    void run(std::string_view title, std::string_view text, Classification& out) {
         const bool blank_text = text.find_first_not_of(" \t\r\n") == std::string_view::npos;
         const bool blank_title = title.find_first_not_of(" \t\r\n") == std::string_view::npos;
         if (blank_text && blank_title) {  // blank text holds no invalid UTF-8
             out.empty_text = true;
-            return out;
+            return;
         }
         ws_.begin(rs_.patterns.size(), rs_.rules.size(), rs_.preds.size());
         // One pass validates and folds (invalid bytes become U+FFFD): title first, as errors go.
@@ -255,7 +256,6 @@ public:
             scan_fast();
             evaluate_fast(out);
         }
-        return out;
     }
 
     /// A condition's outcome on this evaluation's complaint whatever the text and facets:
@@ -1272,13 +1272,35 @@ std::vector<std::uint64_t> detail::without_complaint(const RuleSet::Impl& rs) {
 
 namespace {
 
-Classification run(const RuleSet::Impl& rs, std::shared_ptr<const void> pack, const Complaint* c, std::string_view title, std::string_view text,
-                   std::optional<int> prior, const ClassifyOptions& opt) {
+/// Empties a result for another classification but keeps its vectors' storage (the
+/// evidence and tag vectors are then filled without allocating, once large enough).
+void reset_for_reuse(Classification& out) {
+    std::vector<std::string> tags = std::move(out.facets.tags);
+    tags.clear();
+    out.facets = Facets{};
+    out.facets.tags = std::move(tags);
+    out.score = 0;
+    out.evidence.clear();
+    out.misses.clear();
+    out.replaced_invalid_utf8 = 0;
+    out.empty_text = false;
+    out.facet_score = {};
+}
+
+/// Classifies into `out` (fresh or reset_for_reuse) and makes it hold `pack`.
+void run_into(const RuleSet::Impl& rs, const std::shared_ptr<const void>& pack, const Complaint* c, std::string_view title,
+              std::string_view text, std::optional<int> prior, const ClassifyOptions& opt, Classification& out) {
     Workspace& ws = workspace();
     Evaluation e(rs, ws, c, prior, opt);
-    Classification out = e.run(title, text);
-    out.pack_ref.pack = std::move(pack);
+    e.run(title, text, out);
+    if (out.pack_ref.pack != pack) out.pack_ref.pack = pack;
     if (opt.explain) note_severity(rs, out);
+}
+
+Classification run(const RuleSet::Impl& rs, std::shared_ptr<const void> pack, const Complaint* c, std::string_view title, std::string_view text,
+                   std::optional<int> prior, const ClassifyOptions& opt) {
+    Classification out;
+    run_into(rs, pack, c, title, text, prior, opt, out);
     return out;
 }
 
@@ -1347,6 +1369,121 @@ std::vector<Classification> batch(const std::shared_ptr<const RuleSet::Impl>& im
         throw;
     }
     return out;
+}
+
+/// classify_each's pipeline: workers claim chunks of 64 items in order, classify a chunk into
+/// its slot of a ring of 4 chunks a worker (the slot's results overwritten in place, so their
+/// storage is what the previous round freed), and whoever completes the next chunk to deliver
+/// hands it and every following completed chunk to the sink, outside the lock; a claim waits
+/// while the ring is full. The sink therefore sees the items in order, one call at a time.
+template <class F>
+void stream(std::size_t n, unsigned threads, F&& one, const RuleSet::ClassificationSink& sink) {
+    if (!sink) throw Error(ErrorCode::invalid_argument, "classify_each: no sink");
+    auto classify = [&](std::size_t i, unsigned w, Classification& into) {
+        try {
+            reset_for_reuse(into);
+            one(i, w, into);
+        } catch (const Error& e) {
+            throw e.with_context("item " + std::to_string(i));
+        }
+    };
+    const unsigned nw = worker_count(n, threads);
+    if (nw <= 1) {
+        Classification r;
+        for (std::size_t i = 0; i < n; ++i) {
+            classify(i, 0, r);
+            sink(i, r);
+        }
+        return;
+    }
+    constexpr std::size_t chunk = 64;
+    const std::size_t chunks = (n + chunk - 1) / chunk;
+    const std::size_t window = std::size_t{4} * nw;
+    struct Slot {
+        std::vector<Classification> items;
+        std::size_t count = 0;   ///< results made (all of the chunk unless an item failed)
+        std::exception_ptr error;  ///< of item `count` when set
+        bool ready = false;
+    };
+    std::vector<Slot> slots(window);
+    std::mutex mu;
+    std::condition_variable room;
+    std::size_t claimed = 0, delivered = 0;  // chunks
+    bool delivering = false, stop = false;
+    std::exception_ptr failure;
+    auto halt = [&](std::exception_ptr e) {  // (mu held)
+        if (!failure) failure = std::move(e);
+        stop = true;
+        delivering = false;
+        room.notify_all();
+    };
+    auto worker = [&](unsigned w) {
+        for (;;) {
+            std::size_t k;
+            {
+                std::unique_lock lock(mu);
+                room.wait(lock, [&] { return stop || claimed >= chunks || claimed < delivered + window; });
+                if (stop || claimed >= chunks) return;
+                k = claimed++;
+            }
+            Slot& s = slots[k % window];
+            const std::size_t begin = k * chunk, m = std::min(chunk, n - begin);
+            if (s.items.size() < m) s.items.resize(m);
+            s.count = 0;
+            s.error = nullptr;
+            for (; s.count < m; ++s.count) {
+                try {
+                    classify(begin + s.count, w, s.items[s.count]);
+                } catch (...) {
+                    s.error = std::current_exception();
+                    break;
+                }
+            }
+            {
+                std::lock_guard lock(mu);
+                s.ready = true;
+                if (stop || delivering || delivered != k) continue;  // the deliverer of chunk k-1 takes it
+                delivering = true;
+            }
+            for (std::size_t d = k;;) {  // deliver chunk d and the completed ones after it
+                Slot& t = slots[d % window];
+                try {
+                    for (std::size_t j = 0; j < t.count; ++j) sink(d * chunk + j, t.items[j]);
+                } catch (...) {
+                    std::lock_guard lock(mu);
+                    halt(std::current_exception());
+                    return;
+                }
+                std::lock_guard lock(mu);
+                if (t.error) {
+                    halt(t.error);
+                    return;
+                }
+                t.ready = false;
+                d = ++delivered;
+                room.notify_all();
+                if (stop || d >= chunks || !slots[d % window].ready) {
+                    delivering = false;
+                    break;
+                }
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    pool.reserve(nw - 1);
+    try {
+        for (unsigned t = 1; t < nw; ++t) pool.emplace_back(worker, t);
+    } catch (...) {
+        {
+            std::lock_guard lock(mu);
+            halt(std::current_exception());
+        }
+        for (auto& t : pool) t.join();
+        throw;
+    }
+    worker(0u);
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace
@@ -1448,6 +1585,27 @@ std::vector<Classification> RuleSet::classify_many(std::span<const Complaint> co
         if (!impl_->models.empty()) apply_facet_models(*this, &c, c.title, c.text, options.classify, out);
         return out;
     });
+}
+
+void RuleSet::classify_each(std::span<const std::string_view> texts, const ClassificationSink& sink,
+                            const BatchOptions& options) const {
+    std::vector<std::shared_ptr<const void>> packs(worker_count(texts.size(), options.threads));
+    for (auto& p : packs) p = std::make_shared<const std::shared_ptr<const RuleSet::Impl>>(impl_);
+    stream(texts.size(), options.threads, [&](std::size_t i, unsigned w, Classification& out) {
+        run_into(*impl_, packs[w], nullptr, {}, texts[i], std::nullopt, options.classify, out);
+        if (!impl_->models.empty()) apply_facet_models(*this, nullptr, {}, texts[i], options.classify, out);
+    }, sink);
+}
+
+void RuleSet::classify_each(std::span<const Complaint> complaints, const ClassificationSink& sink,
+                            const BatchOptions& options) const {
+    std::vector<std::shared_ptr<const void>> packs(worker_count(complaints.size(), options.threads));
+    for (auto& p : packs) p = std::make_shared<const std::shared_ptr<const RuleSet::Impl>>(impl_);
+    stream(complaints.size(), options.threads, [&](std::size_t i, unsigned w, Classification& out) {
+        const Complaint& c = complaints[i];
+        run_into(*impl_, packs[w], &c, c.title, c.text, std::nullopt, options.classify, out);
+        if (!impl_->models.empty()) apply_facet_models(*this, &c, c.title, c.text, options.classify, out);
+    }, sink);
 }
 
 const std::string& RuleSet::name() const noexcept { return impl_->name; }

@@ -128,6 +128,8 @@ def main():
     labels = [("ClassifyFull", "C++ full classification, 1 thread (CPU time)"),
               ("ClassifyBatch/1/real_time", "C++ classify_many, 1 thread (wall)"),
               ("ClassifyBatch/2/real_time", "C++ classify_many, 2 threads (wall)"),
+              ("ClassifyEach/1/real_time", "C++ classify_each (streamed, full evidence), 1 thread (wall)"),
+              ("ClassifyEach/2/real_time", "C++ classify_each (streamed, full evidence), 2 threads (wall)"),
               ("ClassifyRules", "C++ lean classification (evidence=rules), 1 thread (CPU time)"),
               ("ClassifyBatchRules/1/real_time", "C++ lean classify_many, 1 thread (wall)"),
               ("ClassifyBatchRules/2/real_time", "C++ lean classify_many, 2 threads (wall)"),
@@ -161,11 +163,13 @@ def main():
         b1, b2 = cpp[f"{c}/ClassifyBatch/1/real_time"]["mb_s"], cpp[f"{c}/ClassifyBatch/2/real_time"]["mb_s"]
         l1, l2 = cpp[f"{c}/ClassifyBatchRules/1/real_time"]["mb_s"], cpp[f"{c}/ClassifyBatchRules/2/real_time"]["mb_s"]
         r1, r2 = cpp[f"{c}/RawScanThreads/1/real_time"]["mb_s"], cpp[f"{c}/RawScanThreads/2/real_time"]["mb_s"]
+        e1, e2 = cpp[f"{c}/ClassifyEach/1/real_time"]["mb_s"], cpp[f"{c}/ClassifyEach/2/real_time"]["mb_s"]
         rows = py[c][0]
         re_mb = rows["Python re alternation"][0]
         print(f"[{c}] full / raw scan (1 thread, CPU): {cpp[f'{c}/ClassifyFull']['mb_s'] / raw:.2f}; "
               f"lean / raw: {cpp[f'{c}/ClassifyRules']['mb_s'] / raw:.2f}  (target ≥ 0.5)")
-        print(f"[{c}] 2 threads / 1 thread: full {b2 / b1:.2f}×, lean {l2 / l1:.2f}×, raw scan {r2 / r1:.2f}×  (target ≥ 1.8×)")
+        print(f"[{c}] 2 threads / 1 thread: full streamed {e2 / e1:.2f}×, full classify_many {b2 / b1:.2f}×, "
+              f"lean classify_many {l2 / l1:.2f}×, raw scan {r2 / r1:.2f}×  (target ≥ 1.8×)")
         print(f"[{c}] Python vs re: " + ", ".join(f"{k}: {v[0] / re_mb:,.0f}×" for k, v in rows.items()
                                                    if k.startswith("Python classify")) + "  (target ≥ 500×)")
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <map>
 #include <cstdint>
 #include <initializer_list>
@@ -347,6 +348,20 @@ public:
                                                             const BatchOptions& options = {}) const;
     [[nodiscard]] std::vector<Classification> classify_many(std::span<const Complaint> complaints,
                                                             const BatchOptions& options = {}) const;
+    /// Receives classify_each's results: the input's index and its result, which lives for
+    /// the call only (move out what you keep; the engine reuses the storage).
+    using ClassificationSink = std::function<void(std::size_t index, Classification& result)>;
+    /// Streams a batch: classifies on a thread pool, like classify_many, and calls `sink` once
+    /// for every input, in input order, never two calls at once (a call may run on any of the
+    /// pool's threads, the caller's included). At most 4 × 64 results a thread are held, so a
+    /// batch of millions needs no more memory than one of thousands, and results are made in
+    /// storage that earlier ones freed. In strict mode the first invalid input's error is
+    /// thrown ("item N: …") after the results before it were delivered; an exception thrown
+    /// by `sink` stops the batch (nothing more is delivered) and is rethrown to the caller.
+    void classify_each(std::span<const std::string_view> texts, const ClassificationSink& sink,
+                       const BatchOptions& options = {}) const;
+    void classify_each(std::span<const Complaint> complaints, const ClassificationSink& sink,
+                       const BatchOptions& options = {}) const;
 
     [[nodiscard]] const std::string& name() const noexcept;
     [[nodiscard]] std::size_t rule_count() const noexcept;

@@ -238,11 +238,75 @@ static void test_default(ck_context *ctx) {
     ck_ruleset_free(rs);
 }
 
+/* ck_ruleset_classify_each: in order, one call at a time, results equal to single classify. */
+typedef struct {
+    ck_context *ctx;
+    size_t calls;
+    size_t next; /* the index the next call must carry */
+    int in_order;
+    int severity_of_1; /* severity of item 1 */
+    size_t stop_at;    /* return 7 at this index (or never: (size_t)-1) */
+} stream_state;
+
+static int stream_sink(void *user, size_t index, const ck_classification *result) {
+    stream_state *st = (stream_state *)user;
+    if (index != st->next) st->in_order = 0;
+    st->next = index + 1;
+    ++st->calls;
+    int v = -1;
+    if (ck_classification_facet(st->ctx, result, CK_FACET_SEVERITY, &v) != CK_OK) st->in_order = 0;
+    if (index % 5 == 1) st->severity_of_1 = v;
+    return index == st->stop_at ? 7 : 0;
+}
+
+static void test_classify_each(ck_context *ctx) {
+    ck_ruleset *rs = NULL;
+    CHECK(ck_ruleset_compile(ctx, &rs, PACK, CK_NUL_TERMINATED) == CK_OK);
+    enum { N = 1000 };
+    const char *base[5] = {"rude", "记者", "nothing", "態度差", "rude"};
+    const char *texts[N];
+    for (int i = 0; i < N; ++i) texts[i] = base[i % 5];
+    for (unsigned threads = 1; threads <= 3; ++threads) {
+        stream_state st = {ctx, 0, 0, 1, -1, (size_t)-1};
+        CHECK(ck_ruleset_classify_each(ctx, rs, texts, NULL, N, threads, 0, stream_sink, &st) == CK_OK);
+        CHECK(st.calls == N);
+        CHECK(st.in_order);
+        CHECK(st.severity_of_1 == 4);
+        /* a sink returning non-zero stops the batch; its value comes back, no error is set */
+        stream_state stop = {ctx, 0, 0, 1, -1, 500};
+        CHECK(ck_ruleset_classify_each(ctx, rs, texts, NULL, N, threads, CK_CLASSIFY_NO_HITS, stream_sink, &stop) == 7);
+        CHECK(stop.calls == 501);
+        CHECK(stop.in_order);
+    }
+    /* an invalid text: the ones before it are delivered, the error names it */
+    const char *bad[4] = {"rude", "fine", "bad\xff", "rude"};
+    stream_state st = {ctx, 0, 0, 1, -1, (size_t)-1};
+    CHECK(ck_ruleset_classify_each(ctx, rs, bad, NULL, 4, 2, 0, stream_sink, &st) == CK_E_INVALID_UTF8);
+    CHECK_CONTAINS(ck_context_errmsg(ctx), "item 2: /text: invalid UTF-8 at byte 3");
+    CHECK(st.calls == 2);
+    st.calls = 0;
+    st.next = 0;
+    CHECK(ck_ruleset_classify_each(ctx, rs, bad, NULL, 4, 2, CK_CLASSIFY_LENIENT_UTF8, stream_sink, &st) == CK_OK);
+    CHECK(st.calls == 4);
+    /* bad arguments */
+    CHECK(ck_ruleset_classify_each(ctx, rs, texts, NULL, N, 0, 0, NULL, NULL) == CK_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(ck_context_errmsg(ctx), "sink is NULL");
+    CHECK(ck_ruleset_classify_each(ctx, NULL, texts, NULL, N, 0, 0, stream_sink, &st) == CK_E_INVALID_ARGUMENT);
+    CHECK(ck_ruleset_classify_each(ctx, rs, NULL, NULL, 2, 0, 0, stream_sink, &st) == CK_E_INVALID_ARGUMENT);
+    CHECK(ck_ruleset_classify_each(ctx, rs, texts, NULL, N, 0, 0x100, stream_sink, &st) == CK_E_INVALID_ARGUMENT);
+    CHECK(ck_ruleset_classify_each(NULL, rs, texts, NULL, N, 0, 0, stream_sink, &st) == CK_E_INVALID_ARGUMENT);
+    st.calls = 0;
+    CHECK(ck_ruleset_classify_each(ctx, rs, NULL, NULL, 0, 0, 0, stream_sink, &st) == CK_OK);
+    CHECK(st.calls == 0);
+    ck_ruleset_free(rs);
+}
+
 int main(void) {
     ck_context *ctx = ck_context_new();
     test_compile_and_classify(ctx);
     test_bad_packs(ctx);
     test_default(ctx);
+    test_classify_each(ctx);
     ck_context_free(ctx);
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
