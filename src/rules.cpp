@@ -2,6 +2,7 @@
 // affect, resolve facets, and say why (docs/rules.md).
 #include "json_internal.hpp"
 #include "rules_internal.hpp"
+#include "thread_pool.hpp"
 
 #include <complaintkit/normalize.hpp>
 #include <complaintkit/utf8.hpp>
@@ -1340,11 +1341,7 @@ template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) 
             }
         }
     };
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-    worker(0u);
-    for (auto& t : pool) t.join();
+    detail::run_parallel(threads, worker);  // the caller and pool helpers (thread_pool.hpp)
     if (first_error) std::rethrow_exception(first_error);
 }
 
@@ -1469,20 +1466,9 @@ void stream(std::size_t n, unsigned threads, F&& one, const RuleSet::Classificat
             }
         }
     };
-    std::vector<std::thread> pool;
-    pool.reserve(nw - 1);
-    try {
-        for (unsigned t = 1; t < nw; ++t) pool.emplace_back(worker, t);
-    } catch (...) {
-        {
-            std::lock_guard lock(mu);
-            halt(std::current_exception());
-        }
-        for (auto& t : pool) t.join();
-        throw;
-    }
-    worker(0u);
-    for (auto& t : pool) t.join();
+    // The caller and pool helpers (thread_pool.hpp; any number of them may join): a claimed
+    // chunk is always finished and delivered by someone, so fewer workers only mean less speed.
+    detail::run_parallel(nw, worker);
     if (failure) std::rethrow_exception(failure);
 }
 

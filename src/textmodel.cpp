@@ -17,6 +17,8 @@
 #include <numeric>
 #include <thread>
 
+#include "thread_pool.hpp"
+
 namespace ck {
 
 using tm::FeatureSpec;
@@ -587,21 +589,17 @@ template <class F> void parallel_for(std::size_t n, int threads, F&& f) {
         for (std::size_t i = 0; i < n; ++i) f(i);
         return;
     }
+    // the caller and pool helpers (thread_pool.hpp) take items from one cursor
     std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
     std::atomic<bool> failed{false};
-    auto work = [&] {
+    detail::run_parallel(t, [&](unsigned) {
         try {
-            for (std::size_t i; !failed && (i = next.fetch_add(1)) < n;) f(i);
+            for (std::size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < n;) f(i);
         } catch (...) {
-            if (!failed.exchange(true)) error = std::current_exception();
+            failed = true;
+            throw;
         }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned k = 1; k < t; ++k) pool.emplace_back(work);
-    work();
-    for (auto& th : pool) th.join();
-    if (error) std::rethrow_exception(error);
+    });
 }
 
 // ---------------------------------------------------------------- training

@@ -12,7 +12,11 @@ random_state=42) and gives the SAME folds to the three systems:
   * fastText       the `fasttext` CLI (supervised; the tutorial's text-classification settings:
                    lr 1.0, 25 epochs, wordNgrams 2; 200k buckets; one thread)
 
-Times are CPU seconds of the process (the machine may be shared), one thread everywhere.
+Times are CPU seconds of the process (the machine may be shared), one thread everywhere;
+a second table gives wall-clock seconds of the same run, with complaintkit also on every core
+(--threads, default: the machine's CPU count; its model and predictions are the same on any
+thread count, which the script checks). scikit-learn's TfidfVectorizer and LinearSVC have no
+multi-threaded path, so its wall time is its one-thread time.
 Another labelled set: --csv PATH.jsonl --text text --label facets.category (e.g. the
 project's tests/data/classify_eval.jsonl, Chinese and English).
 Prints a Markdown table (accuracy, macro-F1, train / predict seconds summed over folds,
@@ -69,18 +73,20 @@ def run_sklearn(X, y, folds):
     from sklearn.svm import LinearSVC
     import pickle
     pred = np.empty(len(y), dtype=object)
-    tt = pt = 0.0
+    tt = pt = tw = pw = 0.0
     mem = 0
     for tr, te in folds:
         p = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2), LinearSVC())
-        t = time.process_time()
+        w, t = time.perf_counter(), time.process_time()
         p.fit(X[tr], y[tr])
         tt += time.process_time() - t
-        t = time.process_time()
+        tw += time.perf_counter() - w
+        w, t = time.perf_counter(), time.process_time()
         pred[te] = p.predict(X[te])
         pt += time.process_time() - t
+        pw += time.perf_counter() - w
         mem = max(mem, len(pickle.dumps(p)))
-    return pred, tt, pt, mem
+    return pred, tt, pt, mem, tw, pw
 
 
 def _child_cpu():
@@ -135,12 +141,15 @@ def run_complaintkit(X, y, folds, work, build, options):
                                     capture_output=True, text=True).stdout)
     pred = np.empty(len(y), dtype=object)
     prob = np.zeros(len(y))
-    tt = pt = 0.0
+    tt = pt = tw = pw = 0.0
     for (tr, te), fr in zip(folds, res["folds"]):
         pred[te] = fr["predicted"]
         prob[te] = fr["probability"]
         tt += fr["train_seconds"]
         pt += fr["predict_seconds"]
+        tw += fr["train_wall_seconds"]
+        pw += fr["predict_wall_seconds"]
+    res["folds"][0]["wall"] = (tw, pw)
     for f in res["folds"]:
         f["prob"] = prob
     return pred, tt, pt, res["folds"]
@@ -167,6 +176,8 @@ def main():
     ap.add_argument("--build", default=str(ROOT / "build"))
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--only-ck", action="store_true", help="skip the baselines (tuning)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                    help="complaintkit's threads for the wall-clock row (1: no such row)")
     ap.add_argument("--out", default=str(HERE / "results.md"))
     ap.add_argument("options", nargs="*", help="complaintkit key=value options")
     a = ap.parse_args()
@@ -185,12 +196,19 @@ def main():
         calib = ece((p == y).astype(float), info[0]["prob"])
         ck = dict(name="complaintkit", acc=acc, f1=f1, train=tt, predict=pt, ece=calib,
                   mem=max(f["memory_bytes"] for f in info), file=max(f["file_bytes"] for f in info),
-                  load=sum(f["load_seconds"] for f in info) / len(info))
+                  load=sum(f["load_seconds"] for f in info) / len(info), wall=info[0]["wall"])
         rows.append(ck)
+        walls = [(f"complaintkit, 1 thread", ck["wall"])]
+        if a.threads > 1:
+            p2, _, _, info2 = run_complaintkit(X, y, folds, work, a.build, a.options + [f"threads={a.threads}"])
+            same = bool((p2 == p).all())
+            walls.append((f"complaintkit, {a.threads} threads" + ("" if same else " (PREDICTIONS DIFFER)"),
+                          info2[0]["wall"]))
         if not a.only_ck:
-            p, tt, pt, mem = run_sklearn(X, y, folds)
+            p, tt, pt, mem, tw, pw = run_sklearn(X, y, folds)
             acc, f1 = metrics(y, p)
             rows.append(dict(name="scikit-learn TF-IDF(1,2)+LinearSVC", acc=acc, f1=f1, train=tt, predict=pt, mem=mem))
+            walls.append(("scikit-learn TF-IDF(1,2)+LinearSVC (one thread)", (tw, pw)))
             p, tt, pt, mem = run_fasttext(X, y, folds, work)
             acc, f1 = metrics(y, p)
             rows.append(dict(name="fastText CLI (lr 1, 25 epochs, wordNgrams 2)", acc=acc, f1=f1, train=tt, predict=pt,
@@ -213,6 +231,14 @@ def main():
               "", f"complaintkit model load: {ck['load'] * 1000:.2f} ms (mean over folds). "
               "Model bytes: complaintkit = TextModel::memory_bytes() of a loaded model; scikit-learn = pickled "
               "pipeline; fastText = .bin file.", f"Options: {' '.join(a.options) or 'defaults'}"]
+    skw = next((w for n, w in walls if n.startswith("scikit")), None)
+    lines += ["", f"Wall-clock seconds, same run, summed over the folds ({os.cpu_count()} CPUs):", "",
+              "| system | train s | predict s | train speed-up vs sklearn | predict speed-up vs sklearn |",
+              "|---|---|---|---|---|"]
+    for n, (tw, pw) in walls:
+        tr = f"{skw[0] / tw:.1f}×" if skw else "–"
+        pr = f"{skw[1] / pw:.1f}×" if skw else "–"
+        lines.append(f"| {n} | {tw:.3f} | {pw:.4f} | {tr} | {pr} |")
     text = "\n".join(lines)
     print(text)
     if not a.only_ck and a.out != "-":
