@@ -116,6 +116,28 @@ def test_classify_many_keeps_order_and_matches_single_calls():
     assert str(e.value).startswith("item 1: ")
 
 
+def test_classify_many_on_threads_overlaps_and_equals_one_thread():
+    # above 256 items and on several threads the results are made into Python objects while
+    # the batch is still classifying: same results, same order, same errors
+    rs = ck.RuleSet.default()
+    texts = ["快递一周没到", "店員態度差", "I was charged twice", "", None, "建议增加夜间营业",
+             b"rude agent, I will call the regulator"] * 700
+    one = rs.classify_many(texts, threads=1)
+    for threads in (2, 3, 0):
+        assert rs.classify_many(texts, threads=threads) == one
+    assert rs.classify_many(texts, threads=2, evidence="rules") == rs.classify_many(texts, threads=1, evidence="rules")
+    comp = ck.Complaint.from_json({"id": "C2", "received_at": "2024-03-05T09:12:00Z", "text": "店員態度差"})
+    mixed = rs.classify_many(texts[:600] + [comp], threads=2)
+    assert mixed[:600] == one[:600] and mixed[600].sub_cause == "poor_attitude"
+    bad = list(texts)
+    bad[2345] = b"ok \xff"
+    with pytest.raises(ck.InvalidUtf8Error) as e:
+        rs.classify_many(bad, threads=2)
+    assert str(e.value).startswith("item 2345: ")
+    lenient = rs.classify_many(bad, threads=2, lenient=True)
+    assert len(lenient) == len(bad) and lenient[2345].replaced_invalid_utf8 == 1
+
+
 def test_classify_many_releases_the_gil():
     rs = ck.RuleSet.default()
     texts = ["快递一个星期了还没到，客服也不回复，太气人了"] * 20000
@@ -127,12 +149,15 @@ def test_classify_many_releases_the_gil():
             ticks.append(1)
             stop.wait(0.001)
 
-    t = threading.Thread(target=ticker)
-    t.start()
-    rs.classify_many(texts, threads=1)
-    stop.set()
-    t.join()
-    assert len(ticks) > 3  # the other Python thread ran while the batch worked
+    for threads in (1, 2):  # (2: the overlapped path, which waits for results without the GIL)
+        ticks.clear()
+        stop.clear()
+        t = threading.Thread(target=ticker)
+        t.start()
+        rs.classify_many(texts, threads=threads)
+        stop.set()
+        t.join()
+        assert len(ticks) > 3  # the other Python thread ran while the batch worked
 
 
 def test_classify_frame():

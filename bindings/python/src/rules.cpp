@@ -6,6 +6,12 @@
 
 #include <pybind11/numpy.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
 namespace ckpy {
 namespace {
 
@@ -132,6 +138,80 @@ std::vector<ck::Classification> run_batch(const ck::RuleSet& rs, const ViewInput
     bo.classify = opt;
     if (in.complaints.empty()) return rs.classify_many(std::span<const std::string_view>(in.views), bo);
     return rs.classify_many(std::span<const ck::Complaint>(in.complaints), bo);
+}
+
+/// classify_many on several threads: the batch is streamed (RuleSet::classify_each) by a
+/// native thread with the GIL released, while this thread turns the results delivered so far
+/// into Python objects, so that making the Python objects overlaps the classification
+/// instead of following it. The results are those of classify_many, in input order.
+py::list classify_many_overlapped(const ck::RuleSet& rs, const ViewInput& in, unsigned threads,
+                                  const ck::ClassifyOptions& opt) {
+    const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
+    std::vector<ck::Classification> out(n);
+    std::mutex mu;
+    std::condition_variable delivered;
+    std::size_t ready = 0;  // results out[0, ready) are complete (mu)
+    bool done = false;      // the stream returned (mu)
+    std::exception_ptr error;
+    std::atomic<bool> cancel{false};
+    struct Cancelled {};
+    std::thread runner([&] {
+        try {
+            ck::BatchOptions bo;
+            bo.threads = threads;
+            bo.classify = opt;
+            auto sink = [&](std::size_t i, ck::Classification& c) {
+                if (cancel.load(std::memory_order_relaxed)) throw Cancelled{};
+                out[i] = std::move(c);
+                if ((i + 1) % 256 == 0 || i + 1 == n) {
+                    {
+                        std::lock_guard lock(mu);
+                        ready = i + 1;
+                    }
+                    delivered.notify_one();
+                }
+            };
+            if (in.complaints.empty()) rs.classify_each(std::span<const std::string_view>(in.views), sink, bo);
+            else rs.classify_each(std::span<const ck::Complaint>(in.complaints), sink, bo);
+        } catch (const Cancelled&) {
+        } catch (...) {
+            error = std::current_exception();
+        }
+        {
+            std::lock_guard lock(mu);
+            done = true;
+        }
+        delivered.notify_one();
+    });
+    // however this function is left, the runner is stopped and joined before `out` goes
+    struct Join {
+        std::thread& t;
+        std::atomic<bool>& cancel;
+        ~Join() {
+            cancel = true;
+            py::gil_scoped_release release;
+            t.join();
+        }
+    } join{runner, cancel};
+    py::list result(static_cast<py::ssize_t>(n));
+    std::size_t converted = 0;
+    for (;;) {
+        std::size_t upto = 0;
+        bool finished = false;
+        {
+            py::gil_scoped_release release;  // wait without the GIL
+            std::unique_lock lock(mu);
+            delivered.wait(lock, [&] { return done || ready > converted; });
+            upto = ready;
+            finished = done;
+        }
+        for (; converted < upto; ++converted)
+            PyList_SET_ITEM(result.ptr(), static_cast<py::ssize_t>(converted),
+                            py::cast(std::move(out[converted])).release().ptr());
+        if (finished) break;
+    }
+    if (error) std::rethrow_exception(error);
+    return result;
 }
 
 /// The results of classify_batch: kept as C++ objects, converted to Python on access
@@ -325,13 +405,17 @@ your own and raises CompileError listing every problem with rule ids and JSON pa
            py::arg("prior_complaints") = py::none(),
            "Classifies a text (str / bytes) or a Complaint.")
         .def("classify_many", [](const ck::RuleSet& rs, const py::iterable& items, unsigned threads, bool explain,
-                                 bool lenient, const std::string& evidence) {
+                                 bool lenient, const std::string& evidence) -> py::object {
             const auto opt = options(explain, lenient, evidence);
             const ViewInput in = convert_views(items);
-            return run_batch(rs, in, threads, opt);
+            const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
+            const unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+            if (workers > 1 && n > 256) return classify_many_overlapped(rs, in, threads, opt);
+            return py::cast(run_batch(rs, in, threads, opt));
         }, py::arg("items"), py::arg("threads") = 0, py::arg("explain") = false, py::arg("lenient") = false,
            py::arg("evidence") = "full",
            "Classifies many texts / Complaints on native threads (GIL released); results in input order. "
+           "On several threads the results become Python objects while the batch is still classifying. "
            "evidence=\"rules\" skips the keyword hits (same facets, scores and fired rules; faster).")
         .def("classify_batch", [](const ck::RuleSet& rs, const py::iterable& items, unsigned threads, bool lenient,
                                   const std::string& evidence) {
