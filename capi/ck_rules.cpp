@@ -44,6 +44,21 @@ void put_json(const std::string& s, char** out, size_t* out_len) {
     if (out_len) *out_len = s.size();
 }
 
+/// A batch's texts as views (checked: NULL array, invalid UTF-8 as "item N: …").
+std::vector<std::string_view> batch_texts(const char* const* texts, const size_t* lens, size_t n) {
+    if (n > 0) need(texts, "texts");
+    std::vector<std::string_view> views;
+    views.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        try {
+            views.push_back(text_arg(texts[i], lens ? lens[i] : CK_NUL_TERMINATED, "text"));
+        } catch (const Error& e) {
+            throw e.with_context("item " + std::to_string(i));
+        }
+    }
+    return views;
+}
+
 }  // namespace
 
 extern "C" {
@@ -138,16 +153,7 @@ int ck_ruleset_classify_batch(ck_context* ctx, const ck_ruleset* rs, const char*
         need(out, "out");
         for (size_t i = 0; i < n; ++i) out[i] = nullptr;
         const RuleSet& r = rules_arg(rs);
-        if (n > 0) need(texts, "texts");
-        std::vector<std::string_view> views;
-        views.reserve(n);
-        for (size_t i = 0; i < n; ++i) {
-            try {
-                views.push_back(text_arg(texts[i], lens ? lens[i] : CK_NUL_TERMINATED, "text"));
-            } catch (const Error& e) {
-                throw e.with_context("item " + std::to_string(i));
-            }
-        }
+        const std::vector<std::string_view> views = batch_texts(texts, lens, n);
         BatchOptions bo;
         bo.threads = threads;
         bo.classify = options_of(flags);
@@ -166,16 +172,7 @@ int ck_ruleset_classify_each(ck_context* ctx, const ck_ruleset* rs, const char* 
     const int rc = guard(ctx, [&] {
         const RuleSet& r = rules_arg(rs);
         if (!sink) throw Error(ErrorCode::invalid_argument, "sink is NULL");
-        if (n > 0) need(texts, "texts");
-        std::vector<std::string_view> views;
-        views.reserve(n);
-        for (size_t i = 0; i < n; ++i) {
-            try {
-                views.push_back(text_arg(texts[i], lens ? lens[i] : CK_NUL_TERMINATED, "text"));
-            } catch (const Error& e) {
-                throw e.with_context("item " + std::to_string(i));
-            }
-        }
+        const std::vector<std::string_view> views = batch_texts(texts, lens, n);
         BatchOptions bo;
         bo.threads = threads;
         bo.classify = options_of(flags);
