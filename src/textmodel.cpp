@@ -755,11 +755,68 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         c.other_hash.resize(other_ids.size());
         return c;
     }
+    // Several threads: the documents are scanned in parallel; the ids are given in document
+    // order as above, but in three steps so that the new word types' bracketed forms and
+    // n-gram hashes (most of a type's cost) are made in parallel: (1) type and other ids,
+    // noting where each new type first occurs; (2) the new types' forms and n-gram hashes;
+    // (3) the n-grams' ids, type by type. The ids are those of the one-pass reading.
     std::vector<Local> local(texts.size());
     parallel_for(texts.size(), threads, [&](std::size_t i) { scan_doc(i, local[i]); });
+    std::vector<std::pair<std::size_t, std::pair<std::size_t, std::size_t>>> first_seen;  // per type: doc, span
     for (std::size_t i = 0; i < texts.size(); ++i) {
-        map_doc(i, local[i]);
+        const Local& l = local[i];
+        Doc& d = c.docs[i];
+        d.words.reserve(l.words.size());
+        for (std::size_t k = 0; k < l.words.size(); ++k) {
+            const std::uint32_t t = type_ids.id(l.words[k].first);
+            if (t == c.types.hash.size()) {
+                c.types.hash.push_back(l.words[k].first);
+                first_seen.emplace_back(i, l.spans[k]);
+            }
+            d.words.emplace_back(t, l.words[k].second);
+        }
+        d.others.reserve(l.others.size());
+        for (const auto& [h, tf] : l.others) {
+            const std::uint32_t o = other_ids.id(h);
+            if (o >= c.other_hash.size()) c.other_hash.resize(2 * std::size_t{o} + 1024);
+            c.other_hash[o] = h;
+            d.others.emplace_back(o, tf);
+        }
         local[i] = Local{};
+    }
+    const std::size_t ntypes = first_seen.size();
+    c.types.br.resize(ntypes);
+    const std::size_t workers =
+        threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(threads);
+    const std::size_t parts = std::max<std::size_t>(1, std::min(4 * workers, ntypes / 512));
+    struct Grams {
+        std::vector<std::uint64_t> hash;  // the part's types' n-gram hashes, type after type
+        std::vector<std::size_t> end;     // per type of the part: its end in hash
+    };
+    std::vector<Grams> grams(parts);
+    parallel_for(parts, threads, [&](std::size_t p) {
+        std::vector<char32_t> b;
+        Grams& g = grams[p];
+        for (std::size_t t = p * ntypes / parts; t < (p + 1) * ntypes / parts; ++t) {
+            const auto [doc, span] = first_seen[t];
+            tm::bracketed_folded(std::string_view(texts[doc]).substr(span.first, span.second - span.first), b);
+            c.types.br[t].assign(b.begin(), b.end());
+            tm::word_char_ngrams<false>(b.data(), b.size(), spec, [&](std::uint64_t h) { g.hash.push_back(h); });
+            g.end.push_back(g.hash.size());
+        }
+    });
+    for (const Grams& g : grams) {
+        std::size_t q = 0;
+        for (const std::size_t e : g.end) {
+            for (; q < e; ++q) {
+                const std::uint64_t h = g.hash[q];
+                const std::uint32_t gid = gram_ids.id(h);
+                if (gid >= c.gram_hash.size()) c.gram_hash.resize(2 * std::size_t{gid} + 1024);
+                c.gram_hash[gid] = h;
+                c.types.grams.push_back(gid);
+            }
+            c.types.gram_at.push_back(c.types.grams.size());
+        }
     }
     c.gram_hash.resize(gram_ids.size());
     c.other_hash.resize(other_ids.size());
@@ -883,58 +940,92 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     at[ntypes] = entries.size();
     Matrix m;
     m.features = voc.keys.size();
-    m.row.reserve(rows.size() + 1);
-    {
-        std::size_t bound = 0;  // entries before merging: at least the non-zeros
-        for (std::size_t r : rows) {
-            for (const auto& wt : corpus.docs[r].words) bound += at[wt.first + 1] - at[wt.first];
-            bound += corpus.docs[r].others.size();
-        }
-        m.col.reserve(bound);
-        m.val.reserve(bound);
-    }
-    m.row.push_back(0);
     // A row's features are gathered without branches on whether a feature was seen before
     // in the row or is in the vocabulary: the slot `sink` (idf 0) takes the other features
     // outside it, adding exactly 0 to the norm and nothing to the row.
     const auto sink = static_cast<std::uint32_t>(voc.keys.size());
-    std::vector<double> acc(voc.keys.size() + 1, 0.0);
     std::vector<float> idf_or_0(idf);
     idf_or_0.push_back(0.0f);
-    std::vector<std::uint32_t> touched;
-    for (std::size_t r : rows) {
-        const Doc& d = corpus.docs[r];
-        double norm2 = 0;
-        std::size_t bound = d.others.size(), nt = 0;
-        for (const auto& wt : d.words) bound += at[wt.first + 1] - at[wt.first];
-        if (touched.size() < bound) touched.resize(2 * bound);
-        for (const auto& [t, tf] : d.words) {
-            const double a = tf_weight(tf, opt.sublinear_tf);
-            norm2 += a * a * e2[t];
-            for (std::size_t q = at[t]; q < at[t + 1]; ++q) {
-                const auto [f, v] = entries[q];
-                touched[nt] = f;
-                nt += acc[f] == 0;  // (a value in the row is never 0)
-                acc[f] += a * v;
+    // rows [b, e) of `rows` appended to col / val, each row's end to ends (acc: zero, and
+    // left zero, one slot per feature + the sink)
+    auto make_rows = [&](std::size_t b, std::size_t e, std::vector<double>& acc, std::vector<std::uint32_t>& col,
+                         std::vector<float>& val, std::vector<std::size_t>& ends) {
+        std::size_t reserve = 0;  // entries before merging: at least the non-zeros
+        for (std::size_t k = b; k < e; ++k) {
+            const Doc& d = corpus.docs[rows[k]];
+            for (const auto& wt : d.words) reserve += at[wt.first + 1] - at[wt.first];
+            reserve += d.others.size();
+        }
+        col.reserve(col.size() + reserve);
+        val.reserve(val.size() + reserve);
+        std::vector<std::uint32_t> touched;
+        for (std::size_t k = b; k < e; ++k) {
+            const Doc& d = corpus.docs[rows[k]];
+            double norm2 = 0;
+            std::size_t bound = d.others.size(), nt = 0;
+            for (const auto& wt : d.words) bound += at[wt.first + 1] - at[wt.first];
+            if (touched.size() < bound) touched.resize(2 * bound);
+            for (const auto& [t, tf] : d.words) {
+                const double a = tf_weight(tf, opt.sublinear_tf);
+                norm2 += a * a * e2[t];
+                for (std::size_t q = at[t]; q < at[t + 1]; ++q) {
+                    const auto [f, v] = entries[q];
+                    touched[nt] = f;
+                    nt += acc[f] == 0;  // (a value in the row is never 0)
+                    acc[f] += a * v;
+                }
             }
+            for (const auto& [o, tf] : d.others) {
+                const std::uint32_t f0 = voc.of_other[o];
+                const std::uint32_t f = f0 == npos ? sink : f0;
+                const double v = tf_weight(tf, opt.sublinear_tf) * idf_or_0[f];
+                norm2 += v * v;
+                touched[nt] = f;
+                nt += static_cast<std::size_t>(acc[f] == 0) & static_cast<std::size_t>(f != sink);
+                acc[f] += v;
+            }
+            const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
+            for (std::size_t j = 0; j < nt; ++j) {
+                const std::uint32_t f = touched[j];
+                col.push_back(f);
+                val.push_back(static_cast<float>(acc[f] * inv));
+                acc[f] = 0;
+            }
+            ends.push_back(col.size());
         }
-        for (const auto& [o, tf] : d.others) {
-            const std::uint32_t f0 = voc.of_other[o];
-            const std::uint32_t f = f0 == npos ? sink : f0;
-            const double v = tf_weight(tf, opt.sublinear_tf) * idf_or_0[f];
-            norm2 += v * v;
-            touched[nt] = f;
-            nt += static_cast<std::size_t>(acc[f] == 0) & static_cast<std::size_t>(f != sink);
-            acc[f] += v;
-        }
-        const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
-        for (std::size_t j = 0; j < nt; ++j) {
-            const std::uint32_t f = touched[j];
-            m.col.push_back(f);
-            m.val.push_back(static_cast<float>(acc[f] * inv));
-            acc[f] = 0;
-        }
-        m.row.push_back(m.col.size());
+    };
+    // One part per thread (rows are independent; the parts are joined in order, so the
+    // matrix is the same on any thread count).
+    const std::size_t threads =
+        opt.threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(opt.threads);
+    const std::size_t parts = std::max<std::size_t>(1, std::min(threads, rows.size() / 256));
+    m.row.reserve(rows.size() + 1);
+    m.row.push_back(0);
+    if (parts == 1) {
+        std::vector<double> acc(voc.keys.size() + 1, 0.0);
+        make_rows(0, rows.size(), acc, m.col, m.val, m.row);
+        return m;
+    }
+    struct Part {
+        std::vector<std::uint32_t> col;
+        std::vector<float> val;
+        std::vector<std::size_t> ends;
+    };
+    std::vector<Part> part(parts);
+    parallel_for(parts, static_cast<int>(parts), [&](std::size_t p) {
+        std::vector<double> acc(voc.keys.size() + 1, 0.0);
+        make_rows(p * rows.size() / parts, (p + 1) * rows.size() / parts, acc, part[p].col, part[p].val, part[p].ends);
+    });
+    std::size_t total = 0;
+    for (const Part& p : part) total += p.col.size();
+    m.col.reserve(total);
+    m.val.reserve(total);
+    for (Part& p : part) {
+        const std::size_t base = m.col.size();
+        m.col.insert(m.col.end(), p.col.begin(), p.col.end());
+        m.val.insert(m.val.end(), p.val.begin(), p.val.end());
+        for (const std::size_t e : p.ends) m.row.push_back(base + e);
+        p = Part{};
     }
     return m;
 }

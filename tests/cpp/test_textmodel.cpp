@@ -346,6 +346,38 @@ TEST_CASE("text model with more classes than one solver group: same model on any
         CHECK(a.classes()[a.predict(std::string("the ") + words[i] + " again").cls] == "class_" + std::string(words[i]));
 }
 
+TEST_CASE("text model on a corpus large enough for the parallel reading and matrix: same model on any thread count",
+          "[textmodel]") {
+    // ≥ 512 rows a matrix part and ≥ 512 new word types a part of the n-gram step, so that
+    // 2 and 3 threads really split them (the 20-class case above is too small for that)
+    std::vector<std::string> texts, labels;
+    std::uint64_t x = 12345;
+    auto next = [&] { return x = x * 6364136223846793005ULL + 1442695040888963407ULL; };
+    const char* topics[] = {"refund", "delivery", "billing", "network"};
+    const char* cjk[] = {"退款", "快递", "账单", "信号"};
+    for (int i = 0; i < 2400; ++i) {
+        const int c = i % 4;
+        std::string t = std::string(topics[c]) + " " + cjk[c] + " ";
+        for (int w = 0; w < 12; ++w) {  // words of 3-9 letters from a skewed alphabet: many types, many shared
+            const std::uint64_t r = next();
+            std::string word;
+            for (unsigned k = 0; k < 3 + (r >> 60) % 7; ++k) word += static_cast<char>('a' + ((r >> (5 * k)) % 26) % (8 + c * 4));
+            t += word + " ";
+        }
+        texts.push_back(t);
+        labels.push_back(topics[c]);
+    }
+    TextModelOptions one;
+    one.threads = 1;
+    const std::string bytes = TextModel::train(texts, labels, one).to_bytes();
+    for (int threads : {2, 3, 0}) {
+        INFO("threads = " << threads);
+        TextModelOptions o;
+        o.threads = threads;
+        CHECK(TextModel::train(texts, labels, o).to_bytes() == bytes);
+    }
+}
+
 namespace {
 /// The calibration objective, written out plainly: mean NLL of softmax(s / T) against the
 /// Platt-smoothed targets.
