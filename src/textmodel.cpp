@@ -766,8 +766,11 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     for (std::size_t i = 0; i < texts.size(); ++i) {
         const Local& l = local[i];
         Doc& d = c.docs[i];
+        constexpr std::size_t kAhead = 8;  // (as map_doc: the look-ups are the cache misses)
         d.words.reserve(l.words.size());
+        for (std::size_t k = 0; k < std::min(kAhead, l.words.size()); ++k) type_ids.prefetch(l.words[k].first);
         for (std::size_t k = 0; k < l.words.size(); ++k) {
+            if (k + kAhead < l.words.size()) type_ids.prefetch(l.words[k + kAhead].first);
             const std::uint32_t t = type_ids.id(l.words[k].first);
             if (t == c.types.hash.size()) {
                 c.types.hash.push_back(l.words[k].first);
@@ -776,7 +779,10 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             d.words.emplace_back(t, l.words[k].second);
         }
         d.others.reserve(l.others.size());
-        for (const auto& [h, tf] : l.others) {
+        for (std::size_t k = 0; k < std::min(kAhead, l.others.size()); ++k) other_ids.prefetch(l.others[k].first);
+        for (std::size_t k = 0; k < l.others.size(); ++k) {
+            if (k + kAhead < l.others.size()) other_ids.prefetch(l.others[k + kAhead].first);
+            const auto [h, tf] = l.others[k];
             const std::uint32_t o = other_ids.id(h);
             if (o >= c.other_hash.size()) c.other_hash.resize(2 * std::size_t{o} + 1024);
             c.other_hash[o] = h;
@@ -807,8 +813,10 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     });
     for (const Grams& g : grams) {
         std::size_t q = 0;
+        for (std::size_t k = 0; k < std::min<std::size_t>(8, g.hash.size()); ++k) gram_ids.prefetch(g.hash[k]);
         for (const std::size_t e : g.end) {
             for (; q < e; ++q) {
+                if (q + 8 < g.hash.size()) gram_ids.prefetch(g.hash[q + 8]);
                 const std::uint64_t h = g.hash[q];
                 const std::uint32_t gid = gram_ids.id(h);
                 if (gid >= c.gram_hash.size()) c.gram_hash.resize(2 * std::size_t{gid} + 1024);
