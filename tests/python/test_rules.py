@@ -1,6 +1,7 @@
 """Python surface of the rule engine: RuleSet, Classification, classify_many, classify_frame."""
 import json
 import threading
+import time
 
 import pytest
 
@@ -136,6 +137,29 @@ def test_classify_many_on_threads_overlaps_and_equals_one_thread():
     assert str(e.value).startswith("item 2345: ")
     lenient = rs.classify_many(bad, threads=2, lenient=True)
     assert len(lenient) == len(bad) and lenient[2345].replaced_invalid_utf8 == 1
+
+
+def test_classify_many_on_threads_stops_on_ctrl_c():
+    # a notebook user interrupting a long batch gets a KeyboardInterrupt from the call (the
+    # native batch is cancelled), not a wait for the whole batch
+    import _thread
+    rs = ck.RuleSet.default()
+    texts = ["hello there, nothing to see"] * 600_000
+    timer = threading.Timer(0.02, _thread.interrupt_main)
+    timer.start()
+    try:
+        rs.classify_many(texts, threads=2, evidence="rules")
+    except KeyboardInterrupt:
+        pass
+    else:  # the whole batch ran before the timer fired: nothing to test on this machine
+        try:
+            timer.join()
+            time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        pytest.skip("the batch finished before the interrupt")
+    timer.join()
+    assert rs.classify_many(texts[:1000], threads=2) == rs.classify_many(texts[:1000], threads=1)
 
 
 def test_classify_many_releases_the_gil():

@@ -7,6 +7,7 @@
 #include <pybind11/numpy.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -143,7 +144,8 @@ std::vector<ck::Classification> run_batch(const ck::RuleSet& rs, const ViewInput
 /// classify_many on several threads: the batch is streamed (RuleSet::classify_each) by a
 /// native thread with the GIL released, while this thread turns the results delivered so far
 /// into Python objects, so that making the Python objects overlaps the classification
-/// instead of following it. The results are those of classify_many, in input order.
+/// instead of following it. The results are those of classify_many, in input order. A signal
+/// (Ctrl-C) is checked while waiting and stops the batch.
 py::list classify_many_overlapped(const ck::RuleSet& rs, const ViewInput& in, unsigned threads,
                                   const ck::ClassifyOptions& opt) {
     const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
@@ -201,10 +203,13 @@ py::list classify_many_overlapped(const ck::RuleSet& rs, const ViewInput& in, un
         {
             py::gil_scoped_release release;  // wait without the GIL
             std::unique_lock lock(mu);
-            delivered.wait(lock, [&] { return done || ready > converted; });
+            delivered.wait_for(lock, std::chrono::milliseconds(100), [&] { return done || ready > converted; });
             upto = ready;
             finished = done;
         }
+        // Ctrl-C in a notebook stops a long batch: the runner is cancelled (Join) and the
+        // KeyboardInterrupt raised. (A flag test; at least every 100 ms.)
+        if (!finished && PyErr_CheckSignals() != 0) throw py::error_already_set();
         for (; converted < upto; ++converted)
             PyList_SET_ITEM(result.ptr(), static_cast<py::ssize_t>(converted),
                             py::cast(std::move(out[converted])).release().ptr());
