@@ -139,7 +139,9 @@ def test_classify_many_on_threads_overlaps_and_equals_one_thread():
     assert len(lenient) == len(bad) and lenient[2345].replaced_invalid_utf8 == 1
 
 
-def test_classify_many_on_threads_stops_on_ctrl_c():
+@pytest.mark.parametrize("method,threads", [("classify_many", 2), ("classify_many", 1), ("classify_batch", 2),
+                                            ("classify_batch", 1)])
+def test_long_batches_stop_on_ctrl_c(method, threads):
     # a notebook user interrupting a long batch gets a KeyboardInterrupt from the call (the
     # native batch is cancelled), not a wait for the whole batch
     import _thread
@@ -148,7 +150,7 @@ def test_classify_many_on_threads_stops_on_ctrl_c():
     timer = threading.Timer(0.02, _thread.interrupt_main)
     timer.start()
     try:
-        rs.classify_many(texts, threads=2, evidence="rules")
+        getattr(rs, method)(texts, threads=threads, evidence="rules")
     except KeyboardInterrupt:
         pass
     else:  # the whole batch ran before the timer fired: nothing to test on this machine

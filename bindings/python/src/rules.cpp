@@ -141,13 +141,15 @@ std::vector<ck::Classification> run_batch(const ck::RuleSet& rs, const ViewInput
     return rs.classify_many(std::span<const ck::Complaint>(in.complaints), bo);
 }
 
-/// classify_many on several threads: the batch is streamed (RuleSet::classify_each) by a
-/// native thread with the GIL released, while this thread turns the results delivered so far
-/// into Python objects, so that making the Python objects overlaps the classification
-/// instead of following it. The results are those of classify_many, in input order. A signal
-/// (Ctrl-C) is checked while waiting and stops the batch.
-py::list classify_many_overlapped(const ck::RuleSet& rs, const ViewInput& in, unsigned threads,
-                                  const ck::ClassifyOptions& opt) {
+/// A batch classified by a native thread (RuleSet::classify_each on `threads` workers, GIL
+/// released) while this thread waits for results: `on_ready(out, from, to)` is called with
+/// the GIL for each run of results completed since the last call, so that converting them to
+/// Python objects overlaps the classification. Signals are checked at least every 100 ms:
+/// Ctrl-C cancels the native batch and raises KeyboardInterrupt. Returns every result, in
+/// input order (those handed to on_ready may have been moved from).
+template <class OnReady>
+std::vector<ck::Classification> stream_batch(const ck::RuleSet& rs, const ViewInput& in, unsigned threads,
+                                             const ck::ClassifyOptions& opt, OnReady&& on_ready) {
     const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
     std::vector<ck::Classification> out(n);
     std::mutex mu;
@@ -195,27 +197,83 @@ py::list classify_many_overlapped(const ck::RuleSet& rs, const ViewInput& in, un
             t.join();
         }
     } join{runner, cancel};
-    py::list result(static_cast<py::ssize_t>(n));
-    std::size_t converted = 0;
+    std::size_t handed = 0;
     for (;;) {
         std::size_t upto = 0;
         bool finished = false;
         {
             py::gil_scoped_release release;  // wait without the GIL
             std::unique_lock lock(mu);
-            delivered.wait_for(lock, std::chrono::milliseconds(100), [&] { return done || ready > converted; });
+            delivered.wait_for(lock, std::chrono::milliseconds(100), [&] { return done || ready > handed; });
             upto = ready;
             finished = done;
         }
-        // Ctrl-C in a notebook stops a long batch: the runner is cancelled (Join) and the
-        // KeyboardInterrupt raised. (A flag test; at least every 100 ms.)
-        if (!finished && PyErr_CheckSignals() != 0) throw py::error_already_set();
-        for (; converted < upto; ++converted)
-            PyList_SET_ITEM(result.ptr(), static_cast<py::ssize_t>(converted),
-                            py::cast(std::move(out[converted])).release().ptr());
+        if (!finished && PyErr_CheckSignals() != 0) throw py::error_already_set();  // (a flag test)
+        if (upto > handed) {
+            on_ready(out, handed, upto);
+            handed = upto;
+        }
         if (finished) break;
     }
     if (error) std::rethrow_exception(error);
+    return out;
+}
+
+/// A batch on the calling thread alone (GIL released), in input order; every 4,096 results
+/// the GIL is taken back for a moment to check signals, so that Ctrl-C stops it too.
+std::vector<ck::Classification> classify_here(const ck::RuleSet& rs, const ViewInput& in, const ck::ClassifyOptions& opt) {
+    const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
+    std::vector<ck::Classification> out(n);
+    struct Interrupted {};
+    bool interrupted = false;
+    {
+        py::gil_scoped_release release;
+        ck::BatchOptions bo;
+        bo.threads = 1;  // (classify_each then runs on this thread)
+        bo.classify = opt;
+        auto sink = [&](std::size_t i, ck::Classification& c) {
+            out[i] = std::move(c);
+            if ((i + 1) % 4096 == 0) {
+                py::gil_scoped_acquire gil;
+                if (PyErr_CheckSignals() != 0) {
+                    interrupted = true;
+                    throw Interrupted{};
+                }
+            }
+        };
+        try {
+            if (in.complaints.empty()) rs.classify_each(std::span<const std::string_view>(in.views), sink, bo);
+            else rs.classify_each(std::span<const ck::Complaint>(in.complaints), sink, bo);
+        } catch (const Interrupted&) {
+        }
+    }
+    if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt PyErr_CheckSignals set
+    return out;
+}
+
+/// Batches this large are streamed (stream_batch: interruptible, and on several threads
+/// converted while classifying); smaller ones are classified in one call.
+constexpr std::size_t kStreamedBatch = 256;
+
+/// classify_many's list: on several threads the Python objects are made while the batch is
+/// still classifying; on one, after it.
+py::list classify_many_list(const ck::RuleSet& rs, const ViewInput& in, unsigned threads, const ck::ClassifyOptions& opt) {
+    const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
+    py::list result(static_cast<py::ssize_t>(n));
+    auto convert = [&](std::vector<ck::Classification>& out, std::size_t from, std::size_t to) {
+        for (std::size_t i = from; i < to; ++i)
+            PyList_SET_ITEM(result.ptr(), static_cast<py::ssize_t>(i), py::cast(std::move(out[i])).release().ptr());
+    };
+    const unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    if (n <= kStreamedBatch) {
+        std::vector<ck::Classification> out = run_batch(rs, in, threads, opt);
+        convert(out, 0, n);
+    } else if (workers > 1) {
+        stream_batch(rs, in, threads, opt, convert);
+    } else {
+        std::vector<ck::Classification> out = classify_here(rs, in, opt);
+        convert(out, 0, n);
+    }
     return result;
 }
 
@@ -410,24 +468,26 @@ your own and raises CompileError listing every problem with rule ids and JSON pa
            py::arg("prior_complaints") = py::none(),
            "Classifies a text (str / bytes) or a Complaint.")
         .def("classify_many", [](const ck::RuleSet& rs, const py::iterable& items, unsigned threads, bool explain,
-                                 bool lenient, const std::string& evidence) -> py::object {
+                                 bool lenient, const std::string& evidence) {
             const auto opt = options(explain, lenient, evidence);
             const ViewInput in = convert_views(items);
-            const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
-            const unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-            if (workers > 1 && n > 256) return classify_many_overlapped(rs, in, threads, opt);
-            return py::cast(run_batch(rs, in, threads, opt));
+            return classify_many_list(rs, in, threads, opt);
         }, py::arg("items"), py::arg("threads") = 0, py::arg("explain") = false, py::arg("lenient") = false,
            py::arg("evidence") = "full",
            "Classifies many texts / Complaints on native threads (GIL released); results in input order. "
-           "On several threads the results become Python objects while the batch is still classifying. "
+           "On several threads the results become Python objects while the batch is still classifying; "
+           "Ctrl-C stops the batch (KeyboardInterrupt). "
            "evidence=\"rules\" skips the keyword hits (same facets, scores and fired rules; faster).")
         .def("classify_batch", [](const ck::RuleSet& rs, const py::iterable& items, unsigned threads, bool lenient,
                                   const std::string& evidence) {
             const auto opt = options(false, lenient, evidence);
             const ViewInput in = convert_views(items);
             ClassificationBatch b;
-            b.items = run_batch(rs, in, threads, opt);
+            const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
+            const unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+            if (n <= kStreamedBatch) b.items = run_batch(rs, in, threads, opt);
+            else if (workers == 1) b.items = classify_here(rs, in, opt);  // (both interruptible)
+            else b.items = stream_batch(rs, in, threads, opt, [](auto&, std::size_t, std::size_t) {});
             return b;
         }, py::arg("items"), py::arg("threads") = 0, py::arg("lenient") = false, py::arg("evidence") = "rules",
            "Like classify_many, but returns a ClassificationBatch that keeps the results native and converts "
