@@ -710,6 +710,20 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     IdMap type_ids, gram_ids, other_ids;
     std::vector<char32_t> cps;
     c.types.gram_at.push_back(0);
+    // ids of a document's other features (in document order: the same whatever the thread count)
+    auto map_others = [&](const Local& l, Doc& d) {
+        constexpr std::size_t kAhead = 8;  // the id map's look-ups are the reader's cache misses
+        d.others.reserve(l.others.size());
+        for (std::size_t k = 0; k < std::min(kAhead, l.others.size()); ++k) other_ids.prefetch(l.others[k].first);
+        for (std::size_t k = 0; k < l.others.size(); ++k) {
+            if (k + kAhead < l.others.size()) other_ids.prefetch(l.others[k + kAhead].first);
+            const auto [h, tf] = l.others[k];
+            const std::uint32_t o = other_ids.id(h);
+            if (o >= c.other_hash.size()) c.other_hash.resize(2 * std::size_t{o} + 1024);
+            c.other_hash[o] = h;  // as gram_hash
+            d.others.emplace_back(o, tf);
+        }
+    };
     // dense ids in document order (the same whatever the thread count)
     auto map_doc = [&](std::size_t i, const Local& l) {
         Doc& d = c.docs[i];
@@ -734,16 +748,7 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             }
             d.words.emplace_back(t, l.words[k].second);
         }
-        d.others.reserve(l.others.size());
-        for (std::size_t k = 0; k < std::min(kAhead, l.others.size()); ++k) other_ids.prefetch(l.others[k].first);
-        for (std::size_t k = 0; k < l.others.size(); ++k) {
-            if (k + kAhead < l.others.size()) other_ids.prefetch(l.others[k + kAhead].first);
-            const auto [h, tf] = l.others[k];
-            const std::uint32_t o = other_ids.id(h);
-            if (o >= c.other_hash.size()) c.other_hash.resize(2 * std::size_t{o} + 1024);
-            c.other_hash[o] = h;  // as gram_hash
-            d.others.emplace_back(o, tf);
-        }
+        map_others(l, d);
     };
     if (threads == 1 || texts.size() < 2) {  // one pass, one reused buffer
         Local l;
@@ -778,16 +783,7 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             }
             d.words.emplace_back(t, l.words[k].second);
         }
-        d.others.reserve(l.others.size());
-        for (std::size_t k = 0; k < std::min(kAhead, l.others.size()); ++k) other_ids.prefetch(l.others[k].first);
-        for (std::size_t k = 0; k < l.others.size(); ++k) {
-            if (k + kAhead < l.others.size()) other_ids.prefetch(l.others[k + kAhead].first);
-            const auto [h, tf] = l.others[k];
-            const std::uint32_t o = other_ids.id(h);
-            if (o >= c.other_hash.size()) c.other_hash.resize(2 * std::size_t{o} + 1024);
-            c.other_hash[o] = h;
-            d.others.emplace_back(o, tf);
-        }
+        map_others(l, d);
         local[i] = Local{};
     }
     const std::size_t ntypes = first_seen.size();
