@@ -6,6 +6,7 @@
 
 #include <complaintkit/complaint.hpp>
 #include <complaintkit/error.hpp>
+#include <complaintkit/rules.hpp>
 
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,10 @@
 // object (GEOS's pattern): the compiler checks every conversion.
 struct ck_complaint {
     ck::Complaint c;
+};
+
+struct ck_ruleset {  // (the rules and the text model parts both make rule sets)
+    ck::RuleSet rs;
 };
 
 struct ck_context {

@@ -6,9 +6,6 @@
 #include <memory>
 #include <vector>
 
-struct ck_ruleset {
-    ck::RuleSet rs;
-};
 struct ck_classification {
     ck::Classification c;
 };

@@ -189,4 +189,30 @@ int ck_textmodel_explain_json(ck_context* ctx, const ck_textmodel* model, const 
     });
 }
 
+int ck_ruleset_with_models(ck_context* ctx, const ck_ruleset* rs, const char* const* names, const ck_textmodel* const* models,
+                           size_t n, ck_ruleset** out) {
+    if (out) *out = nullptr;
+    return guard(ctx, [&] {
+        need(out, "out");
+        const RuleSet& r = need(rs, "rule set")->rs;
+        if (n > 0) {
+            need(names, "names");
+            need(models, "models");
+        }
+        FacetModels fm;
+        for (size_t i = 0; i < n; ++i) {
+            const std::string index = std::to_string(i);
+            std::string at = "/";  // (appended, not "/" + index: GCC 12's -Wrestrict misfires on that)
+            at += index;
+            if (!names[i]) throw Error(ErrorCode::invalid_argument, "model name " + index + " is NULL", at);
+            if (!models[i]) throw Error(ErrorCode::invalid_argument, "model " + index + " is NULL", at);
+            const std::string name(text_arg(names[i], CK_NUL_TERMINATED, "name"));
+            if (!fm.emplace(name, std::make_shared<TextModelFacetPredictor>(models[i]->m, name)).second)
+                throw Error(ErrorCode::invalid_argument, "model name \"" + name + "\" is given twice", at);
+        }
+        *out = new ck_ruleset{r.with_models(std::move(fm))};
+        return CK_OK;
+    });
+}
+
 }  // extern "C"

@@ -574,6 +574,16 @@ CK_EXTERN(int) ck_textmodel_predict_batch(ck_context *ctx, const ck_textmodel *m
  *  owned by the caller (ck_string_free). \since 0.1 */
 CK_EXTERN(int) ck_textmodel_explain_json(ck_context *ctx, const ck_textmodel *model, const char *text, size_t len,
                                          size_t k, size_t features, char **out_json, size_t *out_len);
+/** The rule-engine integration (docs/textmodel.md): a new rule set, sharing the compiled rules
+ *  of `rs`, whose classifications fill each facet that the pack's "models" entries bind and no
+ *  rule decided from the model of that name, when it is confident enough (the evidence then
+ *  holds an entry "model:<name>"). names[i] names models[i], for n pairs; names the pack does
+ *  not use are ignored. The new rule set keeps the models alive: their handles may be freed
+ *  after the call. Errors: CK_E_NOT_FOUND, a model the pack names is not supplied (the path is
+ *  /models/N/model); CK_E_UNKNOWN_CODE, a model predicts a label that is not a code of its
+ *  facet; CK_E_INVALID_ARGUMENT, a NULL or repeated name or a NULL model. \since 0.1 */
+CK_EXTERN(int) ck_ruleset_with_models(ck_context *ctx, const ck_ruleset *rs, const char *const *names,
+                                      const ck_textmodel *const *models, size_t n, ck_ruleset **out);
 
 #ifdef __cplusplus
 }

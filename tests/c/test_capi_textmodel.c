@@ -186,6 +186,82 @@ int main(void) {
     CHECK_STR(ck_context_errmsg(ctx), "cross-validation needs at least 2 folds");
     CHECK(ck_textmodel_cross_validate_jsonl(ctx, jsonl, len, NULL, NULL, 4, NULL, NULL, NULL) == CK_E_INVALID_ARGUMENT);
 
+    /* the rule-engine integration: a pack names a model for the category */
+    {
+        static const char pack[] =
+            "{\"version\": 1, \"name\": \"crm\","
+            " \"models\": [{\"facet\": \"category\", \"model\": \"crm-categories\", \"threshold\": 0.3}],"
+            " \"rules\": [{\"id\": \"rude\", \"when\": {\"text_any\": [\"态度恶劣\"]},"
+            " \"set\": {\"category\": \"service_quality\"}}]}";
+        char *cats = (char *)malloc(len + 2);
+        const char *line = jsonl, *eol;
+        size_t used = 0;
+        ck_textmodel *catm = NULL;
+        ck_ruleset *rs = NULL, *with = NULL;
+        ck_classification *c = NULL;
+        const char *names[2] = {"crm-categories", "crm-categories"};
+        const ck_textmodel *models[2];
+        int value = -1, logistics = -1;
+        for (; *line; line = *eol ? eol + 1 : eol) { /* the lines whose label is a category code */
+            size_t l;
+            char buf[4096];
+            eol = strchr(line, '\n');
+            if (!eol) eol = line + strlen(line);
+            l = (size_t)(eol - line);
+            if (l >= sizeof buf) continue;
+            memcpy(buf, line, l);
+            buf[l] = '\0';
+            if (strstr(buf, "\"logistics\"") || strstr(buf, "\"product_quality\"") || strstr(buf, "\"after_sales\"")) {
+                memcpy(cats + used, buf, l);
+                used += l;
+                cats[used++] = '\n';
+            }
+        }
+        cats[used] = '\0';
+        CHECK(ck_textmodel_train_jsonl(ctx, &catm, cats, used, NULL, NULL, NULL) == CK_OK);
+        CHECK(ck_ruleset_compile(ctx, &rs, pack, CK_NUL_TERMINATED) == CK_OK);
+        models[0] = catm;
+        models[1] = catm;
+        CHECK(ck_ruleset_with_models(ctx, rs, names, models, 1, &with) == CK_OK);
+        ck_textmodel_free(catm); /* the rule set keeps the model */
+        CHECK(ck_taxonomy_from_code(ctx, CK_TAXONOMY_CATEGORY, "logistics", CK_NUL_TERMINATED, &logistics) == CK_OK);
+        CHECK(ck_ruleset_classify_text(ctx, with, "快递送错了地址，一直没有送到", CK_NUL_TERMINATED, 0, &c) == CK_OK);
+        CHECK(ck_classification_facet(ctx, c, CK_FACET_CATEGORY, &value) == CK_OK);
+        CHECK(value == logistics);
+        CHECK(ck_classification_to_json(ctx, c, 0, &json, NULL) == CK_OK);
+        if (json) {
+            CHECK_CONTAINS(json, "\"rule\":\"model:crm-categories\"");
+            ck_string_free(json);
+            json = NULL;
+        }
+        ck_classification_free(c);
+        c = NULL;
+        /* without the models the facet stays unknown */
+        CHECK(ck_ruleset_classify_text(ctx, rs, "快递送错了地址，一直没有送到", CK_NUL_TERMINATED, 0, &c) == CK_OK);
+        CHECK(ck_classification_facet(ctx, c, CK_FACET_CATEGORY, &value) == CK_OK);
+        CHECK(value == 0);
+        ck_classification_free(c);
+        /* errors */
+        CHECK(ck_ruleset_with_models(ctx, rs, NULL, NULL, 0, &with) == CK_E_NOT_FOUND);
+        CHECK(with == NULL);
+        CHECK_STR(ck_context_errmsg(ctx), "/models/0/model: the pack names model \"crm-categories\", which was not supplied");
+        CHECK_STR(ck_context_errpath(ctx), "/models/0/model");
+        models[0] = m; /* labels such as "billing" are not category codes */
+        CHECK(ck_ruleset_with_models(ctx, rs, names, models, 1, &with) == CK_E_UNKNOWN_CODE);
+        CHECK_CONTAINS(ck_context_errmsg(ctx), "predicts \"billing\", which is not a category code");
+        models[1] = m;
+        CHECK(ck_ruleset_with_models(ctx, rs, names, models, 2, &with) == CK_E_INVALID_ARGUMENT);
+        CHECK_STR(ck_context_errmsg(ctx), "/1: model name \"crm-categories\" is given twice");
+        names[1] = NULL;
+        CHECK(ck_ruleset_with_models(ctx, rs, names, models, 2, &with) == CK_E_INVALID_ARGUMENT);
+        CHECK_STR(ck_context_errmsg(ctx), "/1: model name 1 is NULL");
+        CHECK(ck_ruleset_with_models(ctx, NULL, names, models, 1, &with) == CK_E_INVALID_ARGUMENT);
+        CHECK(ck_ruleset_with_models(ctx, rs, names, models, 1, NULL) == CK_E_INVALID_ARGUMENT);
+        ck_ruleset_free(with);
+        ck_ruleset_free(rs);
+        free(cats);
+    }
+
     ck_textmodel_free(m);
     ck_textmodel_free(NULL);
     ck_context_free(ctx);
