@@ -241,7 +241,9 @@ int main(void) {
         CHECK(ck_classification_facet(ctx, c, CK_FACET_CATEGORY, &value) == CK_OK);
         CHECK(value == 0);
         ck_classification_free(c);
-        /* errors */
+        ck_ruleset_free(with);
+        with = NULL;
+        /* errors (each sets *out to NULL) */
         CHECK(ck_ruleset_with_models(ctx, rs, NULL, NULL, 0, &with) == CK_E_NOT_FOUND);
         CHECK(with == NULL);
         CHECK_STR(ck_context_errmsg(ctx), "/models/0/model: the pack names model \"crm-categories\", which was not supplied");
