@@ -117,6 +117,28 @@ int ck_ruleset_warnings_json(ck_context* ctx, const ck_ruleset* rs, char** out, 
     });
 }
 
+int ck_ruleset_model_count(ck_context* ctx, const ck_ruleset* rs, size_t* out_count) {
+    return guard(ctx, [&] {
+        need(out_count, "out_count");
+        *out_count = rules_arg(rs).model_bindings().size();
+        return CK_OK;
+    });
+}
+
+int ck_ruleset_model_binding(ck_context* ctx, const ck_ruleset* rs, size_t index, const char** out_name, int* out_facet,
+                             double* out_threshold) {
+    return guard(ctx, [&] {
+        const auto& b = rules_arg(rs).model_bindings();
+        if (index >= b.size())
+            throw Error(ErrorCode::invalid_argument, "model index " + std::to_string(index) + " out of range (" +
+                                                         std::to_string(b.size()) + " models)");
+        if (out_name) *out_name = b[index].model.c_str();
+        if (out_facet) *out_facet = static_cast<int>(b[index].facet);
+        if (out_threshold) *out_threshold = b[index].threshold;
+        return CK_OK;
+    });
+}
+
 int ck_ruleset_classify_text(ck_context* ctx, const ck_ruleset* rs, const char* text, size_t len, unsigned flags,
                              ck_classification** out) {
     if (out) *out = nullptr;

@@ -273,6 +273,13 @@ CK_EXTERN(int) ck_ruleset_lint(ck_context *ctx, const char *json, size_t len, ch
 CK_EXTERN(int) ck_ruleset_counts(ck_context *ctx, const ck_ruleset *rs, size_t *out_rules, size_t *out_keywords);
 /** Warnings of the compiled pack as a JSON array (owned by the caller). \since 0.1 */
 CK_EXTERN(int) ck_ruleset_warnings_json(ck_context *ctx, const ck_ruleset *rs, char **out, size_t *out_len);
+/** The pack's "models" entries (docs/textmodel.md; supply the models with
+ *  ck_ruleset_with_models): their number, and entry `index`'s model name (borrowed: lives as
+ *  long as the rule set), facet (a ck_facet) and threshold. Any out-parameter may be NULL;
+ *  an index out of range is CK_E_INVALID_ARGUMENT. \since 0.1 */
+CK_EXTERN(int) ck_ruleset_model_count(ck_context *ctx, const ck_ruleset *rs, size_t *out_count);
+CK_EXTERN(int) ck_ruleset_model_binding(ck_context *ctx, const ck_ruleset *rs, size_t index, const char **out_name,
+                                        int *out_facet, double *out_threshold);
 
 /** Classifies a UTF-8 text. Empty or blank text gives all facets unknown. \since 0.1 */
 CK_EXTERN(int) ck_ruleset_classify_text(ck_context *ctx, const ck_ruleset *rs, const char *text, size_t len,

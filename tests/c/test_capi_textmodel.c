@@ -220,6 +220,21 @@ int main(void) {
         cats[used] = '\0';
         CHECK(ck_textmodel_train_jsonl(ctx, &catm, cats, used, NULL, NULL, NULL) == CK_OK);
         CHECK(ck_ruleset_compile(ctx, &rs, pack, CK_NUL_TERMINATED) == CK_OK);
+        {
+            size_t nm = 0;
+            const char *mname = NULL;
+            int facet = -1;
+            double threshold = -1;
+            CHECK(ck_ruleset_model_count(ctx, rs, &nm) == CK_OK);
+            CHECK(nm == 1);
+            CHECK(ck_ruleset_model_binding(ctx, rs, 0, &mname, &facet, &threshold) == CK_OK);
+            CHECK_STR(mname, "crm-categories");
+            CHECK(facet == CK_FACET_CATEGORY);
+            CHECK(threshold == 0.3);
+            CHECK(ck_ruleset_model_binding(ctx, rs, 1, NULL, NULL, NULL) == CK_E_INVALID_ARGUMENT);
+            CHECK_STR(ck_context_errmsg(ctx), "model index 1 out of range (1 models)");
+            CHECK(ck_ruleset_model_count(ctx, rs, NULL) == CK_E_INVALID_ARGUMENT);
+        }
         models[0] = catm;
         models[1] = catm;
         CHECK(ck_ruleset_with_models(ctx, rs, names, models, 1, &with) == CK_OK);
