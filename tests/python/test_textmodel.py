@@ -189,7 +189,11 @@ def test_rule_pack_names_a_model(rows):
     pack = {"version": 1, "name": "crm",
             "models": [{"facet": "category", "model": "crm", "threshold": 0.4}],
             "rules": [{"id": "rude", "when": {"text_any": ["态度恶劣"]}, "set": {"category": "service_quality"}}]}
-    rs = ck.RuleSet.compile(json.dumps(pack, ensure_ascii=False)).with_models({"crm": model})
+    compiled = ck.RuleSet.compile(json.dumps(pack, ensure_ascii=False))
+    assert compiled.model_bindings == [{"facet": "category", "model": "crm", "threshold": 0.4}]
+    assert ck.RuleSet.default().model_bindings == []
+    rs = compiled.with_models({"crm": model})
+    assert rs.model_bindings == compiled.model_bindings
     c = rs.classify("快递送错了地址，一直没有送到")
     assert c.facets["category"] == "logistics"
     ev = [e for e in c.evidence if e["rule"] == "model:crm"]

@@ -135,6 +135,7 @@ class RuleSet:
     keyword_count: int
     rule_ids: list[str]
     warnings: list[dict[str, str]]
+    model_bindings: list[dict[str, str | float]]
     @staticmethod
     def compile(pack: str | bytes | dict[str, Any]) -> RuleSet: ...
     @staticmethod

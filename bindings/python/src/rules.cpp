@@ -451,6 +451,17 @@ your own and raises CompileError listing every problem with rule ids and JSON pa
         .def_property_readonly("keyword_count", &ck::RuleSet::keyword_count)
         .def_property_readonly("rule_ids", &ck::RuleSet::rule_ids)
         .def_property_readonly("warnings", [](const ck::RuleSet& rs) { return json_loads(ck::to_json(rs.warnings())); })
+        .def_property_readonly("model_bindings", [](const ck::RuleSet& rs) {
+            py::list out;
+            for (const auto& b : rs.model_bindings()) {
+                py::dict d;
+                d["facet"] = std::string(ck::facet_name(b.facet));
+                d["model"] = b.model;
+                d["threshold"] = b.threshold;
+                out.append(d);
+            }
+            return out;
+        }, "The pack's \"models\" entries: [{\"facet\", \"model\", \"threshold\"}] (supply them with with_models).")
         .def("classify", [](const ck::RuleSet& rs, const py::object& item, bool explain, bool lenient,
                             std::optional<int> prior_complaints) {
             const auto opt = options(explain, lenient);
