@@ -453,13 +453,9 @@ your own and raises CompileError listing every problem with rule ids and JSON pa
         .def_property_readonly("warnings", [](const ck::RuleSet& rs) { return json_loads(ck::to_json(rs.warnings())); })
         .def_property_readonly("model_bindings", [](const ck::RuleSet& rs) {
             py::list out;
-            for (const auto& b : rs.model_bindings()) {
-                py::dict d;
-                d["facet"] = std::string(ck::facet_name(b.facet));
-                d["model"] = b.model;
-                d["threshold"] = b.threshold;
-                out.append(d);
-            }
+            for (const auto& b : rs.model_bindings())
+                out.append(py::dict(py::arg("facet") = std::string(ck::facet_name(b.facet)), py::arg("model") = b.model,
+                                    py::arg("threshold") = b.threshold));
             return out;
         }, "The pack's \"models\" entries: [{\"facet\", \"model\", \"threshold\"}] (supply them with with_models).")
         .def("classify", [](const ck::RuleSet& rs, const py::object& item, bool explain, bool lenient,
