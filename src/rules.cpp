@@ -1345,15 +1345,21 @@ template <class F> void parallel_for(std::size_t n, unsigned threads, F&& body) 
     if (first_error) std::rethrow_exception(first_error);
 }
 
-/// one(i, pack) classifies item i; `pack` is its worker's own reference to the compiled
-/// pack (a control block per worker: results made on different threads do not share the
-/// reference count's cache line).
+/// One reference to the compiled pack per worker (a control block each: results made on
+/// different threads do not share the reference count's cache line).
+std::vector<std::shared_ptr<const void>> worker_packs(const std::shared_ptr<const RuleSet::Impl>& impl, std::size_t n,
+                                                     unsigned threads) {
+    std::vector<std::shared_ptr<const void>> packs(worker_count(n, threads));
+    for (auto& p : packs) p = std::make_shared<const std::shared_ptr<const RuleSet::Impl>>(impl);
+    return packs;
+}
+
+/// one(i, pack) classifies item i; `pack` is its worker's reference (worker_packs).
 template <class F>
 std::vector<Classification> batch(const std::shared_ptr<const RuleSet::Impl>& impl, std::size_t n, unsigned threads,
                                   F&& one) {
     std::vector<Classification> out(n);
-    std::vector<std::shared_ptr<const void>> packs(worker_count(n, threads));
-    for (auto& p : packs) p = std::make_shared<const std::shared_ptr<const RuleSet::Impl>>(impl);
+    const auto packs = worker_packs(impl, n, threads);
     try {
         parallel_for(n, threads, [&](std::size_t i, unsigned w) {
             try {
@@ -1575,8 +1581,7 @@ std::vector<Classification> RuleSet::classify_many(std::span<const Complaint> co
 
 void RuleSet::classify_each(std::span<const std::string_view> texts, const ClassificationSink& sink,
                             const BatchOptions& options) const {
-    std::vector<std::shared_ptr<const void>> packs(worker_count(texts.size(), options.threads));
-    for (auto& p : packs) p = std::make_shared<const std::shared_ptr<const RuleSet::Impl>>(impl_);
+    const auto packs = worker_packs(impl_, texts.size(), options.threads);
     stream(texts.size(), options.threads, [&](std::size_t i, unsigned w, Classification& out) {
         run_into(*impl_, packs[w], nullptr, {}, texts[i], std::nullopt, options.classify, out);
         if (!impl_->models.empty()) apply_facet_models(*this, nullptr, {}, texts[i], options.classify, out);
@@ -1585,8 +1590,7 @@ void RuleSet::classify_each(std::span<const std::string_view> texts, const Class
 
 void RuleSet::classify_each(std::span<const Complaint> complaints, const ClassificationSink& sink,
                             const BatchOptions& options) const {
-    std::vector<std::shared_ptr<const void>> packs(worker_count(complaints.size(), options.threads));
-    for (auto& p : packs) p = std::make_shared<const std::shared_ptr<const RuleSet::Impl>>(impl_);
+    const auto packs = worker_packs(impl_, complaints.size(), options.threads);
     stream(complaints.size(), options.threads, [&](std::size_t i, unsigned w, Classification& out) {
         const Complaint& c = complaints[i];
         run_into(*impl_, packs[w], &c, c.title, c.text, std::nullopt, options.classify, out);

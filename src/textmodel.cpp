@@ -582,8 +582,13 @@ void softmax(const double* scores, std::size_t n, double temperature, double* ou
     for (std::size_t c = 0; c < n; ++c) out[c] /= sum;
 }
 
+/// The threads an option asks for (0 or less: one per hardware thread).
+std::size_t thread_count(int threads) {
+    return threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(threads);
+}
+
 template <class F> void parallel_for(std::size_t n, int threads, F&& f) {
-    unsigned t = threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<unsigned>(threads);
+    auto t = static_cast<unsigned>(thread_count(threads));
     t = static_cast<unsigned>(std::min<std::size_t>(t, n));
     if (t <= 1) {
         for (std::size_t i = 0; i < n; ++i) f(i);
@@ -788,8 +793,7 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     }
     const std::size_t ntypes = first_seen.size();
     c.types.br.resize(ntypes);
-    const std::size_t workers =
-        threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(threads);
+    const std::size_t workers = thread_count(threads);
     const std::size_t parts = std::max<std::size_t>(1, std::min(4 * workers, ntypes / 512));
     struct Grams {
         std::vector<std::uint64_t> hash;  // the part's types' n-gram hashes, type after type
@@ -1000,8 +1004,7 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     };
     // One part per thread (rows are independent; the parts are joined in order, so the
     // matrix is the same on any thread count).
-    const std::size_t threads =
-        opt.threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(opt.threads);
+    const std::size_t threads = thread_count(opt.threads);
     const std::size_t parts = std::max<std::size_t>(1, std::min(threads, rows.size() / 256));
     m.row.reserve(rows.size() + 1);
     m.row.push_back(0);
@@ -1294,8 +1297,7 @@ void train_ovr(const Matrix& x, const std::vector<std::size_t>& active, const st
     const std::vector<double> cost = class_costs(y, active, nclasses, opt);
     w.assign((x.features + 1) * nclasses, 0.0f);
     if (alphas.size() != nclasses) alphas.assign(nclasses, std::vector<double>(x.rows(), 0.0));
-    const std::size_t threads =
-        opt.threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<std::size_t>(opt.threads);
+    const std::size_t threads = thread_count(opt.threads);
     const std::size_t groups = std::min(std::max(threads, (nclasses + kMaxGroup - 1) / kMaxGroup), nclasses);
     parallel_for(groups, static_cast<int>(std::min(threads, groups)), [&](std::size_t g) {
         train_group_any(x, active, y, g * nclasses / groups, (g + 1) * nclasses / groups, cost, alphas, opt, nclasses, w);

@@ -83,6 +83,8 @@ struct ViewInput {
     std::vector<py::object> keep;
     std::vector<std::string_view> views;
     std::vector<ck::Complaint> complaints;  ///< when any item is a Complaint: every item, texts as complaints
+
+    [[nodiscard]] std::size_t size() const noexcept { return complaints.empty() ? views.size() : complaints.size(); }
 };
 
 ViewInput convert_views(const py::iterable& items) {
@@ -141,6 +143,13 @@ std::vector<ck::Classification> run_batch(const ck::RuleSet& rs, const ViewInput
     return rs.classify_many(std::span<const ck::Complaint>(in.complaints), bo);
 }
 
+/// RuleSet::classify_each over converted input.
+void classify_each(const ck::RuleSet& rs, const ViewInput& in, const ck::RuleSet::ClassificationSink& sink,
+                   const ck::BatchOptions& bo) {
+    if (in.complaints.empty()) rs.classify_each(std::span<const std::string_view>(in.views), sink, bo);
+    else rs.classify_each(std::span<const ck::Complaint>(in.complaints), sink, bo);
+}
+
 /// A batch classified by a native thread (RuleSet::classify_each on `threads` workers, GIL
 /// released) while this thread waits for results: `on_ready(out, from, to)` is called with
 /// the GIL for each run of results completed since the last call, so that converting them to
@@ -150,7 +159,7 @@ std::vector<ck::Classification> run_batch(const ck::RuleSet& rs, const ViewInput
 template <class OnReady>
 std::vector<ck::Classification> stream_batch(const ck::RuleSet& rs, const ViewInput& in, unsigned threads,
                                              const ck::ClassifyOptions& opt, OnReady&& on_ready) {
-    const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
+    const std::size_t n = in.size();
     std::vector<ck::Classification> out(n);
     std::mutex mu;
     std::condition_variable delivered;
@@ -175,8 +184,7 @@ std::vector<ck::Classification> stream_batch(const ck::RuleSet& rs, const ViewIn
                     delivered.notify_one();
                 }
             };
-            if (in.complaints.empty()) rs.classify_each(std::span<const std::string_view>(in.views), sink, bo);
-            else rs.classify_each(std::span<const ck::Complaint>(in.complaints), sink, bo);
+            classify_each(rs, in, sink, bo);
         } catch (const Cancelled&) {
         } catch (...) {
             error = std::current_exception();
@@ -222,7 +230,7 @@ std::vector<ck::Classification> stream_batch(const ck::RuleSet& rs, const ViewIn
 /// A batch on the calling thread alone (GIL released), in input order; every 4,096 results
 /// the GIL is taken back for a moment to check signals, so that Ctrl-C stops it too.
 std::vector<ck::Classification> classify_here(const ck::RuleSet& rs, const ViewInput& in, const ck::ClassifyOptions& opt) {
-    const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
+    const std::size_t n = in.size();
     std::vector<ck::Classification> out(n);
     struct Interrupted {};
     bool interrupted = false;
@@ -242,8 +250,7 @@ std::vector<ck::Classification> classify_here(const ck::RuleSet& rs, const ViewI
             }
         };
         try {
-            if (in.complaints.empty()) rs.classify_each(std::span<const std::string_view>(in.views), sink, bo);
-            else rs.classify_each(std::span<const ck::Complaint>(in.complaints), sink, bo);
+            classify_each(rs, in, sink, bo);
         } catch (const Interrupted&) {
         }
     }
@@ -251,29 +258,32 @@ std::vector<ck::Classification> classify_here(const ck::RuleSet& rs, const ViewI
     return out;
 }
 
-/// Batches this large are streamed (stream_batch: interruptible, and on several threads
-/// converted while classifying); smaller ones are classified in one call.
+/// Batches larger than this are interruptible (stream_batch on several threads, classify_here
+/// on one); smaller ones are classified in one call.
 constexpr std::size_t kStreamedBatch = 256;
 
-/// classify_many's list: on several threads the Python objects are made while the batch is
-/// still classifying; on one, after it.
+/// Every result of a batch, with `on_ready(out, from, to)` called (with the GIL) on each run of
+/// results as they become available: on several threads while the batch still classifies
+/// (stream_batch), on one thread or for a small batch once at the end. Batches over
+/// kStreamedBatch items stop on Ctrl-C.
+template <class OnReady>
+std::vector<ck::Classification> classify_python(const ck::RuleSet& rs, const ViewInput& in, unsigned threads,
+                                                const ck::ClassifyOptions& opt, OnReady&& on_ready) {
+    const std::size_t n = in.size();
+    const unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    if (n > kStreamedBatch && workers > 1) return stream_batch(rs, in, threads, opt, on_ready);
+    std::vector<ck::Classification> out = n > kStreamedBatch ? classify_here(rs, in, opt) : run_batch(rs, in, threads, opt);
+    on_ready(out, 0, n);
+    return out;
+}
+
+/// classify_many's list: the results become Python objects as classify_python hands them over.
 py::list classify_many_list(const ck::RuleSet& rs, const ViewInput& in, unsigned threads, const ck::ClassifyOptions& opt) {
-    const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
-    py::list result(static_cast<py::ssize_t>(n));
-    auto convert = [&](std::vector<ck::Classification>& out, std::size_t from, std::size_t to) {
+    py::list result(static_cast<py::ssize_t>(in.size()));
+    classify_python(rs, in, threads, opt, [&](std::vector<ck::Classification>& out, std::size_t from, std::size_t to) {
         for (std::size_t i = from; i < to; ++i)
             PyList_SET_ITEM(result.ptr(), static_cast<py::ssize_t>(i), py::cast(std::move(out[i])).release().ptr());
-    };
-    const unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-    if (n <= kStreamedBatch) {
-        std::vector<ck::Classification> out = run_batch(rs, in, threads, opt);
-        convert(out, 0, n);
-    } else if (workers > 1) {
-        stream_batch(rs, in, threads, opt, convert);
-    } else {
-        std::vector<ck::Classification> out = classify_here(rs, in, opt);
-        convert(out, 0, n);
-    }
+    });
     return result;
 }
 
@@ -490,11 +500,7 @@ your own and raises CompileError listing every problem with rule ids and JSON pa
             const auto opt = options(false, lenient, evidence);
             const ViewInput in = convert_views(items);
             ClassificationBatch b;
-            const std::size_t n = in.complaints.empty() ? in.views.size() : in.complaints.size();
-            const unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-            if (n <= kStreamedBatch) b.items = run_batch(rs, in, threads, opt);
-            else if (workers == 1) b.items = classify_here(rs, in, opt);  // (both interruptible)
-            else b.items = stream_batch(rs, in, threads, opt, [](auto&, std::size_t, std::size_t) {});
+            b.items = classify_python(rs, in, threads, opt, [](auto&, std::size_t, std::size_t) {});
             return b;
         }, py::arg("items"), py::arg("threads") = 0, py::arg("lenient") = false, py::arg("evidence") = "rules",
            "Like classify_many, but returns a ClassificationBatch that keeps the results native and converts "
