@@ -206,8 +206,7 @@ int ck_ruleset_classify_each(ck_context* ctx, const ck_ruleset* rs, const char* 
                     throw Stop{};
                 }
             }, bo);
-        } catch (const Stop&) {
-            return CK_OK;  // not an error: `stopped` is returned, the context left as it was
+        } catch (const Stop&) {  // not an error: `stopped` is returned, the context left as it was
         }
         return CK_OK;
     });
