@@ -109,6 +109,7 @@ int run_folds(const std::string& dir, int k, const ck::TextModelOptions& opt) {
 // ---------------------------------------------------------------- micro-benchmarks
 
 struct Fixture {
+    std::vector<ck::LabelledText> train;
     std::vector<std::string> texts;
     std::unique_ptr<ck::TextModel> model;
     std::string path;
@@ -119,9 +120,9 @@ Fixture* fixture() {
         auto* fx = new Fixture;
         const char* dir = std::getenv("CK_TEXTMODEL_BENCH_DIR");
         if (!dir) return fx;
-        const auto train = ck::read_labelled_jsonl(slurp(std::string(dir) + "/train_0.jsonl"));
+        fx->train = ck::read_labelled_jsonl(slurp(std::string(dir) + "/train_0.jsonl"));
         const auto test = ck::read_labelled_jsonl(slurp(std::string(dir) + "/test_0.jsonl"));
-        fx->model = std::make_unique<ck::TextModel>(ck::TextModel::train(train));
+        fx->model = std::make_unique<ck::TextModel>(ck::TextModel::train(fx->train));
         for (const auto& e : test) fx->texts.push_back(e.text);
         fx->path = std::string(dir) + "/bench_model.ckm";
         fx->model->save(fx->path);
@@ -145,6 +146,22 @@ void BM_Predict(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
 BENCHMARK(BM_Predict);
+
+/// Training on fold 0's training set (default options; the argument is the thread count).
+void BM_Train(benchmark::State& state) {
+    Fixture* f = fixture();
+    if (!f->model) {
+        state.SkipWithError("CK_TEXTMODEL_BENCH_DIR not set");
+        return;
+    }
+    ck::TextModelOptions opt;
+    opt.threads = static_cast<int>(state.range(0));
+    std::size_t bytes = 0;
+    for (const auto& e : f->train) bytes += e.text.size();
+    for (auto _ : state) benchmark::DoNotOptimize(ck::TextModel::train(f->train, opt));
+    state.SetBytesProcessed(static_cast<std::int64_t>(bytes * state.iterations()));
+}
+BENCHMARK(BM_Train)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Load(benchmark::State& state) {
     Fixture* f = fixture();
