@@ -319,7 +319,7 @@ std::size_t fold(std::string_view in, std::string& text, std::vector<Off>* offse
 
 }  // namespace
 
-char32_t fold_codepoint(char32_t c) noexcept { return fold_with(t2s_index(), c); }
+char32_t fold_codepoint(char32_t c) noexcept { return c < 0x10000 ? char32_t{bmp_fold().data()[c]} : fold_with(t2s_index(), c); }
 
 void normalize_into(std::string_view utf8, NormalizedText& out) { fold(utf8, out.text, &out.source_offset); }
 

@@ -101,7 +101,8 @@ inline std::uint64_t word_hash(std::string_view folded) noexcept {
 
 enum class CpKind : std::uint8_t { sep, word, cjk };
 
-inline CpKind kind_of(char32_t c) noexcept {
+/// The kind of a folded code point, by its ranges (kind_of reads it from a table in the BMP).
+constexpr CpKind kind_by_ranges(char32_t c) noexcept {
     if (c < 0x80) {
         const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         return alnum ? CpKind::word : CpKind::sep;
@@ -116,6 +117,23 @@ inline CpKind kind_of(char32_t c) noexcept {
         (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0xE000 && c <= 0xF8FF))
         return CpKind::sep;
     return CpKind::word;
+}
+
+/// kind_by_ranges of every BMP code point, two bits each (16 KiB, made at compile time).
+struct CpKindTable {
+    std::uint8_t bits[0x10000 / 4];
+};
+constexpr CpKindTable make_cp_kind_table() noexcept {
+    CpKindTable t{};
+    for (char32_t c = 0; c < 0x10000; ++c)
+        t.bits[c >> 2] = static_cast<std::uint8_t>(t.bits[c >> 2] | (static_cast<unsigned>(kind_by_ranges(c)) << ((c & 3) * 2)));
+    return t;
+}
+inline constexpr CpKindTable kCpKind = make_cp_kind_table();
+
+inline CpKind kind_of(char32_t c) noexcept {
+    if (c < 0x10000) return static_cast<CpKind>((kCpKind.bits[c >> 2] >> ((c & 3) * 2)) & 3);
+    return kind_by_ranges(c);
 }
 
 struct FeatureSpec {

@@ -229,6 +229,31 @@ TEST_CASE("text model word hash: the scanner's 8-byte path equals the byte-at-a-
     CHECK(tm::word_hash("abcdefgh") != tm::word_hash("abcdefghabcdefgh"));
 }
 
+TEST_CASE("text model code-point kinds: the BMP table agrees with the ranges", "[textmodel]") {
+    std::size_t mismatches = 0, cjk = 0, sep = 0;
+    for (char32_t c = 0; c < 0x10000; ++c) {
+        const tm::CpKind k = tm::kind_of(c);
+        if (k != tm::kind_by_ranges(c)) ++mismatches;
+        cjk += k == tm::CpKind::cjk;
+        sep += k == tm::CpKind::sep;
+    }
+    CHECK(mismatches == 0);
+    CHECK(cjk > 20000);  // the unified ideographs alone are 20,992
+    CHECK(sep > 1000);
+    CHECK(tm::kind_of(U'a') == tm::CpKind::word);
+    CHECK(tm::kind_of(U'7') == tm::CpKind::word);
+    CHECK(tm::kind_of(U' ') == tm::CpKind::sep);
+    CHECK(tm::kind_of(U'é') == tm::CpKind::word);
+    CHECK(tm::kind_of(U'态') == tm::CpKind::cjk);
+    CHECK(tm::kind_of(U'態') == tm::CpKind::cjk);
+    CHECK(tm::kind_of(U'，') == tm::CpKind::sep);
+    CHECK(tm::kind_of(U'。') == tm::CpKind::sep);
+    CHECK(tm::kind_of(0x3000) == tm::CpKind::sep);        // ideographic space
+    CHECK(tm::kind_of(0xFFFD) == tm::CpKind::sep);        // the replacement character separates words
+    CHECK(tm::kind_of(0x20000) == tm::CpKind::cjk);       // beyond the table: by the ranges
+    CHECK(tm::kind_of(0x1F600) == tm::CpKind::sep);
+}
+
 TEST_CASE("text model per-document counter grows past its expected size, also after a large document", "[textmodel]") {
     tm::KeyCounter k;
     k.reset(1000);
