@@ -30,6 +30,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import statistics
 import tempfile
 import time
 
@@ -178,6 +179,8 @@ def main():
     ap.add_argument("--only-ck", action="store_true", help="skip the baselines (tuning)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                     help="complaintkit's threads for the wall-clock row (1: no such row)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of complaintkit and scikit-learn, in turn (medians reported; fastText runs once)")
     ap.add_argument("--out", default=str(HERE / "results.md"))
     ap.add_argument("options", nargs="*", help="complaintkit key=value options")
     a = ap.parse_args()
@@ -190,39 +193,65 @@ def main():
     y = np.array(y, dtype=object)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=a.seed).split(X, y))
     rows = []
+    rounds = []  # per round: {system: (train cpu, predict cpu, train wall, predict wall)}
     with tempfile.TemporaryDirectory() as work:
-        p, tt, pt, info = run_complaintkit(X, y, folds, work, a.build, a.options)
-        acc, f1 = metrics(y, p)
-        calib = ece((p == y).astype(float), info[0]["prob"])
-        ck = dict(name="complaintkit", acc=acc, f1=f1, train=tt, predict=pt, ece=calib,
-                  mem=max(f["memory_bytes"] for f in info), file=max(f["file_bytes"] for f in info),
-                  load=sum(f["load_seconds"] for f in info) / len(info), wall=info[0]["wall"])
-        rows.append(ck)
-        walls = [(f"complaintkit, 1 thread", ck["wall"])]
-        if a.threads > 1:
-            p2, _, _, info2 = run_complaintkit(X, y, folds, work, a.build, a.options + [f"threads={a.threads}"])
-            same = bool((p2 == p).all())
-            walls.append((f"complaintkit, {a.threads} threads" + ("" if same else " (PREDICTIONS DIFFER)"),
-                          info2[0]["wall"]))
-        if not a.only_ck:
-            p, tt, pt, mem, tw, pw = run_sklearn(X, y, folds)
-            acc, f1 = metrics(y, p)
-            rows.append(dict(name="scikit-learn TF-IDF(1,2)+LinearSVC", acc=acc, f1=f1, train=tt, predict=pt, mem=mem))
-            walls.append(("scikit-learn TF-IDF(1,2)+LinearSVC (one thread)", (tw, pw)))
+        for r in range(a.repeat):  # the timed systems in turn, round after round (medians below)
+            t = {}
+            p, tt, pt, info = run_complaintkit(X, y, folds, work, a.build, a.options)
+            t["ck"] = (tt, pt) + info[0]["wall"]
+            if r == 0:
+                p_ck = p
+                acc, f1 = metrics(y, p)
+                calib = ece((p == y).astype(float), info[0]["prob"])
+                ck = dict(name="complaintkit", acc=acc, f1=f1, ece=calib,
+                          mem=max(f["memory_bytes"] for f in info), file=max(f["file_bytes"] for f in info),
+                          load=sum(f["load_seconds"] for f in info) / len(info))
+                rows.append(ck)
+            elif not (p == p_ck).all():
+                raise SystemExit("complaintkit predicted differently in round %d" % (r + 1))
+            if a.threads > 1:
+                p2, tt2, pt2, info2 = run_complaintkit(X, y, folds, work, a.build,
+                                                       a.options + [f"threads={a.threads}"])
+                if not (p2 == p_ck).all():
+                    raise SystemExit(f"complaintkit on {a.threads} threads predicted differently")
+                t["ckN"] = (tt2, pt2) + info2[0]["wall"]
+            if not a.only_ck:
+                p, tt, pt, mem, tw, pw = run_sklearn(X, y, folds)
+                t["sk"] = (tt, pt, tw, pw)
+                if r == 0:
+                    acc, f1 = metrics(y, p)
+                    rows.append(dict(name="scikit-learn TF-IDF(1,2)+LinearSVC", acc=acc, f1=f1, mem=mem))
+            rounds.append(t)
+        if not a.only_ck:  # (quality only: once)
             p, tt, pt, mem = run_fasttext(X, y, folds, work)
             acc, f1 = metrics(y, p)
             rows.append(dict(name="fastText CLI (lr 1, 25 epochs, wordNgrams 2)", acc=acc, f1=f1, train=tt, predict=pt,
                              mem=mem))
-    sk = next((r for r in rows if r["name"].startswith("scikit")), None)
+
+    def med(key, i):
+        return statistics.median(t[key][i] for t in rounds)
+
+    def ratio(key, i):  # the median of the rounds' own ratios (a round's load hits both alike)
+        return statistics.median(t["sk"][i] / t[key][i] for t in rounds) if "sk" in rounds[0] else None
+
+    ck["train"], ck["predict"] = med("ck", 0), med("ck", 1)
+    if "sk" in rounds[0]:
+        rows[1]["train"], rows[1]["predict"] = med("sk", 0), med("sk", 1)
+    n = len(rounds)
+    what = "CPU seconds summed over the 5 folds" + (f", median of {n} rounds" if n > 1 else "")
     lines = [f"Data: {os.path.basename(a.csv)}, {len(y)} rows, {len(set(y))} classes, 5-fold stratified CV "
-             f"(seed {a.seed}); CPU seconds summed over the 5 folds, one thread each "
-             "(fastText: the CLI processes' CPU time, start-up and file I/O included).", "",
+             f"(seed {a.seed}); {what}, one thread each "
+             "(fastText: the CLI processes' CPU time, start-up and file I/O included; one round).", "",
              "| system | accuracy | macro-F1 | train s | predict s | train speed-up vs sklearn | "
              "predict speed-up vs sklearn | model bytes |",
              "|---|---|---|---|---|---|---|---|"]
+    sk = next((r for r in rows if r["name"].startswith("scikit")), None)
     for r in rows:
-        tr = f"{sk['train'] / r['train']:.1f}×" if sk else "–"
-        pr = f"{sk['predict'] / r['predict']:.1f}×" if sk else "–"
+        if r is ck and sk:
+            tr, pr = f"{ratio('ck', 0):.1f}×", f"{ratio('ck', 1):.1f}×"
+        else:
+            tr = f"{sk['train'] / r['train']:.1f}×" if sk else "–"
+            pr = f"{sk['predict'] / r['predict']:.1f}×" if sk else "–"
         mem = f"{r['mem']:,}" + (" (in memory; file {:,})".format(r["file"]) if "file" in r else "")
         lines.append(f"| {r['name']} | {r['acc']:.4f} | {r['f1']:.4f} | {r['train']:.3f} | {r['predict']:.4f} | "
                      f"{tr} | {pr} | {mem} |")
@@ -231,14 +260,22 @@ def main():
               "", f"complaintkit model load: {ck['load'] * 1000:.2f} ms (mean over folds). "
               "Model bytes: complaintkit = TextModel::memory_bytes() of a loaded model; scikit-learn = pickled "
               "pipeline; fastText = .bin file.", f"Options: {' '.join(a.options) or 'defaults'}"]
-    skw = next((w for n, w in walls if n.startswith("scikit")), None)
-    lines += ["", f"Wall-clock seconds, same run, summed over the folds ({os.cpu_count()} CPUs):", "",
+    walls = [("complaintkit, 1 thread", "ck")] + ([(f"complaintkit, {a.threads} threads", "ckN")] if a.threads > 1 else [])
+    lines += ["", f"Wall-clock seconds, same run, summed over the folds ({os.cpu_count()} CPUs)"
+              + (f", median of {n} rounds" if n > 1 else "") + ":", "",
               "| system | train s | predict s | train speed-up vs sklearn | predict speed-up vs sklearn |",
               "|---|---|---|---|---|"]
-    for n, (tw, pw) in walls:
-        tr = f"{skw[0] / tw:.1f}×" if skw else "–"
-        pr = f"{skw[1] / pw:.1f}×" if skw else "–"
-        lines.append(f"| {n} | {tw:.3f} | {pw:.4f} | {tr} | {pr} |")
+    for name, key in walls + ([("scikit-learn TF-IDF(1,2)+LinearSVC (one thread)", "sk")] if "sk" in rounds[0] else []):
+        tr = f"{ratio(key, 2):.1f}×" if "sk" in rounds[0] else "–"
+        pr = f"{ratio(key, 3):.1f}×" if "sk" in rounds[0] else "–"
+        lines.append(f"| {name} | {med(key, 2):.3f} | {med(key, 3):.4f} | {tr} | {pr} |")
+    if n > 1 and "sk" in rounds[0]:
+        lines += ["", "Each round's wall-clock speed-ups (train, predict) against scikit-learn in the same round:", "",
+                  "| round | " + " | ".join(name for name, _ in walls) + " |",
+                  "|---|" + "---|" * len(walls)]
+        for i, t in enumerate(rounds):
+            lines.append(f"| {i + 1} | " + " | ".join(
+                f"{t['sk'][2] / t[key][2]:.1f}× / {t['sk'][3] / t[key][3]:.1f}×" for _, key in walls) + " |")
     text = "\n".join(lines)
     print(text)
     if not a.only_ck and a.out != "-":
