@@ -768,12 +768,25 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     // Several threads: the documents are scanned in parallel; the ids are given in document
     // order as above, but in three steps so that the new word types' bracketed forms and
     // n-gram hashes (most of a type's cost) are made in parallel: (1) type and other ids,
-    // noting where each new type first occurs; (2) the new types' forms and n-gram hashes;
-    // (3) the n-grams' ids, type by type. The ids are those of the one-pass reading.
-    std::vector<Local> local(texts.size());
-    parallel_for(texts.size(), threads, [&](std::size_t i) { scan_doc(i, local[i]); });
+    // noting where each new type first occurs — by the calling thread, document after
+    // document as the scans finish (it scans too while the next one is not ready), so that
+    // the serial id mapping overlaps the helpers' scanning; (2) the new types' forms and
+    // n-gram hashes; (3) the n-grams' ids, type by type. The ids are those of the one-pass
+    // reading.
+    const std::size_t n = texts.size();
+    std::vector<Local> local(n);
+    std::vector<std::atomic<unsigned char>> ready(n);  // (zero: C++20 value-initialises atomics)
+    std::atomic<std::size_t> next_scan{0};
+    std::atomic<bool> failed{false};
+    auto scan_next = [&]() -> bool {  // scans the next document nobody took; false: none left
+        const std::size_t i = next_scan.fetch_add(1, std::memory_order_relaxed);
+        if (i >= n) return false;
+        scan_doc(i, local[i]);
+        ready[i].store(1, std::memory_order_release);
+        return true;
+    };
     std::vector<std::pair<std::size_t, std::pair<std::size_t, std::size_t>>> first_seen;  // per type: doc, span
-    for (std::size_t i = 0; i < texts.size(); ++i) {
+    auto map_in_order = [&](std::size_t i) {
         const Local& l = local[i];
         Doc& d = c.docs[i];
         constexpr std::size_t kAhead = 8;  // (as map_doc: the look-ups are the cache misses)
@@ -790,7 +803,26 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         }
         map_others(l, d);
         local[i] = Local{};
-    }
+    };
+    detail::run_parallel(static_cast<unsigned>(std::min(thread_count(threads), n)), [&](unsigned worker) {
+        try {
+            if (worker != 0) {
+                while (!failed.load(std::memory_order_relaxed) && scan_next()) {
+                }
+                return;
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                while (!ready[i].load(std::memory_order_acquire)) {
+                    if (failed.load(std::memory_order_relaxed)) return;  // (the helper's error is rethrown)
+                    if (!scan_next()) std::this_thread::yield();  // a helper is scanning document i
+                }
+                map_in_order(i);
+            }
+        } catch (...) {
+            failed = true;
+            throw;
+        }
+    });
     const std::size_t ntypes = first_seen.size();
     c.types.br.resize(ntypes);
     const std::size_t workers = thread_count(threads);
