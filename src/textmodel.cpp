@@ -1435,17 +1435,26 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
             std::vector<std::vector<double>> a2 = std::move(alphas);
             std::vector<float> w2;
             train_ovr(x, train_rows, y, nc, fold_opt, a2, w2);
-            std::vector<double> sc(nc);
-            for (std::size_t i : held) {
-                for (std::size_t c = 0; c < nc; ++c) sc[c] = w2[nf * nc + c];
-                for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) {
-                    const float* wf = w2.data() + static_cast<std::size_t>(x.col[q]) * nc;
-                    const double v = x.val[q];
-                    for (std::size_t c = 0; c < nc; ++c) sc[c] += wf[c] * v;
+            // the held-out rows' decision values, in blocks of rows on every thread (each row's
+            // sums in its own order: the same values on any thread count)
+            const std::size_t nh = held.size();
+            scores.assign(nh * nc, 0.0);
+            truth.resize(nh);
+            constexpr std::size_t kBlock = 32;
+            parallel_for((nh + kBlock - 1) / kBlock, opt.threads, [&](std::size_t b) {
+                const float* const bias2 = w2.data() + nf * nc;
+                for (std::size_t h = b * kBlock; h < std::min(nh, (b + 1) * kBlock); ++h) {
+                    const std::size_t i = held[h];
+                    double* const sc = scores.data() + h * nc;
+                    for (std::size_t c = 0; c < nc; ++c) sc[c] = bias2[c];
+                    for (std::size_t q = x.row[i]; q < x.row[i + 1]; ++q) {
+                        const float* const wf = w2.data() + static_cast<std::size_t>(x.col[q]) * nc;
+                        const double v = x.val[q];
+                        for (std::size_t c = 0; c < nc; ++c) sc[c] += wf[c] * v;
+                    }
+                    truth[h] = y[i];
                 }
-                scores.insert(scores.end(), sc.begin(), sc.end());
-                truth.push_back(y[i]);
-            }
+            });
         }
     }
     if (!truth.empty()) m->temperature = tm::fit_temperature(scores, truth, nc);
