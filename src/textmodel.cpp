@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <thread>
@@ -1325,13 +1326,18 @@ std::vector<double> class_costs(const std::vector<std::size_t>& y, const std::ve
 /// start). With several threads, each trains a contiguous group of classes; the weights do not
 /// depend on the grouping (nor on the thread count).
 void train_ovr(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y, std::size_t nclasses,
-               const TextModelOptions& opt, std::vector<std::vector<double>>& alphas, std::vector<float>& w) {
+               const TextModelOptions& opt, std::vector<std::vector<double>>& alphas, std::vector<float>& w,
+               const std::function<void()>& also = {}) {
     const std::vector<double> cost = class_costs(y, active, nclasses, opt);
     w.assign((x.features + 1) * nclasses, 0.0f);
     if (alphas.size() != nclasses) alphas.assign(nclasses, std::vector<double>(x.rows(), 0.0));
     const std::size_t threads = thread_count(opt.threads);
     const std::size_t groups = std::min(std::max(threads, (nclasses + kMaxGroup - 1) / kMaxGroup), nclasses);
-    parallel_for(groups, static_cast<int>(std::min(threads, groups)), [&](std::size_t g) {
+    // `also` (independent work of the caller's) is one more task: on several threads the
+    // thread whose group finishes first takes it (the groups' times differ by more than it)
+    const std::size_t tasks = groups + (also ? 1 : 0);
+    parallel_for(tasks, static_cast<int>(std::min(threads, tasks)), [&](std::size_t g) {
+        if (g == groups) return also();
         train_group_any(x, active, y, g * nclasses / groups, (g + 1) * nclasses / groups, cost, alphas, opt, nclasses, w);
     });
 }
@@ -1383,28 +1389,31 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     const Matrix x = build_matrix(corpus, rows, voc, opt, cached, entries, at);
     m->keys = std::move(voc.keys);
     m->idf = std::move(voc.idf);
-    // the cached words, sorted, with their e_w (the prediction caches need not recompute them)
-    std::vector<std::pair<std::string, std::uint32_t>> cached_words;
-    cached_words.reserve(cached.size());
-    for (std::uint32_t t : cached) {
-        const auto& br = corpus.types.br[t];
-        cached_words.emplace_back(utf8_of(br.data() + 1, br.size() - 2), t);
-    }
-    std::sort(cached_words.begin(), cached_words.end());
+    // the cached words, sorted, with their e_w (the prediction caches need not recompute them);
+    // made while the solver runs (the model's words do not depend on its weights)
     std::vector<std::pair<std::size_t, std::size_t>> word_ranges;  // e_w of m->words[i] in entries
-    word_ranges.reserve(cached_words.size());
-    m->words.reserve(cached_words.size());
-    for (auto& [word, t] : cached_words) {
-        m->words.push_back(std::move(word));
-        word_ranges.emplace_back(at[t], at[t + 1]);
-    }
+    auto cached_words = [&] {
+        std::vector<std::pair<std::string, std::uint32_t>> sorted;
+        sorted.reserve(cached.size());
+        for (std::uint32_t t : cached) {
+            const auto& br = corpus.types.br[t];
+            sorted.emplace_back(utf8_of(br.data() + 1, br.size() - 2), t);
+        }
+        std::sort(sorted.begin(), sorted.end());
+        word_ranges.reserve(sorted.size());
+        m->words.reserve(sorted.size());
+        for (auto& [word, t] : sorted) {
+            m->words.push_back(std::move(word));
+            word_ranges.emplace_back(at[t], at[t + 1]);
+        }
+    };
     std::vector<std::size_t> y(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) y[r] = y_all[rows[r]];
     std::vector<std::size_t> active(rows.size());
     std::iota(active.begin(), active.end(), std::size_t{0});
     std::vector<std::vector<double>> alphas;
     std::vector<float> w;
-    train_ovr(x, active, y, nc, opt, alphas, w);
+    train_ovr(x, active, y, nc, opt, alphas, w, cached_words);
 
     const std::size_t nf = m->keys.size();
     m->bias.assign(w.begin() + static_cast<std::ptrdiff_t>(nf * nc), w.end());
