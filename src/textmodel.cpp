@@ -608,6 +608,49 @@ template <class F> void parallel_for(std::size_t n, int threads, F&& f) {
     });
 }
 
+/// produce(i) for every i < n on every thread (in any order) and consume(i) on the calling
+/// thread in order 0, 1, … as soon as produce(i) has returned: the caller produces too while
+/// the next item is not ready, so a serial consumer overlaps the parallel producers.
+template <class P, class C> void produce_consume_in_order(std::size_t n, int threads, P&& produce, C&& consume) {
+    const auto t = static_cast<unsigned>(std::min(thread_count(threads), n));
+    if (t <= 1) {
+        for (std::size_t i = 0; i < n; ++i) {
+            produce(i);
+            consume(i);
+        }
+        return;
+    }
+    std::vector<std::atomic<unsigned char>> ready(n);  // (zero: C++20 value-initialises atomics)
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    auto produce_next = [&]() -> bool {  // false: every item taken
+        const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
+        if (i >= n) return false;
+        produce(i);
+        ready[i].store(1, std::memory_order_release);
+        return true;
+    };
+    detail::run_parallel(t, [&](unsigned worker) {
+        try {
+            if (worker != 0) {
+                while (!failed.load(std::memory_order_relaxed) && produce_next()) {
+                }
+                return;
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                while (!ready[i].load(std::memory_order_acquire)) {
+                    if (failed.load(std::memory_order_relaxed)) return;  // (the helper's error is rethrown)
+                    if (!produce_next()) std::this_thread::yield();  // a helper is producing item i
+                }
+                consume(i);
+            }
+        } catch (...) {
+            failed = true;
+            throw;
+        }
+    });
+}
+
 // ---------------------------------------------------------------- training
 
 /// Documents as sparse rows over the training vocabulary.
@@ -767,25 +810,14 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         return c;
     }
     // Several threads: the documents are scanned in parallel; the ids are given in document
-    // order as above, but in three steps so that the new word types' bracketed forms and
-    // n-gram hashes (most of a type's cost) are made in parallel: (1) type and other ids,
-    // noting where each new type first occurs — by the calling thread, document after
-    // document as the scans finish (it scans too while the next one is not ready), so that
-    // the serial id mapping overlaps the helpers' scanning; (2) the new types' forms and
-    // n-gram hashes; (3) the n-grams' ids, type by type. The ids are those of the one-pass
-    // reading.
-    const std::size_t n = texts.size();
-    std::vector<Local> local(n);
-    std::vector<std::atomic<unsigned char>> ready(n);  // (zero: C++20 value-initialises atomics)
-    std::atomic<std::size_t> next_scan{0};
-    std::atomic<bool> failed{false};
-    auto scan_next = [&]() -> bool {  // scans the next document nobody took; false: none left
-        const std::size_t i = next_scan.fetch_add(1, std::memory_order_relaxed);
-        if (i >= n) return false;
-        scan_doc(i, local[i]);
-        ready[i].store(1, std::memory_order_release);
-        return true;
-    };
+    // order as above, but in two stages so that the new word types' bracketed forms and
+    // n-gram hashes (most of a type's cost) are made in parallel: (1) the documents are
+    // scanned on every thread while the calling thread gives the type and other ids,
+    // document after document as the scans finish, noting where each new type first
+    // occurs; (2) the new types' forms and n-gram hashes are made in parts on every thread
+    // while the calling thread gives the n-grams' ids, part after part, type by type. The
+    // ids are those of the one-pass reading.
+    std::vector<Local> local(texts.size());
     std::vector<std::pair<std::size_t, std::pair<std::size_t, std::size_t>>> first_seen;  // per type: doc, span
     auto map_in_order = [&](std::size_t i) {
         const Local& l = local[i];
@@ -805,25 +837,7 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         map_others(l, d);
         local[i] = Local{};
     };
-    detail::run_parallel(static_cast<unsigned>(std::min(thread_count(threads), n)), [&](unsigned worker) {
-        try {
-            if (worker != 0) {
-                while (!failed.load(std::memory_order_relaxed) && scan_next()) {
-                }
-                return;
-            }
-            for (std::size_t i = 0; i < n; ++i) {
-                while (!ready[i].load(std::memory_order_acquire)) {
-                    if (failed.load(std::memory_order_relaxed)) return;  // (the helper's error is rethrown)
-                    if (!scan_next()) std::this_thread::yield();  // a helper is scanning document i
-                }
-                map_in_order(i);
-            }
-        } catch (...) {
-            failed = true;
-            throw;
-        }
-    });
+    produce_consume_in_order(texts.size(), threads, [&](std::size_t i) { scan_doc(i, local[i]); }, map_in_order);
     const std::size_t ntypes = first_seen.size();
     c.types.br.resize(ntypes);
     const std::size_t workers = thread_count(threads);
@@ -833,7 +847,7 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
         std::vector<std::size_t> end;     // per type of the part: its end in hash
     };
     std::vector<Grams> grams(parts);
-    parallel_for(parts, threads, [&](std::size_t p) {
+    auto make_part = [&](std::size_t p) {
         std::vector<char32_t> b;
         Grams& g = grams[p];
         for (std::size_t t = p * ntypes / parts; t < (p + 1) * ntypes / parts; ++t) {
@@ -843,8 +857,9 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             tm::word_char_ngrams<false>(b.data(), b.size(), spec, [&](std::uint64_t h) { g.hash.push_back(h); });
             g.end.push_back(g.hash.size());
         }
-    });
-    for (const Grams& g : grams) {
+    };
+    auto ids_of_part = [&](std::size_t p) {  // (in part order: the one-pass reading's ids)
+        Grams& g = grams[p];
         std::size_t q = 0;
         for (std::size_t k = 0; k < std::min<std::size_t>(8, g.hash.size()); ++k) gram_ids.prefetch(g.hash[k]);
         for (const std::size_t e : g.end) {
@@ -858,7 +873,9 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
             }
             c.types.gram_at.push_back(c.types.grams.size());
         }
-    }
+        g = Grams{};
+    };
+    produce_consume_in_order(parts, threads, make_part, ids_of_part);
     c.gram_hash.resize(gram_ids.size());
     c.other_hash.resize(other_ids.size());
     return c;
