@@ -184,6 +184,9 @@ def main():
     ap.add_argument("--out", default=str(HERE / "results.md"))
     ap.add_argument("options", nargs="*", help="complaintkit key=value options")
     a = ap.parse_args()
+    if a.repeat < 1:
+        ap.error("--repeat must be at least 1")
+    have_sk = not a.only_ck
     if not os.path.exists(a.csv):
         print(f"data set not found: {a.csv}", file=sys.stderr)
         return 0
@@ -193,6 +196,7 @@ def main():
     y = np.array(y, dtype=object)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=a.seed).split(X, y))
     rows = []
+    sk = None  # scikit-learn's row
     rounds = []  # per round: {system: (train cpu, predict cpu, train wall, predict wall)}
     with tempfile.TemporaryDirectory() as work:
         for r in range(a.repeat):  # the timed systems in turn, round after round (medians below)
@@ -215,14 +219,15 @@ def main():
                 if not (p2 == p_ck).all():
                     raise SystemExit(f"complaintkit on {a.threads} threads predicted differently")
                 t["ckN"] = (tt2, pt2) + info2[0]["wall"]
-            if not a.only_ck:
+            if have_sk:
                 p, tt, pt, mem, tw, pw = run_sklearn(X, y, folds)
                 t["sk"] = (tt, pt, tw, pw)
                 if r == 0:
                     acc, f1 = metrics(y, p)
-                    rows.append(dict(name="scikit-learn TF-IDF(1,2)+LinearSVC", acc=acc, f1=f1, mem=mem))
+                    sk = dict(name="scikit-learn TF-IDF(1,2)+LinearSVC", acc=acc, f1=f1, mem=mem)
+                    rows.append(sk)
             rounds.append(t)
-        if not a.only_ck:  # (quality only: once)
+        if have_sk:  # (quality only: once)
             p, tt, pt, mem = run_fasttext(X, y, folds, work)
             acc, f1 = metrics(y, p)
             rows.append(dict(name="fastText CLI (lr 1, 25 epochs, wordNgrams 2)", acc=acc, f1=f1, train=tt, predict=pt,
@@ -232,11 +237,11 @@ def main():
         return statistics.median(t[key][i] for t in rounds)
 
     def ratio(key, i):  # the median of the rounds' own ratios (a round's load hits both alike)
-        return statistics.median(t["sk"][i] / t[key][i] for t in rounds) if "sk" in rounds[0] else None
+        return statistics.median(t["sk"][i] / t[key][i] for t in rounds)
 
     ck["train"], ck["predict"] = med("ck", 0), med("ck", 1)
-    if "sk" in rounds[0]:
-        rows[1]["train"], rows[1]["predict"] = med("sk", 0), med("sk", 1)
+    if sk:
+        sk["train"], sk["predict"] = med("sk", 0), med("sk", 1)
     n = len(rounds)
     what = "CPU seconds summed over the 5 folds" + (f", median of {n} rounds" if n > 1 else "")
     lines = [f"Data: {os.path.basename(a.csv)}, {len(y)} rows, {len(set(y))} classes, 5-fold stratified CV "
@@ -245,7 +250,6 @@ def main():
              "| system | accuracy | macro-F1 | train s | predict s | train speed-up vs sklearn | "
              "predict speed-up vs sklearn | model bytes |",
              "|---|---|---|---|---|---|---|---|"]
-    sk = next((r for r in rows if r["name"].startswith("scikit")), None)
     for r in rows:
         if r is ck and sk:
             tr, pr = f"{ratio('ck', 0):.1f}×", f"{ratio('ck', 1):.1f}×"
@@ -265,11 +269,11 @@ def main():
               + (f", median of {n} rounds" if n > 1 else "") + ":", "",
               "| system | train s | predict s | train speed-up vs sklearn | predict speed-up vs sklearn |",
               "|---|---|---|---|---|"]
-    for name, key in walls + ([("scikit-learn TF-IDF(1,2)+LinearSVC (one thread)", "sk")] if "sk" in rounds[0] else []):
-        tr = f"{ratio(key, 2):.1f}×" if "sk" in rounds[0] else "–"
-        pr = f"{ratio(key, 3):.1f}×" if "sk" in rounds[0] else "–"
+    for name, key in walls + ([("scikit-learn TF-IDF(1,2)+LinearSVC (one thread)", "sk")] if sk else []):
+        tr = f"{ratio(key, 2):.1f}×" if sk else "–"
+        pr = f"{ratio(key, 3):.1f}×" if sk else "–"
         lines.append(f"| {name} | {med(key, 2):.3f} | {med(key, 3):.4f} | {tr} | {pr} |")
-    if n > 1 and "sk" in rounds[0]:
+    if n > 1 and sk:
         lines += ["", "Each round's wall-clock speed-ups (train, predict) against scikit-learn in the same round:", "",
                   "| round | " + " | ".join(name for name, _ in walls) + " |",
                   "|---|" + "---|" * len(walls)]
@@ -278,7 +282,7 @@ def main():
                 f"{t['sk'][2] / t[key][2]:.1f}× / {t['sk'][3] / t[key][3]:.1f}×" for _, key in walls) + " |")
     text = "\n".join(lines)
     print(text)
-    if not a.only_ck and a.out != "-":
+    if have_sk and a.out != "-":
         with open(a.out, "w") as f:
             f.write(text + "\n")
     return 0
