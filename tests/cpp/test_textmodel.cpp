@@ -459,6 +459,55 @@ TEST_CASE("the calibration temperature minimises the smoothed log-loss", "[textm
     CHECK(tm::fit_temperature({}, {}, 3) == 1.0);
 }
 
+TEST_CASE("text model probabilities are calibrated out of fold on the held-out evaluation set", "[textmodel]") {
+    // Five folds (row i in fold i % 5) of tests/data/classify_eval.jsonl (353 complaints in
+    // three scripts, written apart from the training data): the expected calibration error of
+    // the top-class probability (10 equal-width bins) of the pooled out-of-fold predictions.
+    // Measured on these folds: 0.064 (0.048 without the spread-matched temperature, which
+    // helps on the larger CFPB sets and is neutral on this one over six splits; 0.246 with
+    // calibration off). The floor catches a calibration that stops working, not noise.
+    std::ifstream probe(CK_SOURCE_DIR "/tests/data/classify_eval.jsonl", std::ios::binary);
+    if (!probe) {
+        WARN("tests/data/classify_eval.jsonl not found: calibration check skipped");
+        return;
+    }
+    const auto rows = read_labelled_jsonl(slurp(CK_SOURCE_DIR "/tests/data/classify_eval.jsonl"), "text", "/facets/category");
+    REQUIRE(rows.size() >= 300);
+    constexpr std::size_t k = 5;
+    std::vector<double> confidence;
+    std::vector<int> correct;
+    for (std::size_t f = 0; f < k; ++f) {
+        std::vector<std::string> texts, labels;
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            if (i % k != f) {
+                texts.push_back(rows[i].text);
+                labels.push_back(rows[i].label);
+            }
+        const TextModel m = TextModel::train(texts, labels);
+        for (std::size_t i = f; i < rows.size(); i += k) {
+            const ClassScore p = m.predict(rows[i].text);
+            confidence.push_back(p.probability);
+            correct.push_back(m.classes()[p.cls] == rows[i].label ? 1 : 0);
+        }
+    }
+    double ece = 0, accuracy = 0;
+    for (int b = 0; b < 10; ++b) {
+        double n = 0, conf = 0, right = 0;
+        for (std::size_t j = 0; j < confidence.size(); ++j)
+            if (confidence[j] > b / 10.0 && confidence[j] <= (b + 1) / 10.0) {
+                ++n;
+                conf += confidence[j];
+                right += correct[j];
+            }
+        if (n > 0) ece += n / static_cast<double>(confidence.size()) * std::fabs(right / n - conf / n);
+    }
+    for (const int c : correct) accuracy += c;
+    accuracy /= static_cast<double>(correct.size());
+    std::printf("text model on classify_eval, 5 folds: accuracy %.3f, expected calibration error %.3f\n", accuracy, ece);
+    CHECK(accuracy >= 0.45);
+    CHECK(ece <= 0.10);
+}
+
 TEST_CASE("text model probabilities are calibrated softmax values", "[textmodel]") {
     const TextModel& m = model();
     const auto p = m.predict_proba("快递一直没有送到");
