@@ -1517,14 +1517,15 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
                 }
                 return sum;
             };
-            // the full model's, while its weights are still in the cache
+            // the full model's beside the fold model's solver (on several threads, the thread
+            // whose class group finishes first takes it)
             std::vector<double> spread_full(sample_blocks, 0.0), spread_fold(sample_blocks, 0.0);
-            parallel_for(sample_blocks, opt.threads,
-                         [&](std::size_t sb) { spread_full[sb] = spread_of(m->weights.data(), m->bias.data(), sb); });
-
+            auto full_spreads = [&] {
+                for (std::size_t sb = 0; sb < sample_blocks; ++sb) spread_full[sb] = spread_of(m->weights.data(), m->bias.data(), sb);
+            };
             std::vector<std::vector<double>> a2 = std::move(alphas);
             std::vector<float> w2;
-            train_ovr(x, train_rows, y, nc, fold_opt, a2, w2);
+            train_ovr(x, train_rows, y, nc, fold_opt, a2, w2, full_spreads);
             // the held-out rows' decision values and the fold model's spreads, in blocks of rows
             // on every thread (the blocks' spreads added in block order below)
             const std::size_t nh = held.size();
