@@ -1495,10 +1495,8 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
             // would make the full model's probabilities too sharp. So T is scaled by the ratio of
             // the two models' spreads on the same rows (every kSpreadStride-th of the fold model's
             // training rows, which both models were trained on): the root mean square of each
-            // row's values about their mean (≈ 1.02–1.06). Expected calibration error, out of
-            // fold, means of six 5-fold splits: CFPB `Issue` (28 classes) 0.099 → 0.086, every
-            // split lower; `Product` 0.059 → 0.056, every split lower; classify_eval 0.052 →
-            // 0.049, four of six lower (benchmarks/textmodel/README.md, round 9).
+            // row's values about their mean (≈ 1.02–1.06; the calibration errors it saves are in
+            // docs/textmodel.md).
             constexpr std::size_t kSpreadStride = 8;
             constexpr std::size_t kBlock = 32;
             std::vector<std::size_t> sample;
