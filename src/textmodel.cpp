@@ -1375,14 +1375,16 @@ std::vector<double> class_costs(const std::vector<std::size_t>& y, const std::ve
 /// depend on the grouping (nor on the thread count).
 void train_ovr(const Matrix& x, const std::vector<std::size_t>& active, const std::vector<std::size_t>& y, std::size_t nclasses,
                const TextModelOptions& opt, std::vector<std::vector<double>>& alphas, std::vector<float>& w,
-               const std::function<void()>& also = {}) {
+               const std::function<void()>& also = {}, bool also_heavy = false) {
     const std::vector<double> cost = class_costs(y, active, nclasses, opt);
     w.assign((x.features + 1) * nclasses, 0.0f);
     if (alphas.size() != nclasses) alphas.assign(nclasses, std::vector<double>(x.rows(), 0.0));
     const std::size_t threads = thread_count(opt.threads);
-    const std::size_t groups = std::min(std::max(threads, (nclasses + kMaxGroup - 1) / kMaxGroup), nclasses);
     // `also` (independent work of the caller's) is one more task: on several threads the
-    // thread whose group finishes first takes it (the groups' times differ by more than it)
+    // thread whose group finishes first takes it (the groups' times differ by more than it);
+    // a heavy one (about a group's time or more) gets a thread of its own
+    const std::size_t for_groups = also && also_heavy && threads > 1 ? threads - 1 : threads;
+    const std::size_t groups = std::min(std::max(for_groups, (nclasses + kMaxGroup - 1) / kMaxGroup), nclasses);
     const std::size_t tasks = groups + (also ? 1 : 0);
     parallel_for(tasks, static_cast<int>(std::min(threads, tasks)), [&](std::size_t g) {
         if (g == groups) return also();
@@ -1474,6 +1476,12 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     // temperature is a single scalar, a third of the rows determine it well.
     // (The free approximate leave-one-out values s_c(x_i) - y_ic·alpha_ic·Q_ii were tried: far
     // too pessimistic for the squared hinge, expected calibration error 0.48 against 0.06.)
+    bool finished = false;  // pruned, caches built
+    auto finish_model = [&] {
+        if (opt.prune > 0) prune_features(*m, entries, word_ranges);
+        m->build_caches(&entries, &word_ranges);
+        finished = true;
+    };
     std::vector<double> scores;
     std::vector<std::size_t> truth;
     double spread_ratio = 1.0;  // the full model's spread of decision values over the fold model's
@@ -1518,12 +1526,16 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
             // the full model's beside the fold model's solver (on several threads, the thread
             // whose class group finishes first takes it)
             std::vector<double> spread_full(sample_blocks, 0.0), spread_fold(sample_blocks, 0.0);
-            auto full_spreads = [&] {
+            // beside the fold model's solver (on several threads, on a thread of its own): the
+            // full model's spreads, then its pruning and prediction caches (which change its
+            // weights, and need neither the fold model nor the temperature)
+            auto full_spreads_and_caches = [&] {
                 for (std::size_t sb = 0; sb < sample_blocks; ++sb) spread_full[sb] = spread_of(m->weights.data(), m->bias.data(), sb);
+                finish_model();
             };
             std::vector<std::vector<double>> a2 = std::move(alphas);
             std::vector<float> w2;
-            train_ovr(x, train_rows, y, nc, fold_opt, a2, w2, full_spreads);
+            train_ovr(x, train_rows, y, nc, fold_opt, a2, w2, full_spreads_and_caches, true);
             // the held-out rows' decision values and the fold model's spreads, in blocks of rows
             // on every thread (the blocks' spreads added in block order below)
             const std::size_t nh = held.size();
@@ -1550,8 +1562,7 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
         }
     }
     if (!truth.empty()) m->temperature = tm::fit_temperature(scores, truth, nc) * spread_ratio;
-    if (opt.prune > 0) prune_features(*m, entries, word_ranges);
-    m->build_caches(&entries, &word_ranges);
+    if (!finished) finish_model();
     return m;
 }
 
