@@ -6,6 +6,7 @@
 #include <complaintkit/normalize.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -580,6 +581,46 @@ private:
         return f;
     }
 
+    /// Facet tests one of which must hold for c to hold, none of them while its facet is
+    /// unknown (a rule of that condition can only fire once a lower tier set one of those
+    /// values): a facet test (not of tags) that rejects "unknown"; for `all`, the key of a
+    /// child with the fewest values; for `any`, every child's key together (each child must
+    /// have one). nullopt when c has no such key (`none`, other predicates).
+    using FacetKey = std::vector<FacetLeaf>;
+    std::optional<FacetKey> facet_key(const Condition& c) const {
+        auto values_of = [](const FacetKey& k) {
+            std::size_t n = 0;
+            for (const FacetLeaf& l : k)
+                for (const std::uint64_t w : l.mask) n += static_cast<std::size_t>(std::popcount(w));
+            return n;
+        };
+        switch (c.type) {
+        case Condition::Type::pred: {
+            const Predicate& p = impl_->preds[static_cast<std::size_t>(c.pred)];
+            if (p.kind != PredKind::facet || p.facet == FacetId::tags || (p.value_mask[0] & 1)) return std::nullopt;
+            return FacetKey{FacetLeaf{p.value_mask, static_cast<std::uint8_t>(p.facet)}};
+        }
+        case Condition::Type::all: {
+            std::optional<FacetKey> best;
+            for (const auto& ch : c.children)
+                if (auto k = facet_key(ch); k && (!best || values_of(*k) < values_of(*best))) best = std::move(k);
+            return best;
+        }
+        case Condition::Type::any: {
+            if (c.children.empty()) return std::nullopt;
+            FacetKey out;
+            for (const auto& ch : c.children) {
+                auto k = facet_key(ch);
+                if (!k) return std::nullopt;
+                out.insert(out.end(), k->begin(), k->end());
+            }
+            return out;
+        }
+        case Condition::Type::none: return std::nullopt;
+        }
+        return std::nullopt;
+    }
+
     /// RuleSet::Impl's key_start / key_ranks / tier_end; keyed rules leave always_words.
     void key_facet_rules() {
         const auto& rules = impl_->rules;
@@ -592,19 +633,29 @@ private:
         impl_->keyed_facets = 0;
         constexpr std::size_t values = 256;
         std::vector<std::vector<std::uint32_t>> keyed(static_cast<std::size_t>(facet_count) * values);
-        for (std::size_t rank = 0; rank < n; ++rank) {
-            const FastRule& f = impl_->fast_rules[rank];
-            if (f.kind != FastRule::Kind::facets_all) continue;
-            const FacetLeaf* key = nullptr;
-            for (std::size_t k = 0; k < f.leaves && !key; ++k) {
-                const FacetLeaf& l = impl_->facet_leaves[f.arg + k];
-                if (!(l.mask[0] & 1)) key = &l;  // does not hold while the facet is unknown
+        auto key_on = [&](std::size_t rank, const FacetKey& key) {
+            for (const FacetLeaf& l : key) {
+                for (std::size_t v = 0; v + 1 < values; ++v)
+                    if ((l.mask[(v + 1) / 64] >> ((v + 1) % 64)) & 1) keyed[l.facet * values + v].push_back(static_cast<std::uint32_t>(rank));
+                impl_->keyed_facets |= static_cast<std::uint16_t>(1u << l.facet);
             }
-            if (!key) continue;
-            for (std::size_t v = 0; v + 1 < values; ++v)
-                if ((key->mask[(v + 1) / 64] >> ((v + 1) % 64)) & 1) keyed[key->facet * values + v].push_back(static_cast<std::uint32_t>(rank));
-            impl_->keyed_facets |= static_cast<std::uint16_t>(1u << key->facet);
             impl_->always_words[rank / 64] &= ~(1ULL << (rank % 64));
+        };
+        for (std::size_t rank = 0; rank < n; ++rank) {
+            if (!((impl_->always_words[rank / 64] >> (rank % 64)) & 1) || !rules[rank].when) continue;
+            const FastRule& f = impl_->fast_rules[rank];
+            if (f.kind == FastRule::Kind::facets_all) {  // (the first leaf that needs a value: as before)
+                const FacetLeaf* key = nullptr;
+                for (std::size_t k = 0; k < f.leaves && !key; ++k) {
+                    const FacetLeaf& l = impl_->facet_leaves[f.arg + k];
+                    if (!(l.mask[0] & 1)) key = &l;  // does not hold while the facet is unknown
+                }
+                if (key) key_on(rank, FacetKey{*key});
+                continue;
+            }
+            // other shapes (any of facet tests; all of tests one of which is such an any, as
+            // the default pack's derived motives): keyed on every value any of them needs
+            if (auto key = facet_key(*rules[rank].when)) key_on(rank, *key);
         }
         impl_->key_start.assign(keyed.size() + 1, 0);
         impl_->key_ranks.clear();

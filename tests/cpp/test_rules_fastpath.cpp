@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "json_internal.hpp"
+#include "rules_internal.hpp"
 
 #include <complaintkit/rules.hpp>
 
@@ -287,6 +288,57 @@ TEST_CASE("fast path: facet rules keyed on values set by lower tiers", "[rules][
     for (int i = 0; i < 2000; ++i) {
         std::string s;
         const std::size_t parts = rng() % 8;
+        for (std::size_t p = 0; p < parts; ++p) s += std::string(pieces[rng() % std::size(pieces)]) + " ";
+        check_text(rs, s, "\"" + s + "\"");
+    }
+}
+
+TEST_CASE("fast path: rules keyed on any of several facet values", "[rules][fastpath]") {
+    // `any` of facet tests, and `all` with such an `any` (the default pack's derived
+    // motives), can only fire once a lower tier set one of the values they test: they are
+    // candidates then, not for every text; `none`, tests that accept "unknown" and an `any`
+    // with a keyword stay evaluated for every text.
+    const char* pack = R"({"version": 1, "name": "keyed_any", "rules": [
+      {"id": "a", "order": 10, "when": {"text_any": ["alpha"]}, "set": {"category": "service_quality"}},
+      {"id": "b", "order": 10, "when": {"text_any": ["beta"]}, "set": {"severity": "critical"}},
+      {"id": "c", "order": 10, "when": {"text_any": ["gamma"]}, "set": {"attribution": "enterprise"}},
+      {"id": "two", "order": 20, "when": {"all": [{"facet": {"attribution": "unknown"}},
+         {"any": [{"facet": {"category": "service_quality"}}, {"facet": {"severity": "critical"}}]}]},
+       "set": {"motive": "respect"}},
+      {"id": "either", "order": 20, "when": {"any": [{"facet": {"category": "service_quality"}},
+         {"facet": {"attribution": "enterprise"}}]}, "set": {"dimension": "assurance"}},
+      {"id": "not", "order": 20, "when": {"none": [{"facet": {"category": "service_quality"}}]}, "set": {"kind": "grievance"}},
+      {"id": "mixed", "order": 20, "when": {"any": [{"facet": {"severity": "critical"}}, {"text_any": ["delta"]}]},
+       "set": {"tags": ["m"]}},
+      {"id": "open", "order": 20, "when": {"any": [{"facet": {"category": ["service_quality", "unknown"]}},
+         {"facet": {"severity": "critical"}}]}, "set": {"cause": "other"}}
+    ]})";
+    std::vector<RuleDiagnostic> diagnostics;
+    const auto impl = detail::compile_pack(pack, diagnostics);
+    REQUIRE(impl);
+    auto always = [&](std::size_t rank) { return ((impl->always_words[rank / 64] >> (rank % 64)) & 1) != 0; };
+    CHECK_FALSE(always(3));  // two
+    CHECK_FALSE(always(4));  // either
+    CHECK(always(5));        // not
+    CHECK(always(6));        // mixed
+    CHECK(always(7));        // open
+    const RuleSet rs = RuleSet::compile(pack);
+    auto fired = [&](std::string_view text) {
+        std::string ids;
+        for (const auto& e : rs.classify(text).evidence) ids += std::string(ids.empty() ? "" : " ") + std::string(e.rule_id);
+        return ids;
+    };
+    CHECK(fired("alpha") == "a two either open");
+    CHECK(fired("x") == "not open");
+    CHECK(fired("beta") == "b two not mixed open");
+    CHECK(fired("beta gamma") == "b c either not mixed open");
+    CHECK(fired("delta") == "not mixed open");
+    CHECK(rs.classify("alpha").facets.motive == Motive::respect);
+    static const char* pieces[] = {"alpha", "beta", "gamma", "delta", " ", "x"};
+    std::mt19937 rng(9);
+    for (int i = 0; i < 2000; ++i) {
+        std::string s;
+        const std::size_t parts = rng() % 6;
         for (std::size_t p = 0; p < parts; ++p) s += std::string(pieces[rng() % std::size(pieces)]) + " ";
         check_text(rs, s, "\"" + s + "\"");
     }
