@@ -739,10 +739,12 @@ Corpus read_corpus(const std::vector<std::string>& texts, const FeatureSpec& spe
     // one document's distinct features (hashes, tf), in order of first occurrence
     auto scan_doc = [&](std::size_t i, Local& l) {
         Scratch& s = scratch();
-        s.words.reset(texts[i].size() / 8 + 16);
-        s.others.reset(texts[i].size() / 4 + 16);
         Collector handler(s, texts[i].size() / 4 + 64);
         if (!tm::scan_features(texts[i], spec, handler)) throw_invalid_utf8(texts[i]);  // checked before
+        // sized for the occurrences (at least the distinct keys): a counter that grows
+        // rehashes every key (Chinese text has about one n-gram a byte)
+        s.words.reset(handler.words());
+        s.others.reset(handler.features());
         s.words.add_all(s.word_keys.data(), s.word_tags.data(), handler.words());
         s.others.add_all(s.kept.data(), nullptr, handler.features());
         l.words.clear();
