@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <functional>
 #include <map>
 #include <numeric>
@@ -108,6 +109,11 @@ void set_textmodel_option(TextModelOptions& o, std::string_view kv) {
     }
 }
 
+int g_exp = 1;
+double g_lap[16];
+static std::chrono::steady_clock::time_point g_t;
+#define LAP(i) do { auto _n = std::chrono::steady_clock::now(); g_lap[i] += std::chrono::duration<double, std::milli>(_n - g_t).count(); g_t = _n; } while (0)
+#define LAP0() (g_t = std::chrono::steady_clock::now())
 // ---------------------------------------------------------------- the model
 //
 // Document vector. A word type w seen tf_w times has a_w = 1 + ln tf_w (sublinear) and
@@ -654,10 +660,19 @@ template <class P, class C> void produce_consume_in_order(std::size_t n, int thr
 // ---------------------------------------------------------------- training
 
 /// Documents as sparse rows over the training vocabulary.
+/// Storage that is not initialised when allocated (the matrix is written once, in place).
+template <class T> struct RawArray {
+    std::unique_ptr<T[]> p;
+    void allocate(std::size_t n) { p = std::make_unique_for_overwrite<T[]>(n); }
+    T& operator[](std::size_t i) noexcept { return p[i]; }
+    const T& operator[](std::size_t i) const noexcept { return p[i]; }
+    [[nodiscard]] T* data() noexcept { return p.get(); }
+};
+
 struct Matrix {
     std::vector<std::size_t> row;  // n + 1
-    std::vector<std::uint32_t> col;
-    std::vector<float> val;
+    RawArray<std::uint32_t> col;
+    RawArray<float> val;
     std::size_t features = 0;
     [[nodiscard]] std::size_t rows() const { return row.size() - 1; }
 };
@@ -1006,18 +1021,20 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     const auto sink = static_cast<std::uint32_t>(voc.keys.size());
     std::vector<float> idf_or_0(idf);
     idf_or_0.push_back(0.0f);
-    // rows [b, e) of `rows` appended to col / val, each row's end to ends (acc: zero, and
-    // left zero, one slot per feature + the sink)
-    auto make_rows = [&](std::size_t b, std::size_t e, std::vector<double>& acc, std::vector<std::uint32_t>& col,
-                         std::vector<float>& val, std::vector<std::size_t>& ends) {
-        std::size_t reserve = 0;  // entries before merging: at least the non-zeros
+    // rows [b, e) of `rows` written to col / val from `pos` on (at most bound(b, e)
+    // entries), each row's end to ends; returns the end (acc: zero, and left zero, one slot
+    // per feature + the sink)
+    auto bound = [&](std::size_t b, std::size_t e) {
+        std::size_t n = 0;  // entries before merging: at least the non-zeros
         for (std::size_t k = b; k < e; ++k) {
             const Doc& d = corpus.docs[rows[k]];
-            for (const auto& wt : d.words) reserve += at[wt.first + 1] - at[wt.first];
-            reserve += d.others.size();
+            for (const auto& wt : d.words) n += at[wt.first + 1] - at[wt.first];
+            n += d.others.size();
         }
-        col.reserve(col.size() + reserve);
-        val.reserve(val.size() + reserve);
+        return n;
+    };
+    auto make_rows = [&](std::size_t b, std::size_t e, std::vector<double>& acc, std::uint32_t* col, float* val,
+                         std::size_t pos, std::vector<std::size_t>& ends) {
         std::vector<std::uint32_t> touched;
         for (std::size_t k = b; k < e; ++k) {
             const Doc& d = corpus.docs[rows[k]];
@@ -1047,12 +1064,14 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
             const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
             for (std::size_t j = 0; j < nt; ++j) {
                 const std::uint32_t f = touched[j];
-                col.push_back(f);
-                val.push_back(static_cast<float>(acc[f] * inv));
+                col[pos] = f;
+                val[pos] = static_cast<float>(acc[f] * inv);
+                ++pos;
                 acc[f] = 0;
             }
-            ends.push_back(col.size());
+            ends.push_back(pos);
         }
+        return pos;
     };
     // One part per thread (rows are independent; the parts are joined in order, so the
     // matrix is the same on any thread count).
@@ -1060,31 +1079,34 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
     const std::size_t parts = std::max<std::size_t>(1, std::min(threads, rows.size() / 256));
     m.row.reserve(rows.size() + 1);
     m.row.push_back(0);
+    // Each part writes its rows in place, from the sum of the earlier parts' bounds on; the
+    // parts are then moved down in order to close the gaps (so the matrix is the same on any
+    // thread count, and no part is copied from a buffer of its own).
+    std::vector<std::size_t> start(parts + 1, 0);
+    for (std::size_t p = 0; p < parts; ++p) start[p + 1] = start[p] + bound(p * rows.size() / parts, (p + 1) * rows.size() / parts);
+    m.col.allocate(std::max<std::size_t>(start[parts], 1));
+    m.val.allocate(std::max<std::size_t>(start[parts], 1));
     if (parts == 1) {
         std::vector<double> acc(voc.keys.size() + 1, 0.0);
-        make_rows(0, rows.size(), acc, m.col, m.val, m.row);
+        make_rows(0, rows.size(), acc, m.col.data(), m.val.data(), 0, m.row);
         return m;
     }
-    struct Part {
-        std::vector<std::uint32_t> col;
-        std::vector<float> val;
-        std::vector<std::size_t> ends;
-    };
-    std::vector<Part> part(parts);
+    std::vector<std::vector<std::size_t>> ends(parts);
+    std::vector<std::size_t> stop(parts);
     parallel_for(parts, static_cast<int>(parts), [&](std::size_t p) {
         std::vector<double> acc(voc.keys.size() + 1, 0.0);
-        make_rows(p * rows.size() / parts, (p + 1) * rows.size() / parts, acc, part[p].col, part[p].val, part[p].ends);
+        stop[p] = make_rows(p * rows.size() / parts, (p + 1) * rows.size() / parts, acc, m.col.data(), m.val.data(), start[p],
+                            ends[p]);
     });
-    std::size_t total = 0;
-    for (const Part& p : part) total += p.col.size();
-    m.col.reserve(total);
-    m.val.reserve(total);
-    for (Part& p : part) {
-        const std::size_t base = m.col.size();
-        m.col.insert(m.col.end(), p.col.begin(), p.col.end());
-        m.val.insert(m.val.end(), p.val.begin(), p.val.end());
-        for (const std::size_t e : p.ends) m.row.push_back(base + e);
-        p = Part{};
+    std::size_t end = 0;  // of the rows placed so far
+    for (std::size_t p = 0; p < parts; ++p) {
+        const std::size_t n = stop[p] - start[p];
+        if (start[p] != end) {  // (memmove: the part moves down over its own gap)
+            std::memmove(m.col.data() + end, m.col.data() + start[p], n * sizeof(std::uint32_t));
+            std::memmove(m.val.data() + end, m.val.data() + start[p], n * sizeof(float));
+        }
+        for (const std::size_t e : ends[p]) m.row.push_back(e - start[p] + end);
+        end += n;
     }
     return m;
 }
@@ -1435,10 +1457,12 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     m->classes = classes;
     const std::size_t nc = classes.size();
     Vocabulary voc = build_vocabulary(corpus, rows, opt);
+    LAP(2);
     std::vector<std::uint32_t> cached;
     Entries entries;
     std::vector<std::size_t> at;
     const Matrix x = build_matrix(corpus, rows, voc, opt, cached, entries, at);
+    LAP(3);
     m->keys = std::move(voc.keys);
     m->idf = std::move(voc.idf);
     // the cached words, sorted, with their e_w (the prediction caches need not recompute them);
@@ -1466,6 +1490,7 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     std::vector<std::vector<double>> alphas;
     std::vector<float> w;
     train_ovr(x, active, y, nc, opt, alphas, w, cached_words);
+    LAP(4);
 
     const std::size_t nf = m->keys.size();
     m->bias.assign(w.begin() + static_cast<std::ptrdiff_t>(nf * nc), w.end());
@@ -1538,6 +1563,7 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
             std::vector<std::vector<double>> a2 = std::move(alphas);
             std::vector<float> w2;
             train_ovr(x, train_rows, y, nc, fold_opt, a2, w2, full_spreads_and_caches, true);
+            LAP(5);
             // the held-out rows' decision values and the fold model's spreads, in blocks of rows
             // on every thread (the blocks' spreads added in block order below)
             const std::size_t nh = held.size();
@@ -1563,8 +1589,11 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
             if (full > 0 && fold_spread > 0) spread_ratio = std::sqrt(full / fold_spread);
         }
     }
+    LAP(6);
     if (!truth.empty()) m->temperature = tm::fit_temperature(scores, truth, nc) * spread_ratio;
+    LAP(7);
     if (!finished) finish_model();
+    LAP(8);
     return m;
 }
 
@@ -1579,10 +1608,13 @@ TextModel::~TextModel() = default;
 
 TextModel TextModel::train(const std::vector<std::string>& texts, const std::vector<std::string>& labels,
                            const TextModelOptions& options) {
+    LAP0();
     options.validate();
     check_training_input(texts, labels);
     const LabelIndex li = index_labels(labels);
+    LAP(0);
     const Corpus corpus = read_corpus(texts, FeatureSpec::of(options), options.threads);
+    LAP(1);
     std::vector<std::size_t> rows(texts.size());
     std::iota(rows.begin(), rows.end(), std::size_t{0});
     return TextModel(train_impl(corpus, rows, li.y, li.classes, options));
