@@ -581,44 +581,52 @@ private:
         return f;
     }
 
-    /// Facet tests one of which must hold for c to hold, none of them while its facet is
-    /// unknown (a rule of that condition can only fire once a lower tier set one of those
-    /// values): a facet test (not of tags) that rejects "unknown"; for `all`, the key of a
-    /// child with the fewest values; for `any`, every child's key together (each child must
-    /// have one). nullopt when c has no such key (`none`, other predicates).
-    using FacetKey = std::vector<FacetLeaf>;
-    std::optional<FacetKey> facet_key(const Condition& c) const {
-        auto values_of = [](const FacetKey& k) {
-            std::size_t n = 0;
-            for (const FacetLeaf& l : k)
-                for (const std::uint64_t w : l.mask) n += static_cast<std::size_t>(std::popcount(w));
-            return n;
-        };
+    /// What condition c cannot hold without, from what `leaf(predicate)` says of its
+    /// predicates (nullopt: nothing): for `all`, the requirement of a child that `size` finds
+    /// smallest; for `any`, every child's together (nullopt when a child has none); nothing
+    /// for `none`.
+    template <class T, class Leaf, class Size>
+    static std::optional<std::vector<T>> requirement(const Condition& c, const Leaf& leaf, const Size& size) {
         switch (c.type) {
-        case Condition::Type::pred: {
-            const Predicate& p = impl_->preds[static_cast<std::size_t>(c.pred)];
-            if (p.kind != PredKind::facet || p.facet == FacetId::tags || (p.value_mask[0] & 1)) return std::nullopt;
-            return FacetKey{FacetLeaf{p.value_mask, static_cast<std::uint8_t>(p.facet)}};
-        }
+        case Condition::Type::pred: return leaf(c.pred);
         case Condition::Type::all: {
-            std::optional<FacetKey> best;
+            std::optional<std::vector<T>> best;
             for (const auto& ch : c.children)
-                if (auto k = facet_key(ch); k && (!best || values_of(*k) < values_of(*best))) best = std::move(k);
+                if (auto r = requirement<T>(ch, leaf, size); r && (!best || size(*r) < size(*best))) best = std::move(r);
             return best;
         }
         case Condition::Type::any: {
-            if (c.children.empty()) return std::nullopt;
-            FacetKey out;
+            std::vector<T> out;
             for (const auto& ch : c.children) {
-                auto k = facet_key(ch);
-                if (!k) return std::nullopt;
-                out.insert(out.end(), k->begin(), k->end());
+                auto r = requirement<T>(ch, leaf, size);
+                if (!r) return std::nullopt;
+                out.insert(out.end(), r->begin(), r->end());
             }
             return out;
         }
         case Condition::Type::none: return std::nullopt;
         }
         return std::nullopt;
+    }
+
+    /// Facet tests one of which must hold for c to hold, none of them while its facet is
+    /// unknown (a rule of that condition can only fire once a lower tier set one of those
+    /// values): facet tests (not of tags) that reject "unknown", combined by requirement()
+    /// (for `all`, the child key with the fewest values).
+    using FacetKey = std::vector<FacetLeaf>;
+    std::optional<FacetKey> facet_key(const Condition& c) const {
+        auto leaf = [&](int pred) -> std::optional<FacetKey> {
+            const Predicate& p = impl_->preds[static_cast<std::size_t>(pred)];
+            if (p.kind != PredKind::facet || p.facet == FacetId::tags || (p.value_mask[0] & 1)) return std::nullopt;
+            return FacetKey{FacetLeaf{p.value_mask, static_cast<std::uint8_t>(p.facet)}};
+        };
+        auto values = [](const FacetKey& k) {
+            std::size_t n = 0;
+            for (const FacetLeaf& l : k)
+                for (const std::uint64_t w : l.mask) n += static_cast<std::size_t>(std::popcount(w));
+            return n;
+        };
+        return requirement<FacetLeaf>(c, leaf, values);
     }
 
     /// RuleSet::Impl's key_start / key_ranks / tier_end; keyed rules leave always_words.
@@ -641,22 +649,11 @@ private:
             }
             impl_->always_words[rank / 64] &= ~(1ULL << (rank % 64));
         };
-        for (std::size_t rank = 0; rank < n; ++rank) {
-            if (!((impl_->always_words[rank / 64] >> (rank % 64)) & 1) || !rules[rank].when) continue;
-            const FastRule& f = impl_->fast_rules[rank];
-            if (f.kind == FastRule::Kind::facets_all) {  // (the first leaf that needs a value: as before)
-                const FacetLeaf* key = nullptr;
-                for (std::size_t k = 0; k < f.leaves && !key; ++k) {
-                    const FacetLeaf& l = impl_->facet_leaves[f.arg + k];
-                    if (!(l.mask[0] & 1)) key = &l;  // does not hold while the facet is unknown
-                }
-                if (key) key_on(rank, FacetKey{*key});
-                continue;
-            }
-            // other shapes (any of facet tests; all of tests one of which is such an any, as
-            // the default pack's derived motives): keyed on every value any of them needs
-            if (auto key = facet_key(*rules[rank].when)) key_on(rank, *key);
-        }
+        // (any shape: one facet test that rejects "unknown", all with one, any of them, all
+        // with such an any among its parts, as the default pack's derived motives)
+        for (std::size_t rank = 0; rank < n; ++rank)
+            if (((impl_->always_words[rank / 64] >> (rank % 64)) & 1) && rules[rank].when)
+                if (auto key = facet_key(*rules[rank].when)) key_on(rank, *key);
         impl_->key_start.assign(keyed.size() + 1, 0);
         impl_->key_ranks.clear();
         for (std::size_t i = 0; i < keyed.size(); ++i) {
@@ -666,36 +663,18 @@ private:
         impl_->key_start[keyed.size()] = static_cast<std::uint32_t>(impl_->key_ranks.size());
     }
 
+    /// Keyword / regex patterns one of which must match for c to hold (requirement(): for
+    /// `all`, the child list with the fewest patterns).
     std::optional<std::vector<std::uint32_t>> required_patterns(const Condition& c) const {
-        switch (c.type) {
-        case Condition::Type::pred: {
-            const Predicate& p = impl_->preds[static_cast<std::size_t>(c.pred)];
+        auto leaf = [&](int pred) -> std::optional<std::vector<std::uint32_t>> {
+            const Predicate& p = impl_->preds[static_cast<std::size_t>(pred)];
             if (p.kind != PredKind::text_any && p.kind != PredKind::text_all && p.kind != PredKind::regex)
                 return std::nullopt;
             std::vector<std::uint32_t> out;
             for (const auto& k : p.keywords) out.push_back(k.pattern);
             return out;
-        }
-        case Condition::Type::all: {
-            std::optional<std::vector<std::uint32_t>> best;
-            for (const auto& ch : c.children) {
-                auto r = required_patterns(ch);
-                if (r && (!best || r->size() < best->size())) best = std::move(r);
-            }
-            return best;
-        }
-        case Condition::Type::any: {
-            std::vector<std::uint32_t> out;
-            for (const auto& ch : c.children) {
-                auto r = required_patterns(ch);
-                if (!r) return std::nullopt;
-                out.insert(out.end(), r->begin(), r->end());
-            }
-            return out;
-        }
-        case Condition::Type::none: return std::nullopt;
-        }
-        return std::nullopt;
+        };
+        return requirement<std::uint32_t>(c, leaf, [](const std::vector<std::uint32_t>& v) { return v.size(); });
     }
 
     // Whether `l` holding guarantees `s` holds (conservative: false when unsure).

@@ -62,6 +62,17 @@ void check_text(const RuleSet& rs, std::string_view text, const std::string& wha
     check_same(rs.classify(text, lenient(false, EvidenceLevel::rules)), ref, what + " (rules)", false);
 }
 
+/// check_text on 2,000 seeded texts of fewer than max_parts pieces, each followed by a space.
+void check_random_texts(const RuleSet& rs, const std::vector<std::string>& pieces, std::size_t max_parts, unsigned seed) {
+    std::mt19937 rng(seed);
+    for (int i = 0; i < 2000; ++i) {
+        std::string s;
+        const std::size_t parts = rng() % max_parts;
+        for (std::size_t p = 0; p < parts; ++p) s += pieces[rng() % pieces.size()] + " ";
+        check_text(rs, s, "\"" + s + "\"");
+    }
+}
+
 void check_complaint(const RuleSet& rs, const Complaint& c, const std::string& what) {
     const Classification ref = rs.classify(c, lenient(true));
     check_same(rs.classify(c, lenient(false)), ref, what + " (full)");
@@ -283,14 +294,7 @@ TEST_CASE("fast path: facet rules keyed on values set by lower tiers", "[rules][
     CHECK(fired("gamma") == "g k3 k6 k5");
     CHECK(fired("gamma delta") == "g d k6 k5");        // severity is the maximum: critical
     CHECK(rs.classify("alpha beta").facets.category == Category::product_quality);
-    static const char* pieces[] = {"alpha", "beta", "gamma", "delta", "omega", " ", "x"};
-    std::mt19937 rng(5);
-    for (int i = 0; i < 2000; ++i) {
-        std::string s;
-        const std::size_t parts = rng() % 8;
-        for (std::size_t p = 0; p < parts; ++p) s += std::string(pieces[rng() % std::size(pieces)]) + " ";
-        check_text(rs, s, "\"" + s + "\"");
-    }
+    check_random_texts(rs, {"alpha", "beta", "gamma", "delta", "omega", " ", "x"}, 8, 5);
 }
 
 TEST_CASE("fast path: rules keyed on any of several facet values", "[rules][fastpath]") {
@@ -334,14 +338,7 @@ TEST_CASE("fast path: rules keyed on any of several facet values", "[rules][fast
     CHECK(fired("beta gamma") == "b c either not mixed open");
     CHECK(fired("delta") == "not mixed open");
     CHECK(rs.classify("alpha").facets.motive == Motive::respect);
-    static const char* pieces[] = {"alpha", "beta", "gamma", "delta", " ", "x"};
-    std::mt19937 rng(9);
-    for (int i = 0; i < 2000; ++i) {
-        std::string s;
-        const std::size_t parts = rng() % 6;
-        for (std::size_t p = 0; p < parts; ++p) s += std::string(pieces[rng() % std::size(pieces)]) + " ";
-        check_text(rs, s, "\"" + s + "\"");
-    }
+    check_random_texts(rs, {"alpha", "beta", "gamma", "delta", " ", "x"}, 6, 9);
 }
 
 TEST_CASE("strict mode reports the first invalid byte of the title, then of the text", "[rules][fastpath]") {
