@@ -109,11 +109,6 @@ void set_textmodel_option(TextModelOptions& o, std::string_view kv) {
     }
 }
 
-int g_exp = 1;
-double g_lap[16];
-static std::chrono::steady_clock::time_point g_t;
-#define LAP(i) do { auto _n = std::chrono::steady_clock::now(); g_lap[i] += std::chrono::duration<double, std::milli>(_n - g_t).count(); g_t = _n; } while (0)
-#define LAP0() (g_t = std::chrono::steady_clock::now())
 // ---------------------------------------------------------------- the model
 //
 // Document vector. A word type w seen tf_w times has a_w = 1 + ln tf_w (sublinear) and
@@ -1457,12 +1452,10 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     m->classes = classes;
     const std::size_t nc = classes.size();
     Vocabulary voc = build_vocabulary(corpus, rows, opt);
-    LAP(2);
     std::vector<std::uint32_t> cached;
     Entries entries;
     std::vector<std::size_t> at;
     const Matrix x = build_matrix(corpus, rows, voc, opt, cached, entries, at);
-    LAP(3);
     m->keys = std::move(voc.keys);
     m->idf = std::move(voc.idf);
     // the cached words, sorted, with their e_w (the prediction caches need not recompute them);
@@ -1490,7 +1483,6 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
     std::vector<std::vector<double>> alphas;
     std::vector<float> w;
     train_ovr(x, active, y, nc, opt, alphas, w, cached_words);
-    LAP(4);
 
     const std::size_t nf = m->keys.size();
     m->bias.assign(w.begin() + static_cast<std::ptrdiff_t>(nf * nc), w.end());
@@ -1563,7 +1555,6 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
             std::vector<std::vector<double>> a2 = std::move(alphas);
             std::vector<float> w2;
             train_ovr(x, train_rows, y, nc, fold_opt, a2, w2, full_spreads_and_caches, true);
-            LAP(5);
             // the held-out rows' decision values and the fold model's spreads, in blocks of rows
             // on every thread (the blocks' spreads added in block order below)
             const std::size_t nh = held.size();
@@ -1589,11 +1580,8 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
             if (full > 0 && fold_spread > 0) spread_ratio = std::sqrt(full / fold_spread);
         }
     }
-    LAP(6);
     if (!truth.empty()) m->temperature = tm::fit_temperature(scores, truth, nc) * spread_ratio;
-    LAP(7);
     if (!finished) finish_model();
-    LAP(8);
     return m;
 }
 
@@ -1608,13 +1596,10 @@ TextModel::~TextModel() = default;
 
 TextModel TextModel::train(const std::vector<std::string>& texts, const std::vector<std::string>& labels,
                            const TextModelOptions& options) {
-    LAP0();
     options.validate();
     check_training_input(texts, labels);
     const LabelIndex li = index_labels(labels);
-    LAP(0);
     const Corpus corpus = read_corpus(texts, FeatureSpec::of(options), options.threads);
-    LAP(1);
     std::vector<std::size_t> rows(texts.size());
     std::iota(rows.begin(), rows.end(), std::size_t{0});
     return TextModel(train_impl(corpus, rows, li.y, li.classes, options));
