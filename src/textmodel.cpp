@@ -13,9 +13,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <memory>
 #include <functional>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <thread>
 
@@ -654,7 +654,6 @@ template <class P, class C> void produce_consume_in_order(std::size_t n, int thr
 
 // ---------------------------------------------------------------- training
 
-/// Documents as sparse rows over the training vocabulary.
 /// Storage that is not initialised when allocated (the matrix is written once, in place).
 template <class T> struct RawArray {
     std::unique_ptr<T[]> p;
@@ -664,6 +663,7 @@ template <class T> struct RawArray {
     [[nodiscard]] T* data() noexcept { return p.get(); }
 };
 
+/// Documents as sparse rows over the training vocabulary.
 struct Matrix {
     std::vector<std::size_t> row;  // n + 1
     RawArray<std::uint32_t> col;
@@ -1068,8 +1068,7 @@ Matrix build_matrix(const Corpus& corpus, const std::vector<std::size_t>& rows, 
         }
         return pos;
     };
-    // One part per thread (rows are independent; the parts are joined in order, so the
-    // matrix is the same on any thread count).
+    // One part per thread (rows are independent).
     const std::size_t threads = thread_count(opt.threads);
     const std::size_t parts = std::max<std::size_t>(1, std::min(threads, rows.size() / 256));
     m.row.reserve(rows.size() + 1);
@@ -1542,8 +1541,6 @@ std::unique_ptr<TextModel::Impl> train_impl(const Corpus& corpus, const std::vec
                 }
                 return sum;
             };
-            // the full model's beside the fold model's solver (on several threads, the thread
-            // whose class group finishes first takes it)
             std::vector<double> spread_full(sample_blocks, 0.0), spread_fold(sample_blocks, 0.0);
             // beside the fold model's solver (on several threads, on a thread of its own): the
             // full model's spreads, then its pruning and prediction caches (which change its
