@@ -405,7 +405,7 @@ template <class H>
     const auto clo = static_cast<std::size_t>(spec.cjk_min);
     const auto chi = static_cast<std::size_t>(spec.cjk_max);
     std::uint64_t prev_word = 0;  // 0: no previous word (start, or after a CJK run)
-    char32_t win[8];              // last code points of the current CJK run (ring)
+    std::uint64_t cjk[8];         // cjk[gl]: hash of the n-gram of length gl ending at the last CJK character, gl ≤ run
     std::size_t run = 0;          // length of the current CJK run (0: none)
     std::size_t i = 0;
     while (i < n) {
@@ -435,14 +435,13 @@ template <class H>
         }
         if (k == CpKind::cjk) {
             if (run == 0) prev_word = 0;
-            win[run & 7] = c;
             ++run;
             const std::size_t top = run < chi ? run : chi;
-            for (std::size_t gl = clo; gl <= top; ++gl) {
-                std::uint64_t g = kNsCjkChar;
-                for (std::size_t j = gl; j > 0; --j) g = (g ^ win[(run - j) & 7]) * kPrime;
-                h.feature(mix64(g + gl));
-            }
+            // the n-gram of length gl ending here extends the one of length gl - 1 that ended
+            // at the previous character (the hash reads an n-gram from its first character)
+            for (std::size_t gl = top; gl > 1; --gl) cjk[gl] = (cjk[gl - 1] ^ c) * kPrime;
+            cjk[1] = (kNsCjkChar ^ c) * kPrime;
+            for (std::size_t gl = clo; gl <= top; ++gl) h.feature(mix64(cjk[gl] + gl));
             continue;
         }
         // a word: ASCII letters and digits 8 bytes at a time, folded and hashed a chunk at a
