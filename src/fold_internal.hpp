@@ -25,6 +25,10 @@ struct FoldedText {
     }
 };
 
+/// fold_codepoint() of every BMP code point (char16_t: every BMP code point folds into the
+/// BMP), built on first use; the same table the folding loops read.
+const char16_t* bmp_fold_table() noexcept;
+
 /// Folds `utf8` into `out` (`source` left empty unless `sources`) and validates: returns
 /// the number of invalid UTF-8 bytes (each folded to U+FFFD) and sets *first_invalid to
 /// the offset of the first one.

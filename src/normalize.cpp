@@ -324,6 +324,8 @@ char32_t fold_codepoint(char32_t c) noexcept { return c < 0x10000 ? char32_t{bmp
 void normalize_into(std::string_view utf8, NormalizedText& out) { fold(utf8, out.text, &out.source_offset); }
 
 namespace detail {
+const char16_t* bmp_fold_table() noexcept { return bmp_fold().data(); }
+
 std::size_t fold_checked(std::string_view utf8, FoldedText& out, std::size_t* first_invalid, bool sources) {
     if (sources) return fold(utf8, out.text, &out.source, first_invalid);
     out.source.clear();

@@ -13,6 +13,8 @@
 #include <complaintkit/normalize.hpp>
 #include <complaintkit/textmodel.hpp>
 
+#include "fold_internal.hpp"
+
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -405,6 +407,7 @@ template <class H>
     const auto clo = static_cast<std::size_t>(spec.cjk_min);
     const auto chi = static_cast<std::size_t>(spec.cjk_max);
     std::uint64_t prev_word = 0;  // 0: no previous word (start, or after a CJK run)
+    const char16_t* const bmp = detail::bmp_fold_table();
     std::uint64_t cjk[8];         // cjk[gl]: hash of the n-gram of length gl ending at the last CJK character, gl ≤ run
     std::size_t run = 0;          // length of the current CJK run (0: none)
     std::size_t i = 0;
@@ -423,6 +426,12 @@ template <class H>
             c = kAscii.lower[b];
             k = CpKind::word;
             ++i;
+        } else if (i + 3 <= n && (b & 0xF0) == 0xE0 && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80 &&
+                   !(b == 0xE0 && p[i + 1] < 0xA0) && !(b == 0xED && p[i + 1] > 0x9F)) {
+            // a valid 3-byte sequence (U+0800–U+FFFF: Chinese text), decoded and folded here
+            c = bmp[(char32_t(b & 0x0F) << 12) | (char32_t(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F)];
+            k = kind_of(c);
+            i += 3;
         } else {
             c = decode_checked(p, n, i);
             if (c == kInvalid) return false;
