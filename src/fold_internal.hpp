@@ -25,6 +25,19 @@ struct FoldedText {
     }
 };
 
+/// Whether c0 c1 c2 is a valid 3-byte UTF-8 sequence (U+0800–U+FFFF, no overlong form, no
+/// surrogate): the text model scanner's fast path for Chinese text, the same test as the
+/// fold's 3-byte loop in normalize.cpp. (Bytes, not a pointer: a caller's byte stores could
+/// alias one.)
+[[gnu::always_inline]] inline bool valid_utf8_3(unsigned char c0, unsigned char c1, unsigned char c2) noexcept {
+    if ((c0 & 0xF0) != 0xE0 || (c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) return false;
+    return !((c0 == 0xE0 && c1 < 0xA0) || (c0 == 0xED && c1 > 0x9F));
+}
+/// The code point of a valid 3-byte sequence (valid_utf8_3).
+[[gnu::always_inline]] inline char32_t decode_utf8_3(unsigned char c0, unsigned char c1, unsigned char c2) noexcept {
+    return (char32_t(c0 & 0x0F) << 12) | (char32_t(c1 & 0x3F) << 6) | (c2 & 0x3F);
+}
+
 /// fold_codepoint() of every BMP code point (char16_t: every BMP code point folds into the
 /// BMP), built on first use; the same table the folding loops read.
 const char16_t* bmp_fold_table() noexcept;

@@ -426,10 +426,9 @@ template <class H>
             c = kAscii.lower[b];
             k = CpKind::word;
             ++i;
-        } else if (i + 3 <= n && (b & 0xF0) == 0xE0 && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80 &&
-                   !(b == 0xE0 && p[i + 1] < 0xA0) && !(b == 0xED && p[i + 1] > 0x9F)) {
+        } else if (i + 3 <= n && detail::valid_utf8_3(b, p[i + 1], p[i + 2])) {
             // a valid 3-byte sequence (U+0800–U+FFFF: Chinese text), decoded and folded here
-            c = bmp[(char32_t(b & 0x0F) << 12) | (char32_t(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F)];
+            c = bmp[detail::decode_utf8_3(b, p[i + 1], p[i + 2])];
             k = kind_of(c);
             i += 3;
         } else {
