@@ -62,6 +62,13 @@ void check_text(const RuleSet& rs, std::string_view text, const std::string& wha
     check_same(rs.classify(text, lenient(false, EvidenceLevel::rules)), ref, what + " (rules)", false);
 }
 
+/// The ids of the rules that fired on `text`, space-separated, in evaluation order.
+std::string fired_ids(const RuleSet& rs, std::string_view text) {
+    std::string ids;
+    for (const auto& e : rs.classify(text).evidence) ids += std::string(ids.empty() ? "" : " ") + std::string(e.rule_id);
+    return ids;
+}
+
 /// check_text on 2,000 seeded texts of fewer than max_parts pieces, each followed by a space.
 void check_random_texts(const RuleSet& rs, const std::vector<std::string>& pieces, std::size_t max_parts, unsigned seed) {
     std::mt19937 rng(seed);
@@ -281,11 +288,7 @@ TEST_CASE("fast path: facet rules keyed on values set by lower tiers", "[rules][
       {"id": "k5", "order": 30, "when": {"any": [{"facet": {"motive": "venting"}}, {"facet": {"cause": "other"}}]},
        "set": {"reasonable": true}}
     ]})");
-    auto fired = [&](std::string_view text) {
-        std::string ids;
-        for (const auto& e : rs.classify(text).evidence) ids += std::string(ids.empty() ? "" : " ") + std::string(e.rule_id);
-        return ids;
-    };
+    auto fired = [&](std::string_view text) { return fired_ids(rs, text); };
     CHECK(fired("alpha") == "a k1 late k4");           // same_tier sees the tier below only
     CHECK(fired("alpha beta") == "a b k2 late");       // k1's value was overridden within tier 10
     CHECK(fired("alpha omega") == "a omega k1 late k4");  // a lower order decided category first
@@ -327,11 +330,7 @@ TEST_CASE("fast path: rules keyed on any of several facet values", "[rules][fast
     CHECK(always(6));        // mixed
     CHECK(always(7));        // open
     const RuleSet rs = RuleSet::compile(pack);
-    auto fired = [&](std::string_view text) {
-        std::string ids;
-        for (const auto& e : rs.classify(text).evidence) ids += std::string(ids.empty() ? "" : " ") + std::string(e.rule_id);
-        return ids;
-    };
+    auto fired = [&](std::string_view text) { return fired_ids(rs, text); };
     CHECK(fired("alpha") == "a two either open");
     CHECK(fired("x") == "not open");
     CHECK(fired("beta") == "b two not mixed open");
