@@ -122,7 +122,10 @@ public:
                 for (std::size_t i = 0; i < a.size(); ++i) parse_rule(rules->at(i), i);
             }
         }
-        if (has_errors()) return nullptr;
+        if (has_errors()) {
+            report_regex_build_errors();  // every problem at once, those of the build included
+            return nullptr;
+        }
         finish();
         if (has_errors()) return nullptr;
         return impl_;
@@ -133,6 +136,10 @@ private:
     std::shared_ptr<RuleSet::Impl> impl_;
     bool word_boundaries_ = true;
     std::unordered_map<std::string, std::uint32_t> pattern_index_;
+    struct RegexUse {
+        std::string rule, path, written, folded;
+    };
+    std::vector<RegexUse> regex_uses_;  ///< every regex predicate whose regex parses
     std::map<std::string, std::string> id_paths_;
     std::unordered_map<std::string, std::string> canon_by_path_;
 
@@ -145,6 +152,22 @@ private:
     }
     void warn(const std::string& rule, const std::string& path, const std::string& msg) {
         diags_.push_back({RuleDiagnostic::Level::warning, rule, path, msg});
+    }
+    /// Regexes that parse (regex_error) but cannot be built into a database (an engine limit
+    /// such as "Pattern is too large"), each reported where it is used; false when there are
+    /// none. Building each regex alone is slow, so this runs only when the pack already has
+    /// errors or its database did not build (which a regex that builds alone never causes).
+    bool report_regex_build_errors() {
+        bool found = false;
+        std::unordered_map<std::string, std::optional<std::string>> built;
+        for (const auto& u : regex_uses_) {
+            auto it = built.find(u.folded);
+            if (it == built.end()) it = built.emplace(u.folded, Scanner::regex_build_error(u.folded)).first;
+            if (!it->second) continue;
+            error(u.rule, u.path, "bad regex \"" + u.written + "\": " + *it->second);
+            found = true;
+        }
+        return found;
     }
     template <class F> bool attempt(const std::string& rule, F&& f) {
         try {
@@ -310,6 +333,7 @@ private:
             const std::string re = v.str_nonempty();
             const std::string folded = fold_regex(re);
             if (auto err = Scanner::regex_error(folded)) v.fail(ErrorCode::compile, "bad regex \"" + re + "\": " + *err);
+            regex_uses_.push_back({rule, v.path, re, folded});
             p.keywords.push_back(KeywordUse{re, pattern_for(folded, true), 0});
             break;
         }
@@ -864,7 +888,7 @@ private:
         try {
             impl_->scanner = std::make_unique<Scanner>(impl_->patterns);
         } catch (const Error& e) {
-            error("", "/rules", e.message());
+            if (!report_regex_build_errors()) error("", "/rules", e.message());
         }
     }
 };

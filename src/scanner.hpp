@@ -43,8 +43,14 @@ public:
     [[nodiscard]] std::size_t pattern_count() const noexcept { return lengths_.size(); }
     [[nodiscard]] std::size_t database_bytes() const noexcept;
 
-    /// Why a regular expression does not compile, or nullopt when it does.
+    /// Why a regular expression cannot be used, or nullopt when it can: its syntax and the
+    /// constructs the engine supports, checked by parsing it (no database is built, so this
+    /// is cheap). Limits that only building a database meets ("Pattern is too large") make
+    /// the Scanner's constructor throw; regex_build_error then tells which regex it was.
     static std::optional<std::string> regex_error(std::string_view regex);
+    /// Why a database of this regular expression alone cannot be built, or nullopt (slow:
+    /// milliseconds to tens of milliseconds a regex).
+    static std::optional<std::string> regex_build_error(std::string_view regex);
     /// The engine's name and version ("Hyperscan 5.4.0 …").
     static std::string engine_version();
 

@@ -1,14 +1,17 @@
 // complaintkit — the Scanner on Hyperscan (hs.h: compile once, scan many, scratch per thread).
 #include "scanner.hpp"
 
+#include "thread_pool.hpp"
+
 #include <complaintkit/error.hpp>
 
 #include <hs/hs.h>
 
 #include <atomic>
 #include <climits>
-#include <initializer_list>
 #include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
 
 namespace ck::detail {
 namespace {
@@ -160,13 +163,22 @@ Scanner::Scanner(const std::vector<ScanPattern>& patterns) : db_(std::make_uniqu
             lengths_.push_back(static_cast<std::uint32_t>(p.text.size()));
         }
     }
-    db_->regex_som = compile(rx_expr, rx_flags, rx_ids, patterns);
     for (std::size_t i = 0; i < rx_expr.size(); ++i) {
         lit_expr.push_back(rx_expr[i]);
         lit_flags.push_back((rx_flags[i] & ~static_cast<unsigned>(HS_FLAG_SOM_LEFTMOST)) | HS_FLAG_SINGLEMATCH);
         lit_ids.push_back(rx_ids[i]);
     }
-    db_->combined = compile(lit_expr, lit_flags, lit_ids, patterns);
+    // The two databases are independent builds (Hyperscan's compiler keeps no shared state):
+    // with regexes, the SOM one (a fifth to a third of the time) is built on a pool thread
+    // beside the combined one when a helper is free; otherwise one after the other.
+    const unsigned jobs = rx_expr.empty() ? 1 : 2;
+    std::atomic<unsigned> next{0};
+    run_parallel(jobs, [&](unsigned) {
+        for (unsigned j; (j = next.fetch_add(1)) < jobs;) {
+            if (j == 0) db_->combined = compile(lit_expr, lit_flags, lit_ids, patterns);
+            else db_->regex_som = compile(rx_expr, rx_flags, rx_ids, patterns);
+        }
+    });
 }
 
 Scanner::~Scanner() = default;
@@ -195,6 +207,20 @@ std::size_t Scanner::database_bytes() const noexcept {
 }
 
 std::optional<std::string> Scanner::regex_error(std::string_view regex) {
+    require_platform();
+    const std::string expr(regex);
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_expression_info(expr.c_str(), kRegexFlags, &info, &err) == HS_SUCCESS) {
+        std::free(info);  // (allocated with Hyperscan's misc allocator: malloc by default)
+        return std::nullopt;
+    }
+    std::string msg = err && err->message ? err->message : "does not compile";
+    if (err) hs_free_compile_error(err);
+    return msg;
+}
+
+std::optional<std::string> Scanner::regex_build_error(std::string_view regex) {
     require_platform();
     const std::string expr(regex);
     hs_database_t* db = nullptr;

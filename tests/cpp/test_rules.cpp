@@ -319,6 +319,39 @@ TEST_CASE("a pack that does not compile reports every problem at once", "[rules]
                Catch::Contains("/rules/0/id: rule id \"bad id\" may only hold"));
 }
 
+// A regex is checked by parsing it; one that parses but exceeds what the engine can build
+// ("Pattern is too large" with leftmost start of match) is found when the pack's database is
+// built, and is then reported where it is used, like a syntax error, never only at "/rules".
+TEST_CASE("a regex the engine cannot build is reported where it is used", "[rules][bad-input]") {
+    const std::string too_large = R"({"id": "big", "when": {"regex": "a.{1000}b"}, "set": {"tags": ["x"]}})";
+    const std::string ok = R"J({"id": "fine", "when": {"regex": "late (delivery|parcel)"}, "set": {"tags": ["y"]}})J";
+
+    // alone: the database does not build, and the error names the rule and its path
+    std::string msg = compile_error(pack(ok + "," + too_large));
+    CHECK_THAT(msg, Catch::Contains("/rules/1/when/regex: rule \"big\": bad regex \"a.{1000}b\": Pattern is too large"));
+    CHECK_THAT(msg, !Catch::Contains("rule \"fine\""));
+    CHECK_THAT(msg, !Catch::Contains("error: /rules: "));
+
+    // with other errors (the database is then not built): still reported, with them
+    msg = compile_error(pack(too_large + R"(, {"id": "bad", "when": {"regex": "(unclosed"}, "set": {"tags": ["z"]}},
+        {"id": "twice", "when": {"any": [{"text_any": ["parcel"]}, {"regex": "a.{1000}b"}]}, "set": {"severity": "huge"}})"));
+    CHECK_THAT(msg, Catch::Contains("/rules/0/when/regex: rule \"big\": bad regex \"a.{1000}b\": Pattern is too large"));
+    CHECK_THAT(msg, Catch::Contains("/rules/1/when/regex: rule \"bad\": bad regex \"(unclosed\": Missing close parenthesis"));
+    CHECK_THAT(msg, Catch::Contains("/rules/2/when/any/1/regex: rule \"twice\": bad regex \"a.{1000}b\": Pattern is too large"));
+    CHECK_THAT(msg, Catch::Contains("/rules/2/set/severity: rule \"twice\": unknown severity code \"huge\""));
+
+    // lint gives the same diagnostics, with their rule ids and paths
+    const auto lint = RuleSet::lint(pack(ok + "," + too_large));
+    REQUIRE(lint.size() == 1);
+    CHECK(lint[0].level == RuleDiagnostic::Level::error);
+    CHECK(lint[0].rule_id == "big");
+    CHECK(lint[0].path == "/rules/1/when/regex");
+
+    // a regex that parses and builds compiles and matches as before
+    const auto rs = compile(ok);
+    CHECK(fired(rs.classify("Late delivery again")) == std::vector<std::string>{"fine"});
+}
+
 TEST_CASE("lint warns about rules shadowed by an earlier stop rule and duplicate keywords", "[rules]") {
     auto rs = compile(R"(
       {"id": "stopper", "order": 1, "when": {"text_any": ["lawyer", "律师", "lawsuit"]}, "set": {"severity": "critical", "category": "other"}, "stop": true},
