@@ -168,9 +168,10 @@ Scanner::Scanner(const std::vector<ScanPattern>& patterns) : db_(std::make_uniqu
         lit_flags.push_back((rx_flags[i] & ~static_cast<unsigned>(HS_FLAG_SOM_LEFTMOST)) | HS_FLAG_SINGLEMATCH);
         lit_ids.push_back(rx_ids[i]);
     }
-    // The two databases are independent builds (Hyperscan's compiler keeps no shared state):
-    // with regexes, the SOM one (a fifth to a third of the time) is built on a pool thread
-    // beside the combined one when a helper is free; otherwise one after the other.
+    // The two databases are independent builds (Hyperscan's compile calls are reentrant, as
+    // hosts that compile packs on several threads at once rely on): with regexes, the SOM
+    // one (a fifth to a third of the time) is built on a pool thread beside the combined one
+    // when a helper is free; otherwise one after the other.
     const unsigned jobs = rx_expr.empty() ? 1 : 2;
     std::atomic<unsigned> next{0};
     run_parallel(jobs, [&](unsigned) {
