@@ -4,6 +4,7 @@
 #include <complaintkit/rules.hpp>
 
 #include <algorithm>
+#include <thread>
 
 using namespace ck;
 
@@ -350,6 +351,24 @@ TEST_CASE("a regex the engine cannot build is reported where it is used", "[rule
     // a regex that parses and builds compiles and matches as before
     const auto rs = compile(ok);
     CHECK(fired(rs.classify("Late delivery again")) == std::vector<std::string>{"fine"});
+}
+
+// Compiling builds a pack's two scanner databases side by side on a pool helper; hosts may
+// also compile packs on several threads at once. Every compilation must give the same pack.
+TEST_CASE("rule packs compile on several threads at once", "[rules]") {
+    const std::string json(RuleSet::default_pack_json());
+    const std::string text = "客服態度太差了，扣了两次钱，我要去12315投诉。I was charged $1,250 twice.";
+    const std::string expected = to_json(RuleSet::default_rules().classify(text));
+    CHECK(expected.find("\"sev.regulator\"") != std::string::npos);
+    std::vector<std::string> got(4);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < got.size(); ++t)
+        threads.emplace_back([&, t] {
+            const RuleSet rs = RuleSet::compile(json);
+            got[t] = to_json(rs.classify(text));
+        });
+    for (auto& th : threads) th.join();
+    for (const auto& g : got) CHECK(g == expected);
 }
 
 TEST_CASE("lint warns about rules shadowed by an earlier stop rule and duplicate keywords", "[rules]") {
