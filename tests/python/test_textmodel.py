@@ -146,6 +146,14 @@ def test_one_example_labels_and_empty_texts(model):
     assert len(model.predict(["", None, float("nan")])) == 3
     with pytest.raises(ck.InvalidUtf8Error, match="text 1: text is not valid UTF-8"):
         model.predict([b"ok", b"bad \xc3\x28"])
+    # one text: the same prediction as in a batch, and an error that names no index
+    for t in ["快递一直没有送到", b"the internet keeps dropping", "", None, float("nan")]:
+        label, prob = model.predict_one(t)
+        assert label == model.predict([t])[0] and 0 < prob <= 1
+    with pytest.raises(ck.InvalidUtf8Error, match=r"^text is not valid UTF-8 \(byte 4\)$"):
+        model.predict_one(b"bad \xc3\x28")
+    with pytest.raises(TypeError):
+        model.predict_one(42)
 
 
 def test_frames_and_jsonl(rows, tmp_path):

@@ -112,9 +112,9 @@ class TextModel:
         return [classes[i] for i in cls]
 
     def predict_one(self, text):
-        """(label, probability) of one text."""
-        cls, prob = self._model._predict([text], 1)
-        return self._model.classes[int(cls[0])], float(prob[0])
+        """(label, probability) of one text (str / bytes; None or NaN = empty)."""
+        cls, prob = self._model._predict_one(text)
+        return self._model.classes[int(cls)], float(prob)
 
     def predict_proba(self, texts, threads=0):
         """numpy array (n_texts, n_classes) of calibrated probabilities, columns in classes_ order."""

@@ -193,6 +193,20 @@ void init_textmodel(py::module_& m) {
                 return out;
             },
             py::arg("texts"), py::arg("threads") = 0)
+        .def(
+            "_predict_one",
+            [](const ck::TextModel& self, const py::handle& text) {
+                // (None / NaN: a missing text, as in the batch calls)
+                const bool missing = text.is_none() || (py::isinstance<py::float_>(text) && std::isnan(text.cast<double>()));
+                const std::string t = missing ? std::string() : text_of(text, "text");
+                ck::ClassScore r;
+                {
+                    py::gil_scoped_release release;
+                    r = self.predict(t);
+                }
+                return py::make_tuple(r.cls, r.probability);
+            },
+            py::arg("text"))
         .def("decision_function",
              [](const ck::TextModel& self, const py::handle& text) {
                  return self.decision_function(text_of(text, "text"));
