@@ -186,6 +186,27 @@ def test_classify_many_releases_the_gil():
         assert len(ticks) > 3  # the other Python thread ran while the batch worked
 
 
+def test_compile_and_lint_release_the_gil():
+    pack = ck.RuleSet.default_pack_json()  # (≈ 60–100 ms of native work each)
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            stop.wait(0.001)
+
+    for work in (lambda: ck.RuleSet.compile(pack), lambda: ck.RuleSet.lint(pack)):
+        ticks.clear()
+        stop.clear()
+        t = threading.Thread(target=ticker)
+        t.start()
+        work()
+        stop.set()
+        t.join()
+        assert len(ticks) > 3  # the other Python thread ran while the pack compiled
+
+
 def test_classify_frame():
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame({"body": ["快递一周没到", "店員態度差", None, "hidden fee on my bill"]}, index=[10, 11, 12, 13])
