@@ -98,6 +98,13 @@ int on_combined_match(unsigned id, unsigned long long, unsigned long long to, un
     return 0;
 }
 
+/// The message of a compile error (`fallback` when it has none), and the error freed.
+std::string take_message(hs_compile_error_t* err, const char* fallback) {
+    std::string msg = err && err->message ? err->message : fallback;
+    if (err) hs_free_compile_error(err);
+    return msg;
+}
+
 hs_database_t* compile(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
                        const std::vector<unsigned>& ids, const std::vector<ScanPattern>& patterns) {
     if (expressions.empty()) return nullptr;
@@ -107,11 +114,10 @@ hs_database_t* compile(const std::vector<std::string>& expressions, const std::v
     hs_compile_error_t* err = nullptr;
     if (hs_compile_multi(expr_ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(expr_ptrs.size()),
                          HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
-        std::string msg = err && err->message ? err->message : "unknown error";
         const int at = err && err->expression >= 0
                            ? static_cast<int>(ids[static_cast<std::size_t>(err->expression)] & kIndexMask)
                            : -1;
-        if (err) hs_free_compile_error(err);
+        const std::string msg = take_message(err, "unknown error");
         throw Error(ErrorCode::compile,
                     at >= 0 ? "pattern " + std::to_string(at) + " (" + patterns[static_cast<std::size_t>(at)].text +
                                   "): " + msg
@@ -216,9 +222,7 @@ std::optional<std::string> Scanner::regex_error(std::string_view regex) {
         std::free(info);  // (allocated with Hyperscan's misc allocator: malloc by default)
         return std::nullopt;
     }
-    std::string msg = err && err->message ? err->message : "does not compile";
-    if (err) hs_free_compile_error(err);
-    return msg;
+    return take_message(err, "does not compile");
 }
 
 std::optional<std::string> Scanner::regex_build_error(std::string_view regex) {
@@ -230,9 +234,7 @@ std::optional<std::string> Scanner::regex_build_error(std::string_view regex) {
         hs_free_database(db);
         return std::nullopt;
     }
-    std::string msg = err && err->message ? err->message : "does not compile";
-    if (err) hs_free_compile_error(err);
-    return msg;
+    return take_message(err, "does not compile");
 }
 
 std::string Scanner::engine_version() { return std::string("Hyperscan ") + hs_version(); }

@@ -13,20 +13,17 @@ namespace {
 
 using Model = std::shared_ptr<ck::TextModel>;  // immutable: only const members are bound
 
+/// A missing text (None, or NaN in a frame): it has no features.
+bool missing_text(const py::handle& h) {
+    return h.is_none() || (py::isinstance<py::float_>(h) && std::isnan(h.cast<double>()));
+}
+
 std::vector<std::string> texts_of(const py::iterable& items, const char* what) {
     std::vector<std::string> out;
     std::size_t i = 0;
     for (const py::handle& h : items) {
         const std::string name = std::string(what) + "[" + std::to_string(i++) + "]";
-        if (h.is_none()) {
-            out.emplace_back();  // missing text (NaN / None in a frame): no features
-            continue;
-        }
-        if (py::isinstance<py::float_>(h) && std::isnan(h.cast<double>())) {
-            out.emplace_back();
-            continue;
-        }
-        out.push_back(text_of(h, name.c_str()));
+        out.push_back(missing_text(h) ? std::string() : text_of(h, name.c_str()));
     }
     return out;
 }
@@ -196,9 +193,7 @@ void init_textmodel(py::module_& m) {
         .def(
             "_predict_one",
             [](const ck::TextModel& self, const py::handle& text) {
-                // (None / NaN: a missing text, as in the batch calls)
-                const bool missing = text.is_none() || (py::isinstance<py::float_>(text) && std::isnan(text.cast<double>()));
-                const std::string t = missing ? std::string() : text_of(text, "text");
+                const std::string t = missing_text(text) ? std::string() : text_of(text, "text");
                 ck::ClassScore r;
                 {
                     py::gil_scoped_release release;
