@@ -268,3 +268,48 @@ def test_classify_batch_columns_equal_classify_many():
     assert lenient.replaced_invalid_utf8.tolist() == [0, 1]
     with pytest.raises(ck.InvalidUtf8Error):
         rs.classify_batch(["\ud800"])
+
+
+def test_classification_objects_behave_as_values():
+    import gc
+    import weakref
+    rs = ck.RuleSet.compile(PACK)
+    c = rs.classify("The clerk was rude about the fee")
+    assert type(c) is ck.Classification and isinstance(c, ck.Classification)
+    assert type(c).__module__ == "complaintkit._complaintkit" and type(c).__qualname__ == "Classification"
+    assert c.category == "service_quality" and c.tags == ["fee"] and c.fired("attitude") and not c.fired("phone")
+    assert repr(c) == "<Classification category=service_quality cause=service sub_cause=poor_attitude score=2>"
+    assert json.loads(c.to_json()) == c.to_dict() and c.to_json(pretty=True).startswith("{\n")
+    assert ck.Classification.__doc__.startswith("The result of classifying") and "rule_id" in ck.Classification.fired.__doc__
+    # equal to the same result, unequal to others; other types are not equal (no error); no ordering, no hash
+    assert c == rs.classify("The clerk was rude about the fee") and not c != rs.classify("The clerk was rude about the fee")
+    assert c != rs.classify("rude") and c != 1 and not (c == "x") and c != None  # noqa: E711
+    with pytest.raises(TypeError):
+        c < c  # noqa: B015
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(c)
+    # results only: no construction, no subclassing, read-only attributes, no pickling
+    with pytest.raises(TypeError):
+        ck.Classification()
+    with pytest.raises(TypeError):
+        type("Mine", (ck.Classification,), {})
+    with pytest.raises(AttributeError):
+        c.category = "logistics"
+    with pytest.raises(AttributeError):
+        c.note = "x"
+    with pytest.raises(TypeError, match="pickle"):
+        import pickle
+        pickle.dumps(c)
+    # methods and properties check the object they are given
+    with pytest.raises(TypeError):
+        ck.Classification.fired("not a result", "attitude")
+    with pytest.raises(TypeError):
+        ck.Classification.category.fget(3)
+    # weak references; a result outlives its rule set (it keeps the compiled pack alive)
+    many = rs.classify_many(["rude", "fee"] * 200, threads=2)
+    ref = weakref.ref(many[0])
+    del rs
+    gc.collect()
+    assert ref() is many[0] and many[1].tags == ["fee"] and many[0].evidence[0]["hits"][0]["keyword"] == "rude"
+    del many
+    assert ref() is None
